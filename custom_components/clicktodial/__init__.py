@@ -1,0 +1,56 @@
+"""The Click to dial integration: start VoIPGRID calls and follow how each one goes."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_EMAIL, CONF_URL, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.typing import ConfigType
+
+from .api import VoipgridClient
+from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
+from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator, ClickToDialData
+from .services import async_setup_services
+
+PLATFORMS = [Platform.EVENT, Platform.SENSOR]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) -> bool:
+    """Set up one VoIPGRID account."""
+    client = VoipgridClient(
+        async_get_clientsession(hass),
+        base_url=entry.data[CONF_URL],
+        email=entry.data[CONF_EMAIL],
+        api_token=entry.data[CONF_API_TOKEN],
+    )
+    coordinator = ClickToDialCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = ClickToDialData(client=client, coordinator=coordinator)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: ClickToDialConfigEntry
+) -> bool:
+    """Unload an account; its tracked calls are saved and picked up again on setup."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: ClickToDialConfigEntry
+) -> None:
+    """Forget the calls saved for a removed account."""
+    await Store[dict[str, object]](
+        hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
+    ).async_remove()

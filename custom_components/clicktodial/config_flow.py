@@ -1,0 +1,288 @@
+"""Config flow of the Click to dial integration."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import ipaddress
+from typing import Any, override
+
+import probatio
+from yarl import URL
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import CONF_EMAIL, CONF_URL
+from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .api import (
+    DEFAULT_BASE_URL,
+    InvalidNumberError,
+    Profile,
+    VoipgridAuthenticationError,
+    VoipgridClient,
+    VoipgridError,
+    VoipgridInvalidRequestError,
+    clean_number,
+)
+from .const import (
+    AUTO_ANSWER_OPTIONS,
+    AUTO_ANSWER_PLATFORM,
+    CONF_A_NUMBER,
+    CONF_API_TOKEN,
+    CONF_AUTO_ANSWER,
+    CONF_B_CLI,
+    DOMAIN,
+    KNOWN_URLS,
+    LOGGER,
+)
+
+_URL_SELECTOR = SelectSelector(
+    SelectSelectorConfig(
+        options=KNOWN_URLS, custom_value=True, mode=SelectSelectorMode.DROPDOWN
+    )
+)
+_EMAIL_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
+)
+_TOKEN_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+
+USER_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_URL, default=DEFAULT_BASE_URL): _URL_SELECTOR,
+        probatio.Required(CONF_EMAIL): _EMAIL_SELECTOR,
+        probatio.Required(CONF_API_TOKEN): _TOKEN_SELECTOR,
+    }
+)
+RECONFIGURE_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_URL): _URL_SELECTOR,
+        probatio.Required(CONF_EMAIL): _EMAIL_SELECTOR,
+        probatio.Required(CONF_API_TOKEN): _TOKEN_SELECTOR,
+    }
+)
+REAUTH_SCHEMA = probatio.Schema({probatio.Required(CONF_API_TOKEN): _TOKEN_SELECTOR})
+OPTIONS_SCHEMA = probatio.Schema(
+    {
+        probatio.Optional(CONF_A_NUMBER): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEL)
+        ),
+        probatio.Optional(CONF_B_CLI): TextSelector(),
+        probatio.Required(
+            CONF_AUTO_ANSWER, default=AUTO_ANSWER_PLATFORM
+        ): SelectSelector(
+            SelectSelectorConfig(
+                options=AUTO_ANSWER_OPTIONS,
+                translation_key=CONF_AUTO_ANSWER,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
+    }
+)
+
+
+def normalize_url(value: str) -> str | None:
+    """Return the platform base URL without trailing slash, or None when unusable.
+
+    Plain ``http://`` is only accepted for a loopback address (a local simulator), so the
+    API token never travels in clear text.
+    """
+    try:
+        url = URL(value.strip())
+    except ValueError:
+        return None
+    if (
+        url.scheme not in ("http", "https")
+        or not url.host
+        or url.user is not None
+        or url.query_string
+        or url.fragment
+    ):
+        return None
+    if url.scheme == "http" and not _is_loopback(url.host):
+        return None
+    return str(url).rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    """Return whether a host name or address is this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a VoIPGRID account."""
+
+    VERSION = 1
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> ClickToDialOptionsFlow:
+        """Return the options flow."""
+        return ClickToDialOptionsFlow()
+
+    async def _async_check(
+        self, url: str, email: str, api_token: str
+    ) -> tuple[Profile | None, dict[str, str]]:
+        """Check credentials against the profile endpoint; return the profile or errors."""
+        client = VoipgridClient(
+            async_get_clientsession(self.hass),
+            base_url=url,
+            email=email,
+            api_token=api_token,
+        )
+        try:
+            profile = await client.get_profile()
+        except VoipgridAuthenticationError:
+            return None, {"base": "invalid_auth"}
+        except VoipgridInvalidRequestError:
+            return None, {"base": "unknown"}
+        except VoipgridError:
+            return None, {"base": "cannot_connect"}
+        except Exception:  # noqa: BLE001 - a config flow must answer with a form error
+            LOGGER.exception("Unexpected error while checking the credentials")
+            return None, {"base": "unknown"}
+        if not profile.can_click_to_dial:
+            return None, {"base": "no_click_to_dial"}
+        return profile, {}
+
+    async def _async_check_input(
+        self, user_input: dict[str, Any]
+    ) -> tuple[dict[str, str] | None, Profile | None, dict[str, str]]:
+        """Validate the URL and the credentials of a user or reconfigure form."""
+        url = normalize_url(user_input[CONF_URL])
+        if url is None:
+            return None, None, {CONF_URL: "invalid_url"}
+        data = {
+            CONF_URL: url,
+            CONF_EMAIL: user_input[CONF_EMAIL].strip(),
+            CONF_API_TOKEN: user_input[CONF_API_TOKEN].strip(),
+        }
+        profile, errors = await self._async_check(
+            data[CONF_URL], data[CONF_EMAIL], data[CONF_API_TOKEN]
+        )
+        return data, profile, errors
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the platform URL, email and API token."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, profile, errors = await self._async_check_input(user_input)
+            if data is not None and profile is not None:
+                await self.async_set_unique_id(profile.unique_id)
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=profile.name or profile.email or data[CONF_EMAIL], data=data
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                USER_SCHEMA, _without_token(user_input)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start reauthentication when the platform refuses the token."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a new API token for the same account."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            api_token = user_input[CONF_API_TOKEN].strip()
+            profile, errors = await self._async_check(
+                entry.data[CONF_URL], entry.data[CONF_EMAIL], api_token
+            )
+            if profile is not None:
+                await self.async_set_unique_id(profile.unique_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_API_TOKEN: api_token}
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=REAUTH_SCHEMA,
+            description_placeholders={"email": entry.data[CONF_EMAIL]},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the platform URL or the credentials of the same account."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, profile, errors = await self._async_check_input(user_input)
+            if data is not None and profile is not None:
+                await self.async_set_unique_id(profile.unique_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(entry, data_updates=data)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                RECONFIGURE_SCHEMA, _without_token(user_input or dict(entry.data))
+            ),
+            errors=errors,
+        )
+
+
+def _without_token(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return form values to suggest again, never the API token."""
+    return {k: v for k, v in (user_input or {}).items() if k != CONF_API_TOKEN}
+
+
+class ClickToDialOptionsFlow(OptionsFlow):
+    """Defaults for the fields of the ``clicktodial.call`` action."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the default A number, caller id and auto-answer setting."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options: dict[str, Any] = {CONF_AUTO_ANSWER: user_input[CONF_AUTO_ANSWER]}
+            for field in (CONF_A_NUMBER, CONF_B_CLI):
+                if value := user_input.get(field, "").strip():
+                    try:
+                        options[field] = clean_number(
+                            value, allow_default_number=field == CONF_B_CLI
+                        )
+                    except InvalidNumberError:
+                        errors[field] = "invalid_number"
+            if not errors:
+                return self.async_create_entry(data=options)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA, user_input or self.config_entry.options
+            ),
+            errors=errors,
+        )

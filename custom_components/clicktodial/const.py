@@ -1,0 +1,52 @@
+"""Constants of the Click to dial integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "clicktodial"
+LOGGER = logging.getLogger(__package__)
+
+CONF_API_TOKEN: Final = "api_token"
+CONF_A_NUMBER: Final = "a_number"
+CONF_B_NUMBER: Final = "b_number"
+CONF_B_CLI: Final = "b_cli"
+CONF_AUTO_ANSWER: Final = "auto_answer"
+CONF_CONFIG_ENTRY_ID: Final = "config_entry_id"
+
+AUTO_ANSWER_PLATFORM: Final = "platform"
+AUTO_ANSWER_ON: Final = "on"
+AUTO_ANSWER_OFF: Final = "off"
+AUTO_ANSWER_OPTIONS: Final = [AUTO_ANSWER_PLATFORM, AUTO_ANSWER_ON, AUTO_ANSWER_OFF]
+
+KNOWN_URLS: Final = [
+    "https://api.voipgrid.nl",
+    "https://partner.voys.co",
+    "https://partner.voipgrid.nl",
+]
+
+MANUFACTURER: Final = "VoIPGRID"
+
+# The first status read of a new call: soon enough that the first change after the start
+# is seen well within a second.
+FIRST_POLL_DELAY: Final = 0.5
+# While a call is being set up each status lasts seconds: read once a second, so a change
+# is seen within 1.5 s, as fast as the platform's own clients poll.
+SETUP_POLL_INTERVAL: Final = 1.0
+# A conversation lasts minutes and only its end matters: the end is seen within 3 s.
+CONNECTED_POLL_INTERVAL: Final = 2.0
+# Reads that fail (timeouts, 5xx, malformed answers) are retried at growing intervals.
+BACKOFF_INITIAL: Final = 1.0
+BACKOFF_MAX: Final = 10.0
+# Entities stay available through short platform hiccups; only this long a run of failed
+# reads makes them unavailable.
+UNAVAILABLE_AFTER: Final = timedelta(seconds=60)
+# A call whose set-up status has not changed for this long is given up.
+STUCK_AFTER: Final = timedelta(minutes=5)
+# Due times this close together are read in one poll.
+POLL_SLACK: Final = 0.25
+
+STORAGE_VERSION: Final = 1
+STORAGE_SAVE_DELAY: Final = 1.0

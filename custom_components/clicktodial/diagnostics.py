@@ -1,0 +1,47 @@
+"""Diagnostics of the Click to dial integration, with secrets and numbers redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_EMAIL
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_A_NUMBER, CONF_API_TOKEN, CONF_B_CLI, CONF_B_NUMBER
+from .coordinator import ClickToDialConfigEntry
+
+TO_REDACT = {
+    "title",
+    CONF_API_TOKEN,
+    CONF_EMAIL,
+    CONF_A_NUMBER,
+    CONF_B_CLI,
+    CONF_B_NUMBER,
+    "first_name",
+    "preposition",
+    "last_name",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: ClickToDialConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics of one account."""
+    coordinator = entry.runtime_data.coordinator
+    profile = coordinator.profile
+    return async_redact_data(
+        {
+            "entry": {
+                "title": entry.title,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            "profile": asdict(profile) if profile else None,
+            "latest_call": coordinator.data.as_dict() if coordinator.data else None,
+            "tracked_calls": [call.as_dict() for call in coordinator.tracked_calls],
+            "last_update_success": coordinator.last_update_success,
+        },
+        TO_REDACT,
+    )

@@ -1,0 +1,30 @@
+"""Base entity of the Click to dial integration."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN, MANUFACTURER
+from .coordinator import ClickToDialCoordinator
+
+
+class ClickToDialEntity(CoordinatorEntity[ClickToDialCoordinator]):
+    """An entity of one account, on the account's service device."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: ClickToDialCoordinator, key: str) -> None:
+        """Bind the entity to its account."""
+        super().__init__(coordinator)
+        entry = coordinator.config_entry
+        assert entry.unique_id is not None
+        self._attr_unique_id = f"{entry.unique_id}_{key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.unique_id)},
+            name=entry.title,
+            manufacturer=MANUFACTURER,
+            model="Click-to-dial",
+            entry_type=DeviceEntryType.SERVICE,
+            configuration_url=coordinator.client.base_url,
+        )

@@ -1,0 +1,56 @@
+"""Event entity of the Click to dial integration: every status change of every call."""
+
+from __future__ import annotations
+
+from typing import override
+
+from homeassistant.components.event import EventEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import CallStatus
+from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator, StatusChange
+from .entity import ClickToDialEntity
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ClickToDialConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the call event entity of an account."""
+    async_add_entities([CallEventEntity(entry.runtime_data.coordinator)])
+
+
+class CallEventEntity(ClickToDialEntity, EventEntity):
+    """Fires when a tracked call reaches a new status."""
+
+    _attr_event_types = [status.value for status in CallStatus]
+    _attr_translation_key = "call"
+
+    def __init__(self, coordinator: ClickToDialCoordinator) -> None:
+        """Create the event entity."""
+        super().__init__(coordinator, "call")
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Listen to the coordinator's status changes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_add_status_listener(self._handle_status_change)
+        )
+
+    @callback
+    def _handle_status_change(self, change: StatusChange) -> None:
+        """Fire the event of one status change."""
+        self._trigger_event(
+            change.call.status.value,
+            {
+                "call_id": change.call.call_id,
+                "b_number": change.call.b_number,
+                "previous_status": change.previous.value if change.previous else None,
+            },
+        )
+        self.async_write_ha_state()

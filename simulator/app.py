@@ -1,0 +1,473 @@
+"""The simulator: a real aiohttp server that behaves like the platform's click-to-dial API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+import itertools
+import json
+import re
+import time
+from typing import Any
+
+from aiohttp import web
+
+DEFAULT_EMAIL = "demo@example.com"
+DEFAULT_TOKEN = "demo-token"
+
+# A timeline is a sequence of (seconds after the call was started, raw platform status).
+type Timeline = tuple[tuple[float, str | None], ...]
+
+SCENARIOS: dict[str, Timeline] = {
+    # A normal call: the user's phone rings, then the other side, then 30 s of talk.
+    "normal": (
+        (0, None),
+        (2, "dialing_a"),
+        (6, "dialing_b"),
+        (10, "connected"),
+        (40, "disconnected"),
+    ),
+    # The user's own phone is not answered (old spelling, as most clients see it).
+    "failed_a": ((0, None), (2, "dialing_a"), (22, "failed_a")),
+    # The other side is not reached.
+    "failed_b": ((0, None), (2, "dialing_a"), (6, "dialing_b"), (26, "failed_b")),
+    # The user must press 1 to accept the call.
+    "confirm": (
+        (0, None),
+        (2, "dialing_a"),
+        (5, "confirm"),
+        (8, "dialing_b"),
+        (12, "connected"),
+        (42, "disconnected"),
+    ),
+    # The number is blocked on the platform.
+    "blacklisted": ((0, None), (1, "blacklisted")),
+    # The user's phone rings forever: set-up never ends.
+    "stuck": ((0, None), (2, "dialing_a")),
+    # A ten-minute conversation.
+    "long": (
+        (0, None),
+        (2, "dialing_a"),
+        (6, "dialing_b"),
+        (10, "connected"),
+        (610, "disconnected"),
+    ),
+    # The platform sends a status nobody documented.
+    "unknown_status": (
+        (0, ""),
+        (2, "dialing_a"),
+        (4, "ringing_somewhere"),
+        (8, "connected"),
+        (12, "disconnected"),
+    ),
+}
+
+# The last three digits of the dialled number choose the scenario, so a person can try
+# each outcome from the demo: +31508009901 fails on the A side, and so on.
+SCENARIO_SUFFIXES = {
+    "901": "failed_a",
+    "902": "failed_b",
+    "903": "confirm",
+    "904": "blacklisted",
+    "905": "stuck",
+    "906": "long",
+    "907": "unknown_status",
+}
+
+
+def scenario_for(b_number: str) -> Timeline:
+    """Return the timeline the simulator plays for a dialled number."""
+    return SCENARIOS[SCENARIO_SUFFIXES.get(b_number[-3:], "normal")]
+
+
+_VALID_NUMBER = re.compile(r"\+?[0-9]{1,16}")
+
+ENDPOINTS = ("profile", "start_call", "get_call")
+
+
+@dataclass(kw_only=True)
+class Account:
+    """One user of the platform."""
+
+    email: str
+    token: str
+    id: int
+    first_name: str = "Demo"
+    last_name: str = "User"
+    partner: bool = False
+    may_set_a_number: bool = True
+    revoked: bool = False
+
+    def profile(self) -> dict[str, Any]:
+        """Return the profile JSON the platform serves for this user."""
+        return {
+            "id": self.id,
+            "uuid": f"00000000-0000-4000-8000-{self.id:012d}",
+            "email": self.email,
+            "first_name": self.first_name,
+            "preposition": "",
+            "last_name": self.last_name,
+            "client": None if self.partner else f"/api/apprelation/client/{self.id}/",
+            "partner": "/api/apprelation/partner/1/",
+            "mobile_nr": "+31612345678",
+            "outgoing_cli": "+31508009000",
+            "language": "nl",
+            "timezone": "Europe/Amsterdam",
+            "app_account": None,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fault:
+    """What the simulator answers instead of the normal answer, once per injection."""
+
+    status: int | None = None
+    body: Any = None
+    text: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    reset: bool = False
+
+    @classmethod
+    def http(
+        cls, status: int, body: Any = None, *, headers: dict[str, str] | None = None
+    ) -> Fault:
+        """Answer with this status and JSON body."""
+        return cls(status=status, body=body, headers=headers or {})
+
+    @classmethod
+    def rate_limited(cls, retry_after: str | None = "30") -> Fault:
+        """Answer 429, with Retry-After when given."""
+        headers = {} if retry_after is None else {"Retry-After": retry_after}
+        return cls(
+            status=429, body={"detail": "Request was throttled."}, headers=headers
+        )
+
+    @classmethod
+    def malformed(cls, status: int = 200) -> Fault:
+        """Answer with a body that is not JSON."""
+        return cls(status=status, text="<html>Bad gateway</html>{")
+
+    @classmethod
+    def slow(cls, seconds: float) -> Fault:
+        """Answer normally, after this many seconds."""
+        return cls(delay=seconds)
+
+    @classmethod
+    def connection_reset(cls) -> Fault:
+        """Drop the connection without an answer."""
+        return cls(reset=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordedRequest:
+    """One request the simulator received."""
+
+    endpoint: str
+    method: str
+    path: str
+    email: str | None
+    at: float
+    body: Any = None
+
+
+@dataclass(kw_only=True)
+class SimulatedCall:
+    """A call started on the simulator."""
+
+    call_id: str
+    email: str
+    started_at: float
+    created: datetime
+    timeline: Timeline
+    a_number: str | None
+    b_number: str
+    b_cli: str | None
+    auto_answer: bool | None
+
+    def raw_status(self, now: float) -> str | None:
+        """Return the platform status of the call at clock time ``now``."""
+        elapsed = now - self.started_at
+        status: str | None = None
+        for offset, step in self.timeline:
+            if offset <= elapsed:
+                status = step
+        return status
+
+
+class Simulator:
+    """The platform's click-to-dial API on a real HTTP server, with faults and a clock."""
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        post_status: int = 201,
+    ) -> None:
+        """Create an empty platform; add accounts before use."""
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self.post_status = post_status
+        self.accounts: dict[str, Account] = {}
+        self.calls: dict[str, SimulatedCall] = {}
+        self.requests: list[RecordedRequest] = []
+        self.record_requests = True
+        self.faults: dict[str, deque[Fault]] = {name: deque() for name in ENDPOINTS}
+        self.next_timelines: deque[Timeline] = deque()
+        self._ids = itertools.count(1)
+        self._call_ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # -- set-up ---------------------------------------------------------------------
+
+    def add_account(
+        self, email: str = DEFAULT_EMAIL, token: str = DEFAULT_TOKEN, **kwargs: Any
+    ) -> Account:
+        """Add a user that may log in with this email and token."""
+        account = Account(email=email, token=token, id=next(self._ids), **kwargs)
+        self.accounts[email] = account
+        return account
+
+    def inject(self, endpoint: str, fault: Fault, times: int = 1) -> None:
+        """Answer the next ``times`` requests to an endpoint with ``fault``."""
+        if endpoint not in self.faults:
+            raise ValueError(f"unknown endpoint {endpoint!r}; one of {ENDPOINTS}")
+        self.faults[endpoint].extend([fault] * times)
+
+    def clear_faults(self) -> None:
+        """Forget every fault not yet served."""
+        for queue in self.faults.values():
+            queue.clear()
+
+    def script_next_call(self, timeline: Timeline) -> None:
+        """Play this timeline for the next call started, whatever its number."""
+        self.next_timelines.append(timeline)
+
+    def count(self, endpoint: str | None = None, email: str | None = None) -> int:
+        """Count the recorded requests, optionally for one endpoint and account."""
+        return sum(
+            1
+            for request in self.requests
+            if (endpoint is None or request.endpoint == endpoint)
+            and (email is None or request.email == email)
+        )
+
+    def status_of(self, call_id: str) -> str | None:
+        """Return the raw status a call has now."""
+        return self.calls[call_id].raw_status(self.clock())
+
+    # -- server ---------------------------------------------------------------------
+
+    def make_app(self) -> web.Application:
+        """Return the aiohttp application serving the API."""
+        app = web.Application()
+        app.router.add_get("/api/permission/systemuser/profile/", self._profile)
+        app.router.add_post("/api/clicktodial/", self._start_call)
+        app.router.add_get("/api/clicktodial/{call_id}/", self._get_call)
+        return app
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on host:port (0 picks a free port) and return the base URL."""
+        self._runner = web.AppRunner(self.make_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://{host}:{port}"
+        return self.url
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- handlers -------------------------------------------------------------------
+
+    async def _answer(
+        self, request: web.Request, endpoint: str
+    ) -> tuple[web.StreamResponse | None, Account | None]:
+        """Record the request, serve an injected fault, or authenticate the user."""
+        account = self._authenticate(request)
+        body: Any = None
+        if request.can_read_body:
+            try:
+                body = await request.json()
+            except ValueError:
+                body = await request.text()
+        if self.record_requests:
+            self.requests.append(
+                RecordedRequest(
+                    endpoint=endpoint,
+                    method=request.method,
+                    path=request.path,
+                    email=account.email if account else None,
+                    at=self.clock(),
+                    body=body,
+                )
+            )
+        queue = self.faults[endpoint]
+        if queue:
+            fault = queue.popleft()
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.reset:
+                assert request.transport is not None
+                request.transport.abort()
+                return web.Response(status=500), None
+            if fault.status is not None or fault.text is not None:
+                return self._fault_response(fault), None
+        if account is None:
+            return web.json_response(
+                {"detail": "Authentication credentials were not provided."}, status=401
+            ), None
+        return None, account
+
+    @staticmethod
+    def _fault_response(fault: Fault) -> web.Response:
+        """Build the HTTP answer of an injected fault."""
+        status = fault.status or 200
+        if fault.text is not None:
+            return web.Response(
+                status=status,
+                text=fault.text,
+                content_type="application/json",
+                headers=fault.headers,
+            )
+        return web.Response(
+            status=status,
+            text=json.dumps(fault.body),
+            content_type="application/json",
+            headers=fault.headers,
+        )
+
+    def _authenticate(self, request: web.Request) -> Account | None:
+        """Return the account of a valid ``Authorization: Token email:token`` header."""
+        header = request.headers.get("Authorization", "")
+        scheme, _, credentials = header.partition(" ")
+        email, _, token = credentials.partition(":")
+        account = self.accounts.get(email)
+        if (
+            scheme != "Token"
+            or account is None
+            or account.revoked
+            or account.token != token
+        ):
+            return None
+        return account
+
+    async def _profile(self, request: web.Request) -> web.StreamResponse:
+        """GET /api/permission/systemuser/profile/."""
+        response, account = await self._answer(request, "profile")
+        if response is not None:
+            return response
+        assert account is not None
+        return web.json_response(account.profile())
+
+    async def _start_call(self, request: web.Request) -> web.StreamResponse:
+        """POST /api/clicktodial/."""
+        response, account = await self._answer(request, "start_call")
+        if response is not None:
+            return response
+        assert account is not None
+        if account.partner:
+            return web.json_response(
+                {"detail": "You do not have permission to perform this action."},
+                status=403,
+            )
+        body = self.requests[-1].body if self.record_requests else None
+        if not self.record_requests:
+            try:
+                body = await request.json()
+            except ValueError:
+                body = None
+        if not isinstance(body, dict):
+            return web.json_response("Invalid JSON", status=400)
+        error = self._validate_call(account, body)
+        if error is not None:
+            return web.json_response(error, status=400)
+        b_number: str = body["b_number"]
+        timeline = (
+            self.next_timelines.popleft()
+            if self.next_timelines
+            else scenario_for(b_number)
+        )
+        call = SimulatedCall(
+            call_id=f"{next(self._call_ids):04d}{account.id:04d}c0ffee",
+            email=account.email,
+            started_at=self.clock(),
+            created=self.wall_clock(),
+            timeline=timeline,
+            a_number=body.get("a_number"),
+            b_number=b_number,
+            b_cli=body.get("b_cli"),
+            auto_answer=body.get("auto_answer"),
+        )
+        self.calls[call.call_id] = call
+        return web.json_response(self._call_json(call), status=self.post_status)
+
+    @staticmethod
+    def _validate_call(account: Account, body: dict[str, Any]) -> Any:
+        """Return the platform's 400 body for a bad call request, or None."""
+        b_number = body.get("b_number")
+        if not isinstance(b_number, str) or not b_number:
+            return {"b_number": ["This field is required."]}
+        if not _VALID_NUMBER.fullmatch(b_number):
+            return "Extensions or phonenumbers not valid"
+        a_number = body.get("a_number")
+        if a_number is not None:
+            if not account.may_set_a_number:
+                return {
+                    "error": "User has no permission to provide a_number for ClickToDial"
+                }
+            if not isinstance(a_number, str) or not _VALID_NUMBER.fullmatch(a_number):
+                return {"clicktodial": {"a_number": ["Enter a valid number."]}}
+        b_cli = body.get("b_cli")
+        if (
+            b_cli is not None
+            and b_cli != "default_number"
+            and (not isinstance(b_cli, str) or not _VALID_NUMBER.fullmatch(b_cli))
+        ):
+            return {"description": "b_cli must be a number you own or default_number"}
+        auto_answer = body.get("auto_answer")
+        if auto_answer is not None and not isinstance(auto_answer, bool):
+            return {"auto_answer": ["Must be a valid boolean."]}
+        return None
+
+    async def _get_call(self, request: web.Request) -> web.StreamResponse:
+        """GET /api/clicktodial/{call_id}/."""
+        response, account = await self._answer(request, "get_call")
+        if response is not None:
+            return response
+        assert account is not None
+        call = self.calls.get(request.match_info["call_id"])
+        if call is None or call.email != account.email:
+            return web.json_response({"detail": "Not found."}, status=404)
+        return web.json_response(self._call_json(call))
+
+    def _call_json(self, call: SimulatedCall) -> dict[str, Any]:
+        """Return the JSON the platform serves for a call."""
+        return {
+            "callid": call.call_id,
+            "status": call.raw_status(self.clock()),
+            "created": call.created.isoformat(),
+            "a_number": call.a_number or "201",
+            "b_number": call.b_number,
+            "a_cli": "+31508009000",
+            "b_cli": call.b_cli or "+31508009000",
+            "auto_answer": bool(call.auto_answer),
+            "originating_ip": "127.0.0.1",
+            "resource_uri": f"/api/clicktodial/{call.call_id}/",
+        }
+
+
+def wall_clock_from(clock: Callable[[], float]) -> Callable[[], datetime]:
+    """Return a wall clock that follows a seconds clock (for moved time in tests)."""
+    origin_seconds = clock()
+    origin = datetime.now(UTC)
+    return lambda: origin + timedelta(seconds=clock() - origin_seconds)

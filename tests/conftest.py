@@ -1,0 +1,89 @@
+"""Fixtures of the Click to dial tests: a real simulator of the platform on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Generator
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+# Import this repository's integration before Home Assistant looks for custom
+# integrations, so the tests load it rather than a copy in the testing config.
+import custom_components.clicktodial  # noqa: F401
+from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
+from homeassistant.const import CONF_EMAIL, CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Simulator
+
+ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom integrations in every test."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Return Home Assistant's snapshot extension."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+async def simulator(
+    hass: HomeAssistant, socket_enabled: None
+) -> AsyncGenerator[Simulator]:
+    """Serve a simulated platform with one user account on 127.0.0.1.
+
+    Its clock is Home Assistant's event loop clock, so moved time moves the calls too.
+    """
+    sim = Simulator(clock=hass.loop.time, wall_clock=dt_util.utcnow)
+    sim.add_account(DEFAULT_EMAIL, DEFAULT_TOKEN)
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+def account(simulator: Simulator) -> Account:
+    """Return the simulator's user account."""
+    return simulator.accounts[DEFAULT_EMAIL]
+
+
+@pytest.fixture
+def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
+    """Return a config entry for the simulator's account."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Demo User",
+        unique_id=ACCOUNT_UUID,
+        data={
+            CONF_URL: simulator.url,
+            CONF_EMAIL: DEFAULT_EMAIL,
+            CONF_API_TOKEN: DEFAULT_TOKEN,
+        },
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set up the integration for the simulator's account."""
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
+
+
+@pytest.fixture
+def no_log_secrets(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Fail when the API token or the account email reaches a log record."""
+    yield
+    for record in caplog.records:
+        text = record.getMessage()
+        assert DEFAULT_TOKEN not in text, record
+        assert DEFAULT_EMAIL not in text, record

@@ -1,0 +1,23 @@
+"""Helpers shared by the Click to dial tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import async_fire_time_changed_exact
+
+from homeassistant.core import HomeAssistant
+
+
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float, step: float = 0.1
+) -> None:
+    """Move time forward in small steps, letting every due timer and poll run."""
+    remaining = seconds
+    while remaining > 1e-9:
+        tick = min(step, remaining)
+        freezer.tick(timedelta(seconds=tick))
+        async_fire_time_changed_exact(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        remaining -= tick
