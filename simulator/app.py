@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 DEFAULT_EMAIL = "demo@example.com"
 DEFAULT_TOKEN = "demo-token"
@@ -130,6 +131,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     reset: bool = False
+    hold: asyncio.Event | None = None
 
     @classmethod
     def http(
@@ -155,6 +157,11 @@ class Fault:
     def slow(cls, seconds: float) -> Fault:
         """Answer normally, after this many seconds."""
         return cls(delay=seconds)
+
+    @classmethod
+    def held(cls, release: asyncio.Event) -> Fault:
+        """Answer normally once ``release`` is set (an in-flight request, in moved time)."""
+        return cls(hold=release)
 
     @classmethod
     def connection_reset(cls) -> Fault:
@@ -278,7 +285,7 @@ class Simulator:
         site = web.TCPSite(self._runner, host, port)
         await site.start()
         port = self._runner.addresses[0][1]
-        self.url = f"http://{host}:{port}"
+        self.url = str(URL.build(scheme="http", host=host, port=port))
         return self.url
 
     async def stop(self) -> None:
@@ -316,6 +323,8 @@ class Simulator:
             fault = queue.popleft()
             if fault.delay:
                 await asyncio.sleep(fault.delay)
+            if fault.hold is not None:
+                await fault.hold.wait()
             if fault.reset:
                 assert request.transport is not None
                 request.transport.abort()

@@ -26,6 +26,14 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom integrations in every test."""
 
 
+@pytest.fixture(autouse=True)
+def moved_time_is_not_slowness(request: pytest.FixtureRequest) -> None:
+    """Keep asyncio's debug mode from reporting moved time as slow callbacks."""
+    if "freezer" in request.fixturenames:
+        hass: HomeAssistant = request.getfixturevalue("hass")
+        hass.loop.slow_callback_duration = 3600
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Return Home Assistant's snapshot extension."""

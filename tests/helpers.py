@@ -11,7 +11,10 @@ from homeassistant.core import HomeAssistant
 
 
 async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float, step: float = 0.1
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    seconds: float,
+    step: float = 0.1,
 ) -> None:
     """Move time forward in small steps, letting every due timer and poll run."""
     remaining = seconds

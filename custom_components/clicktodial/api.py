@@ -10,10 +10,12 @@ import re
 from typing import Any, Final
 
 import aiohttp
+from yarl import URL
 
 DEFAULT_BASE_URL: Final = "https://api.voipgrid.nl"
 DEFAULT_REQUEST_TIMEOUT: Final = 10.0
 DEFAULT_RETRY_AFTER: Final = 60.0
+MAX_RETRY_AFTER: Final = 3600.0
 
 PROFILE_PATH: Final = "/api/permission/systemuser/profile/"
 CLICK_TO_DIAL_PATH: Final = "/api/clicktodial/"
@@ -143,10 +145,10 @@ def clean_number(value: object, *, allow_default_number: bool = False) -> str:
     if allow_default_number and text == DEFAULT_NUMBER:
         return DEFAULT_NUMBER
     text = _NUMBER_SEPARATORS.sub("", text)
-    text = _TRUNK_PREFIX.sub(r"+\1", text)
-    text = _PARENTHESES.sub("", text)
     if text.startswith("00"):
         text = "+" + text[2:]
+    text = _TRUNK_PREFIX.sub(r"+\1", text)
+    text = _PARENTHESES.sub("", text)
     for pattern in (_E164, _NATIONAL, _EXTENSION):
         if pattern.fullmatch(text):
             return text
@@ -224,7 +226,11 @@ class Call:
         if not isinstance(data, dict):
             raise VoipgridResponseError("Unexpected call response")
         call_id = data.get("callid")
-        if not isinstance(call_id, (str, int)) or call_id == "":
+        if (
+            isinstance(call_id, bool)
+            or not isinstance(call_id, (str, int))
+            or call_id == ""
+        ):
             raise VoipgridResponseError("Call response without a call id")
         raw = data.get("status")
         return cls(
@@ -262,8 +268,8 @@ def error_message(body: object) -> str:
         return "; ".join(filter(None, (error_message(item) for item in body)))
     if isinstance(body, dict):
         for key in ("error", "description", "detail", "message"):
-            if key in body:
-                return error_message(body[key])
+            if message := error_message(body.get(key)):
+                return message
         return "; ".join(
             filter(None, (_field_message(key, value) for key, value in body.items()))
         )
@@ -279,15 +285,15 @@ def _field_message(field: str, value: object) -> str:
 
 
 def retry_after_seconds(header: str | None) -> float:
-    """Return the seconds a Retry-After header asks for (default 60)."""
+    """Return the seconds a Retry-After header asks for (default 60, at most an hour)."""
     if header:
         try:
             seconds = float(header)
         except ValueError:
             pass
         else:
-            if seconds >= 0:
-                return seconds
+            if seconds >= 0:  # also False for NaN
+                return min(seconds, MAX_RETRY_AFTER)
     return DEFAULT_RETRY_AFTER
 
 
@@ -304,6 +310,9 @@ class VoipgridClient:
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
         """Store what every request needs; nothing is sent yet."""
+        url = URL(base_url)
+        if url.user is not None or url.password is not None:
+            raise ValueError("The base URL must not contain credentials")
         self._session = session
         self.base_url = base_url.rstrip("/")
         self._authorization = f"Token {email}:{api_token}"

@@ -109,6 +109,7 @@ def normalize_url(value: str) -> str | None:
         url.scheme not in ("http", "https")
         or not url.host
         or url.user is not None
+        or url.password is not None
         or url.query_string
         or url.fragment
     ):

@@ -202,8 +202,6 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         reached = False
         failed: list[str] = []
         for call_id, result in zip(due, results, strict=True):
-            if call_id not in self._calls:
-                continue
             if isinstance(result, Call):
                 reached = True
                 self._apply(self._calls[call_id], result, now)
@@ -280,10 +278,9 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         self._due[tracked.call_id] = now + interval
 
     def _store_call(self, call: TrackedCall) -> None:
-        """Remember the new state of a call."""
-        if call.call_id in self._calls:
-            self._calls[call.call_id] = call
-        if self._latest is None or self._latest.call_id == call.call_id:
+        """Remember the new state of a tracked call."""
+        self._calls[call.call_id] = call
+        if self._latest is not None and self._latest.call_id == call.call_id:
             self._latest = call
 
     def _finish(self, call: TrackedCall) -> None:
@@ -345,8 +342,6 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             raise HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="cannot_connect"
             ) from err
-        if (existing := self._calls.get(call.call_id)) is not None:
-            return existing
         now = dt_util.utcnow()
         status = call.status or CallStatus.SETTING_UP
         tracked = TrackedCall(

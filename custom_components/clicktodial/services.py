@@ -35,9 +35,11 @@ SERVICE_CALL = "call"
 
 SERVICE_CALL_SCHEMA = probatio.Schema(
     {
-        probatio.Required(CONF_B_NUMBER): cv.string,
-        probatio.Optional(CONF_A_NUMBER): cv.string,
-        probatio.Optional(CONF_B_CLI): cv.string,
+        # Numbers are checked in the handler: YAML reads an unquoted 0031... or +31...
+        # as an integer, and a silently converted number would call someone else.
+        probatio.Required(CONF_B_NUMBER): cv.match_all,
+        probatio.Optional(CONF_A_NUMBER): cv.match_all,
+        probatio.Optional(CONF_B_CLI): cv.match_all,
         probatio.Optional(CONF_AUTO_ANSWER): cv.boolean,
         probatio.Optional(CONF_CONFIG_ENTRY_ID): cv.string,
     }
@@ -46,6 +48,12 @@ SERVICE_CALL_SCHEMA = probatio.Schema(
 
 def validate_number(field: str, value: Any) -> str:
     """Clean up a number field, or raise a translated validation error."""
+    if not isinstance(value, str):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="number_not_text",
+            translation_placeholders={"field": field},
+        )
     try:
         return clean_number(value, allow_default_number=field == CONF_B_CLI)
     except InvalidNumberError as err:
