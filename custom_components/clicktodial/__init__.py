@@ -14,7 +14,7 @@ from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator, ClickToDialData
 from .services import async_setup_services
 
-PLATFORMS = [Platform.EVENT, Platform.SENSOR]
+PLATFORMS = [Platform.BUTTON, Platform.EVENT, Platform.SENSOR, Platform.TEXT]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 

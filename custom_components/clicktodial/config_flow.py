@@ -13,9 +13,11 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
     OptionsFlow,
+    SubentryFlowResult,
 )
-from homeassistant.const import CONF_EMAIL, CONF_URL
+from homeassistant.const import CONF_EMAIL, CONF_NAME, CONF_URL
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -44,9 +46,11 @@ from .const import (
     CONF_API_TOKEN,
     CONF_AUTO_ANSWER,
     CONF_B_CLI,
+    CONF_NUMBER,
     DOMAIN,
     KNOWN_URLS,
     LOGGER,
+    SUBENTRY_TYPE_CONTACT,
 )
 
 _URL_SELECTOR = SelectSelector(
@@ -76,21 +80,27 @@ RECONFIGURE_SCHEMA = probatio.Schema(
     }
 )
 REAUTH_SCHEMA = probatio.Schema({probatio.Required(CONF_API_TOKEN): _TOKEN_SELECTOR})
-OPTIONS_SCHEMA = probatio.Schema(
+_CALL_DEFAULTS = {
+    probatio.Optional(CONF_A_NUMBER): TextSelector(
+        TextSelectorConfig(type=TextSelectorType.TEL)
+    ),
+    probatio.Optional(CONF_B_CLI): TextSelector(),
+    probatio.Required(CONF_AUTO_ANSWER, default=AUTO_ANSWER_PLATFORM): SelectSelector(
+        SelectSelectorConfig(
+            options=AUTO_ANSWER_OPTIONS,
+            translation_key=CONF_AUTO_ANSWER,
+            mode=SelectSelectorMode.LIST,
+        )
+    ),
+}
+OPTIONS_SCHEMA = probatio.Schema(_CALL_DEFAULTS)
+CONTACT_SCHEMA = probatio.Schema(
     {
-        probatio.Optional(CONF_A_NUMBER): TextSelector(
+        probatio.Required(CONF_NAME): TextSelector(),
+        probatio.Required(CONF_NUMBER): TextSelector(
             TextSelectorConfig(type=TextSelectorType.TEL)
         ),
-        probatio.Optional(CONF_B_CLI): TextSelector(),
-        probatio.Required(
-            CONF_AUTO_ANSWER, default=AUTO_ANSWER_PLATFORM
-        ): SelectSelector(
-            SelectSelectorConfig(
-                options=AUTO_ANSWER_OPTIONS,
-                translation_key=CONF_AUTO_ANSWER,
-                mode=SelectSelectorMode.LIST,
-            )
-        ),
+        **_CALL_DEFAULTS,
     }
 )
 
@@ -140,6 +150,15 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> ClickToDialOptionsFlow:
         """Return the options flow."""
         return ClickToDialOptionsFlow()
+
+    @classmethod
+    @callback
+    @override
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Return the subentries an account can have: contacts."""
+        return {SUBENTRY_TYPE_CONTACT: ContactSubentryFlow}
 
     async def _async_check(
         self, url: str, email: str, api_token: str
@@ -269,15 +288,7 @@ class ClickToDialOptionsFlow(OptionsFlow):
         """Ask for the default A number, caller id and auto-answer setting."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            options: dict[str, Any] = {CONF_AUTO_ANSWER: user_input[CONF_AUTO_ANSWER]}
-            for field in (CONF_A_NUMBER, CONF_B_CLI):
-                if value := user_input.get(field, "").strip():
-                    try:
-                        options[field] = clean_number(
-                            value, allow_default_number=field == CONF_B_CLI
-                        )
-                    except InvalidNumberError:
-                        errors[field] = "invalid_number"
+            options, errors = _clean_call_defaults(user_input)
             if not errors:
                 return self.async_create_entry(data=options)
         return self.async_show_form(
@@ -285,5 +296,79 @@ class ClickToDialOptionsFlow(OptionsFlow):
             data_schema=self.add_suggested_values_to_schema(
                 OPTIONS_SCHEMA, user_input or self.config_entry.options
             ),
+            errors=errors,
+        )
+
+
+def _clean_call_defaults(
+    user_input: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Clean the numbers of a call-defaults form; return the data and form errors.
+
+    Empty numbers are left out, so that a call falls back to the next default.
+    """
+    data: dict[str, Any] = {CONF_AUTO_ANSWER: user_input[CONF_AUTO_ANSWER]}
+    errors: dict[str, str] = {}
+    for field in (CONF_A_NUMBER, CONF_B_CLI):
+        if value := user_input.get(field, "").strip():
+            try:
+                data[field] = clean_number(
+                    value, allow_default_number=field == CONF_B_CLI
+                )
+            except InvalidNumberError:
+                errors[field] = "invalid_number"
+    return data, errors
+
+
+class ContactSubentryFlow(ConfigSubentryFlow):
+    """Add or edit a contact: a number to call with one button."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a contact."""
+        return await self._async_step_contact("user", user_input)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Edit a contact."""
+        return await self._async_step_contact("reconfigure", user_input)
+
+    async def _async_step_contact(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> SubentryFlowResult:
+        """Show and check the contact form of either step."""
+        editing = self._get_reconfigure_subentry() if step_id == "reconfigure" else None
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = _clean_call_defaults(user_input)
+            data[CONF_NAME] = user_input[CONF_NAME].strip()
+            if not data[CONF_NAME]:
+                errors[CONF_NAME] = "invalid_name"
+            try:
+                data[CONF_NUMBER] = clean_number(user_input[CONF_NUMBER])
+            except InvalidNumberError:
+                errors[CONF_NUMBER] = "invalid_number"
+            if not errors:
+                number = data[CONF_NUMBER]
+                for subentry in self._get_entry().subentries.values():
+                    if subentry.unique_id == number and subentry is not editing:
+                        return self.async_abort(reason="already_configured")
+                if editing is None:
+                    return self.async_create_entry(
+                        title=data[CONF_NAME], data=data, unique_id=number
+                    )
+                return self.async_update_and_abort(
+                    self._get_entry(),
+                    editing,
+                    title=data[CONF_NAME],
+                    data=data,
+                    unique_id=number,
+                )
+        suggested = user_input or (dict(editing.data) if editing else {})
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(CONTACT_SCHEMA, suggested),
             errors=errors,
         )

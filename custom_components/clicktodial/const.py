@@ -50,3 +50,6 @@ POLL_SLACK: Final = 0.25
 
 STORAGE_VERSION: Final = 1
 STORAGE_SAVE_DELAY: Final = 1.0
+
+SUBENTRY_TYPE_CONTACT: Final = "contact"
+CONF_NUMBER: Final = "number"

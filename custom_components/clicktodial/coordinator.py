@@ -101,6 +101,8 @@ class ClickToDialData:
 
     client: VoipgridClient
     coordinator: ClickToDialCoordinator
+    # What the dial pad's "Number to dial" holds; the "Dial" button calls it.
+    dial_number: str = ""
 
 
 class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
@@ -200,13 +202,14 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             self._polling = False
         now = loop.time()
         reached = False
+        changed = False
         failed: list[str] = []
         for call_id, result in zip(due, results, strict=True):
             if isinstance(result, Call):
                 reached = True
-                self._apply(self._calls[call_id], result, now)
+                changed |= self._apply(self._calls[call_id], result, now)
             elif isinstance(result, VoipgridNotFoundError):
-                reached = True
+                reached = changed = True
                 LOGGER.debug("Call %s is no longer known to the platform", call_id)
                 self._finish(self._calls[call_id])
             elif isinstance(result, VoipgridAuthenticationError):
@@ -219,7 +222,8 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
                 LOGGER.debug("Reading call %s failed: %s", call_id, result)
             else:
                 raise result
-        self._async_save()
+        if changed:
+            self._async_save()
         if self._auth_failed:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -240,8 +244,8 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             )
         return self._latest
 
-    def _apply(self, tracked: TrackedCall, call: Call, now: float) -> None:
-        """Take a status read of a tracked call into account."""
+    def _apply(self, tracked: TrackedCall, call: Call, now: float) -> bool:
+        """Take a status read of a tracked call into account; return if it changed."""
         status = call.status
         utcnow = dt_util.utcnow()
         if status is None:
@@ -250,13 +254,14 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
                 self._unknown_statuses.add(raw)
                 LOGGER.warning("The platform sent an unknown call status: %s", raw)
             status = tracked.status
-        if status is not tracked.status:
+        changed = status is not tracked.status
+        if changed:
             updated = replace(tracked, status=status, status_changed=utcnow)
             self._store_call(updated)
             self._notify(StatusChange(call=updated, previous=tracked.status))
             if status.is_terminal:
                 self._finish(updated)
-                return
+                return True
             tracked = updated
         elif (
             status is not CallStatus.CONNECTED
@@ -269,13 +274,14 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
                 STUCK_AFTER,
             )
             self._finish(tracked)
-            return
+            return True
         interval = (
             CONNECTED_POLL_INTERVAL
             if status is CallStatus.CONNECTED
             else SETUP_POLL_INTERVAL
         )
         self._due[tracked.call_id] = now + interval
+        return changed
 
     def _store_call(self, call: TrackedCall) -> None:
         """Remember the new state of a tracked call."""

@@ -1,0 +1,131 @@
+"""Buttons of the Click to dial integration: the dial pad's "Dial" and one per contact."""
+
+from __future__ import annotations
+
+from typing import Any, override
+
+from homeassistant.components.button import ButtonEntity
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+    ConfigSubentry,
+)
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import (
+    AUTO_ANSWER_OFF,
+    AUTO_ANSWER_ON,
+    CONF_A_NUMBER,
+    CONF_AUTO_ANSWER,
+    CONF_B_CLI,
+    CONF_B_NUMBER,
+    CONF_NUMBER,
+    DOMAIN,
+    SUBENTRY_TYPE_CONTACT,
+)
+from .coordinator import ClickToDialConfigEntry
+from .entity import ClickToDialEntity
+from .services import async_place_call
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ClickToDialConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the "Dial" button and a button per contact; follow contact changes live."""
+    async_add_entities([DialButton(entry)])
+    buttons: dict[str, ContactButton] = {}
+
+    @callback
+    def add(subentry: ConfigSubentry) -> None:
+        """Add the button of a contact."""
+        button = buttons[subentry.subentry_id] = ContactButton(entry, subentry)
+        async_add_entities([button], config_subentry_id=subentry.subentry_id)
+
+    async def renew(old: ContactButton, subentry: ConfigSubentry) -> None:
+        """Replace the button of an edited contact (its entity ID stays)."""
+        await old.async_remove()
+        add(subentry)
+
+    @callback
+    def sync_contacts() -> None:
+        """Add buttons of new contacts and renew those of edited ones."""
+        for subentry_id, subentry in entry.subentries.items():
+            if subentry.subentry_type != SUBENTRY_TYPE_CONTACT:
+                continue
+            if (old := buttons.get(subentry_id)) is None:
+                add(subentry)
+            elif old.contact != subentry.data:
+                # Home Assistant edits a subentry in place: compare with the copy.
+                old.contact = dict(subentry.data)
+                entry.async_create_task(hass, renew(old, subentry))
+        for subentry_id in set(buttons) - set(entry.subentries):
+            # Home Assistant removes the entities of a removed subentry itself.
+            del buttons[subentry_id]
+
+    @callback
+    def entry_changed(change: ConfigEntryChange, changed: ConfigEntry) -> None:
+        """Follow added and edited contacts without a reload."""
+        if change is ConfigEntryChange.UPDATED and changed.entry_id == entry.entry_id:
+            sync_contacts()
+
+    sync_contacts()
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
+    )
+
+
+class DialButton(ClickToDialEntity, ButtonEntity):
+    """Call the number on the dial pad."""
+
+    _attr_translation_key = "dial"
+
+    def __init__(self, entry: ClickToDialConfigEntry) -> None:
+        """Create the button."""
+        super().__init__(entry.runtime_data.coordinator, "dial")
+        self._entry = entry
+
+    @override
+    async def async_press(self) -> None:
+        """Call the dial pad's number."""
+        if not (number := self._entry.runtime_data.dial_number):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="dial_pad_empty"
+            )
+        await async_place_call(self._entry, {CONF_B_NUMBER: number})
+
+
+class ContactButton(ClickToDialEntity, ButtonEntity):
+    """Call one contact, with the contact's own settings."""
+
+    _attr_translation_key = "call_contact"
+
+    def __init__(self, entry: ClickToDialConfigEntry, subentry: ConfigSubentry) -> None:
+        """Create the button of a contact (it has no device of its own)."""
+        super().__init__(entry.runtime_data.coordinator, subentry.subentry_id)
+        self._attr_device_info = None
+        self._attr_translation_placeholders = {"name": subentry.data[CONF_NAME]}
+        self._entry = entry
+        self._subentry_id = subentry.subentry_id
+        self.contact = dict(subentry.data)
+
+    @override
+    async def async_press(self) -> None:
+        """Call the contact."""
+        contact = self.contact
+        request: dict[str, Any] = {CONF_B_NUMBER: contact[CONF_NUMBER]}
+        for field in (CONF_A_NUMBER, CONF_B_CLI):
+            if contact.get(field):
+                request[field] = contact[field]
+        auto_answer = contact.get(CONF_AUTO_ANSWER)
+        if auto_answer in (AUTO_ANSWER_ON, AUTO_ANSWER_OFF):
+            request[CONF_AUTO_ANSWER] = auto_answer == AUTO_ANSWER_ON
+        await async_place_call(self._entry, request)

@@ -1,0 +1,290 @@
+"""Tests of contacts: config subentries with a "Call <name>" button each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
+from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
+from homeassistant.const import ATTR_ENTITY_ID, ATTR_FRIENDLY_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from simulator import Fault, Simulator
+
+ALICE = {"name": "Alice", "number": "+31 50 800 9899", "auto_answer": "platform"}
+
+
+async def add_contact(
+    hass: HomeAssistant, entry: MockConfigEntry, user_input: dict[str, Any]
+) -> dict[str, Any]:
+    """Run the "Add contact" flow with one form."""
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_TYPE_CONTACT), context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], user_input
+    )
+    await hass.async_block_till_done()
+    return dict(result)
+
+
+async def press(hass: HomeAssistant, entity_id: str) -> None:
+    """Press a button."""
+    await hass.services.async_call(
+        "button", "press", {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+
+
+async def test_add_and_call_contact(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A new contact gets a button at once, which calls the cleaned number."""
+    runtime_data = init_integration.runtime_data
+    result = await add_contact(hass, init_integration, ALICE)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Alice"
+    assert result["data"] == {
+        "name": "Alice",
+        "number": "+31508009899",
+        "auto_answer": "platform",
+    }
+
+    state = hass.states.get("button.call_alice")
+    assert state is not None
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Call Alice"
+    entity = entity_registry.async_get("button.call_alice")
+    assert entity is not None
+    subentry_id = next(iter(init_integration.subentries))
+    assert entity.config_subentry_id == subentry_id
+    assert entity.device_id is None
+    # No reload was needed.
+    assert init_integration.runtime_data is runtime_data
+
+    await press(hass, "button.call_alice")
+    assert simulator.requests[-1].endpoint == "start_call"
+    assert simulator.requests[-1].body == {"b_number": "+31508009899"}
+    sensor = hass.states.get("sensor.demo_user_call_status")
+    assert sensor.state == "setting_up"
+    assert sensor.attributes["b_number"] == "+31508009899"
+
+
+@pytest.mark.parametrize(
+    ("contact", "options", "sent"),
+    [
+        (
+            {"a_number": "202", "b_cli": "default_number", "auto_answer": "on"},
+            {},
+            {"a_number": "202", "b_cli": "default_number", "auto_answer": True},
+        ),
+        ({"auto_answer": "off"}, {}, {"auto_answer": False}),
+        (
+            {"auto_answer": "platform"},
+            {"a_number": "203", "auto_answer": "on"},
+            {"a_number": "203", "auto_answer": True},
+        ),
+        (
+            {"a_number": "204", "auto_answer": "off"},
+            {"a_number": "203", "auto_answer": "on"},
+            {"a_number": "204", "auto_answer": False},
+        ),
+    ],
+    ids=["contact_settings", "auto_answer_off", "account_defaults", "contact_wins"],
+)
+async def test_contact_settings(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    contact: dict[str, str],
+    options: dict[str, str],
+    sent: dict[str, Any],
+) -> None:
+    """A contact's own settings win over the account's defaults."""
+    hass.config_entries.async_update_entry(init_integration, options=options)
+    await add_contact(hass, init_integration, {**ALICE, **contact})
+    await press(hass, "button.call_alice")
+    assert simulator.requests[-1].body == {"b_number": "+31508009899", **sent}
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("user_input", "errors"),
+    [
+        ({**ALICE, "number": "abc"}, {"number": "invalid_number"}),
+        ({**ALICE, "name": "  "}, {"name": "invalid_name"}),
+        ({**ALICE, "a_number": "+"}, {"a_number": "invalid_number"}),
+        ({**ALICE, "b_cli": "0"}, {"b_cli": "invalid_number"}),
+    ],
+    ids=["number", "name", "a_number", "b_cli"],
+)
+async def test_contact_form_errors(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    user_input: dict[str, str],
+    errors: dict[str, str],
+) -> None:
+    """Bad input is shown on its field; fixing it adds the contact."""
+    result = await add_contact(hass, init_integration, user_input)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert not init_integration.subentries
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], ALICE
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert hass.states.get("button.call_alice") is not None
+
+
+async def test_duplicate_number_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Two contacts with the same number on one account are refused."""
+    await add_contact(hass, init_integration, ALICE)
+    result = await add_contact(
+        hass, init_integration, {**ALICE, "name": "Bob", "number": "+31-50-8009899"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    result = await add_contact(
+        hass, init_integration, {**ALICE, "name": "Bob", "number": "+31 50 800 9899"}
+    )
+    assert result["reason"] == "already_configured"
+    assert len(init_integration.subentries) == 1
+
+
+async def test_edit_contact(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Editing a contact renews its button without a reload; the entity ID stays."""
+    await add_contact(hass, init_integration, ALICE)
+    await add_contact(hass, init_integration, {**ALICE, "name": "Bob", "number": "202"})
+    alice_id = next(
+        subentry_id
+        for subentry_id, subentry in init_integration.subentries.items()
+        if subentry.title == "Alice"
+    )
+    runtime_data = init_integration.runtime_data
+
+    result = await init_integration.start_subentry_reconfigure_flow(hass, alice_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    # Bob's number is taken.
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**ALICE, "number": "202"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+    result = await init_integration.start_subentry_reconfigure_flow(hass, alice_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**ALICE, "name": "Alice Smith", "number": "0508009898"}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.subentries[alice_id].title == "Alice Smith"
+    assert init_integration.runtime_data is runtime_data
+
+    state = hass.states.get("button.call_alice")
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Call Alice Smith"
+    await press(hass, "button.call_alice")
+    assert simulator.requests[-1].body == {"b_number": "0508009898"}
+
+    # Keeping its own number is fine.
+    result = await init_integration.start_subentry_reconfigure_flow(hass, alice_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**ALICE, "name": "Alice", "number": "0508009898"}
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert hass.states.get("button.call_alice").attributes[ATTR_FRIENDLY_NAME] == (
+        "Call Alice"
+    )
+    assert len(
+        er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
+    ) == len(hass.states.async_all())
+
+
+async def test_edit_form_errors(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The edit form shows the contact and its errors."""
+    await add_contact(hass, init_integration, ALICE)
+    subentry_id = next(iter(init_integration.subentries))
+    result = await init_integration.start_subentry_reconfigure_flow(hass, subentry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**ALICE, "number": "nope"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"number": "invalid_number"}
+
+
+async def test_remove_contact(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Removing a contact removes its button."""
+    await add_contact(hass, init_integration, ALICE)
+    subentry_id = next(iter(init_integration.subentries))
+    assert hass.config_entries.async_remove_subentry(init_integration, subentry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("button.call_alice") is None
+    assert entity_registry.async_get("button.call_alice") is None
+
+    # Its number can be added again.
+    result = await add_contact(hass, init_integration, ALICE)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert hass.states.get("button.call_alice") is not None
+
+
+async def test_contacts_set_up_with_entry(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """Saved contacts get their buttons when the account is set up."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=mock_config_entry.title,
+        unique_id=mock_config_entry.unique_id,
+        data=dict(mock_config_entry.data),
+        subentries_data=[
+            ConfigSubentryData(
+                data={"name": "Office", "number": "202", "auto_answer": "platform"},
+                subentry_type=SUBENTRY_TYPE_CONTACT,
+                title="Office",
+                unique_id="202",
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await press(hass, "button.call_office")
+    assert simulator.requests[-1].body == {"b_number": "202"}
+
+
+async def test_contact_call_error(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """A refused call from a button raises the platform's words."""
+    await add_contact(hass, init_integration, ALICE)
+    simulator.inject(
+        "start_call", Fault.http(400, "Extensions or phonenumbers not valid")
+    )
+    with pytest.raises(HomeAssistantError, match="phonenumbers not valid") as exc_info:
+        await press(hass, "button.call_alice")
+    assert exc_info.value.translation_key == "call_rejected"

@@ -1,0 +1,97 @@
+"""Tests of the dial pad: "Number to dial" and the "Dial" button."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    mock_restore_cache,
+)
+
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant, State
+from homeassistant.exceptions import ServiceValidationError
+from simulator import Simulator
+
+TEXT = "text.demo_user_number_to_dial"
+DIAL = "button.demo_user_dial"
+
+
+async def set_number(hass: HomeAssistant, value: str) -> None:
+    """Type a number on the dial pad."""
+    await hass.services.async_call(
+        "text", "set_value", {ATTR_ENTITY_ID: TEXT, "value": value}, blocking=True
+    )
+
+
+async def dial(hass: HomeAssistant) -> None:
+    """Press "Dial"."""
+    await hass.services.async_call(
+        "button", "press", {ATTR_ENTITY_ID: DIAL}, blocking=True
+    )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_dial(hass: HomeAssistant, simulator: Simulator) -> None:
+    """Two taps: type a number, press Dial; the cleaned number is called."""
+    assert hass.states.get(TEXT).state == ""
+    await set_number(hass, "050 - 800 98 99")
+    assert hass.states.get(TEXT).state == "050 - 800 98 99"
+    await dial(hass)
+    assert simulator.requests[-1].endpoint == "start_call"
+    assert simulator.requests[-1].body == {"b_number": "0508009899"}
+    assert hass.states.get("sensor.demo_user_call_status").state == "setting_up"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_dial_empty(hass: HomeAssistant, simulator: Simulator) -> None:
+    """Dial with nothing typed raises a translated error and sends nothing."""
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await dial(hass)
+    assert exc_info.value.translation_key == "dial_pad_empty"
+    await set_number(hass, "202")
+    await set_number(hass, "  ")  # clearing is allowed
+    with pytest.raises(ServiceValidationError):
+        await dial(hass)
+    assert simulator.count("start_call") == 0
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize("value", ["+", "0", "+1234567890123456", "00"])
+async def test_bad_number_refused(
+    hass: HomeAssistant, simulator: Simulator, value: str
+) -> None:
+    """A number that cannot be dialled is refused with a translated message."""
+    await set_number(hass, "202")
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await set_number(hass, value)
+    assert exc_info.value.translation_key == "invalid_number"
+    assert hass.states.get(TEXT).state == "202"
+    assert simulator.count("start_call") == 0
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_letters_refused_by_pattern(hass: HomeAssistant) -> None:
+    """Letters do not even match the entity's pattern."""
+    assert hass.states.get(TEXT).attributes["pattern"]
+    with pytest.raises(ValueError, match="pattern"):
+        await set_number(hass, "call mom")
+    assert hass.states.get(TEXT).state == ""
+
+
+@pytest.mark.parametrize(
+    ("saved", "restored"), [("0508009899", "0508009899"), ("+", ""), ("unknown", "")]
+)
+async def test_number_restored(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    saved: str,
+    restored: str,
+) -> None:
+    """The typed number survives a restart; an unusable one is dropped."""
+    mock_restore_cache(hass, [State(TEXT, saved)])
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(TEXT).state == restored
