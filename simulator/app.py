@@ -298,8 +298,11 @@ class Simulator:
 
     async def _answer(
         self, request: web.Request, endpoint: str
-    ) -> tuple[web.StreamResponse | None, Account | None]:
-        """Record the request, serve an injected fault, or authenticate the user."""
+    ) -> tuple[web.StreamResponse | None, Account | None, Any]:
+        """Record the request, serve an injected fault, or authenticate the user.
+
+        Returns the answer to give now (a fault or 401), or the user and the JSON body.
+        """
         account = self._authenticate(request)
         body: Any = None
         if request.can_read_body:
@@ -328,14 +331,19 @@ class Simulator:
             if fault.reset:
                 assert request.transport is not None
                 request.transport.abort()
-                return web.Response(status=500), None
+                return web.Response(status=500), None, body
             if fault.status is not None or fault.text is not None:
-                return self._fault_response(fault), None
+                return self._fault_response(fault), None, body
         if account is None:
-            return web.json_response(
-                {"detail": "Authentication credentials were not provided."}, status=401
-            ), None
-        return None, account
+            return (
+                web.json_response(
+                    {"detail": "Authentication credentials were not provided."},
+                    status=401,
+                ),
+                None,
+                body,
+            )
+        return None, account, body
 
     @staticmethod
     def _fault_response(fault: Fault) -> web.Response:
@@ -372,7 +380,7 @@ class Simulator:
 
     async def _profile(self, request: web.Request) -> web.StreamResponse:
         """GET /api/permission/systemuser/profile/."""
-        response, account = await self._answer(request, "profile")
+        response, account, _ = await self._answer(request, "profile")
         if response is not None:
             return response
         assert account is not None
@@ -380,7 +388,7 @@ class Simulator:
 
     async def _start_call(self, request: web.Request) -> web.StreamResponse:
         """POST /api/clicktodial/."""
-        response, account = await self._answer(request, "start_call")
+        response, account, body = await self._answer(request, "start_call")
         if response is not None:
             return response
         assert account is not None
@@ -389,12 +397,6 @@ class Simulator:
                 {"detail": "You do not have permission to perform this action."},
                 status=403,
             )
-        body = self.requests[-1].body if self.record_requests else None
-        if not self.record_requests:
-            try:
-                body = await request.json()
-            except ValueError:
-                body = None
         if not isinstance(body, dict):
             return web.json_response("Invalid JSON", status=400)
         error = self._validate_call(account, body)
@@ -450,7 +452,7 @@ class Simulator:
 
     async def _get_call(self, request: web.Request) -> web.StreamResponse:
         """GET /api/clicktodial/{call_id}/."""
-        response, account = await self._answer(request, "get_call")
+        response, account, _ = await self._answer(request, "get_call")
         if response is not None:
             return response
         assert account is not None
