@@ -165,6 +165,8 @@ async def test_service_device(
         assert sorted(entity.unique_id for entity in entities) == [
             f"{uuid}_call",
             f"{uuid}_call_status",
+            f"{uuid}_dial",
+            f"{uuid}_dial_number",
         ]
         assert all(entity.device_id == device.id for entity in entities)
     assert len(device_registry.devices) == 2

@@ -221,8 +221,41 @@ async def test_bad_number(
 
 
 @pytest.mark.usefixtures("init_integration")
+async def test_templated_international_number(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Test a number rendered by a template keeps working.
+
+    Home Assistant renders ``"+31508009899"`` from a template as an integer.
+    """
+    assert await async_setup_component(
+        hass,
+        "script",
+        {
+            "script": {
+                "retry": {
+                    "sequence": [
+                        {
+                            "action": "clicktodial.call",
+                            "data": {"b_number": "{{ number }}"},
+                        }
+                    ]
+                }
+            }
+        },
+    )
+    await hass.services.async_call(
+        "script", "retry", {"number": "+31508009899"}, blocking=True
+    )
+    assert last_start_call(simulator).body == {"b_number": "+31508009899"}
+    with pytest.raises(ServiceValidationError):
+        await async_call(hass, {"b_number": 1_000_000_000_000_000})  # 19 digits
+    assert simulator.count("start_call") == 1
+
+
+@pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize("field", ["b_number", "a_number", "b_cli"])
-@pytest.mark.parametrize("value", [31508009899, 75839863, 1.5, ["202"]])
+@pytest.mark.parametrize("value", [75839863, 202, True, 1.5, ["202"]])
 async def test_number_not_text(
     hass: HomeAssistant, simulator: Simulator, field: str, value: object
 ) -> None:
