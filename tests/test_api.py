@@ -1031,6 +1031,21 @@ def test_clean_number(value: str, expected: str) -> None:
     assert clean_number(value, allow_default_number=True) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("tel:+31508009899", "+31508009899"),
+        ("TEL:0508009899", "0508009899"),
+        ("0(0)123", "+123"),
+        ("0(0)31508009899", "+31508009899"),
+    ],
+)
+def test_clean_number_tel_and_late_00(value: str, expected: str) -> None:
+    """A tel: URI is a number; 00 revealed by dropping parentheses is still +."""
+    assert clean_number(value) == expected
+    assert clean_number(expected) == expected  # cleaning again changes nothing
+
+
 def test_clean_number_00_with_trunk_prefix() -> None:
     """``0031(0)50`` is the same number as ``+31(0)50``."""
     assert clean_number("0031 (0)50 800 9000") == "+31508009000"

@@ -221,41 +221,46 @@ async def test_bad_number(
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_templated_international_number(
-    hass: HomeAssistant, simulator: Simulator
-) -> None:
-    """Test a number rendered by a template keeps working.
+async def test_templated_number(hass: HomeAssistant, simulator: Simulator) -> None:
+    """Test a number rendered by a template, written with tel: before it.
 
-    Home Assistant renders ``"+31508009899"`` from a template as an integer.
+    Home Assistant renders ``"+31508009899"`` from a template as an integer, which the
+    action refuses rather than guess; ``tel:+31508009899`` stays text.
     """
     assert await async_setup_component(
         hass,
         "script",
         {
             "script": {
-                "retry": {
+                name: {
                     "sequence": [
-                        {
-                            "action": "clicktodial.call",
-                            "data": {"b_number": "{{ number }}"},
-                        }
+                        {"action": "clicktodial.call", "data": {"b_number": template}}
                     ]
                 }
+                for name, template in (
+                    ("plain", "{{ number }}"),
+                    ("tel", "tel:{{ number }}"),
+                )
             }
         },
     )
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await hass.services.async_call(
+            "script", "plain", {"number": "+31508009899"}, blocking=True
+        )
+    assert exc_info.value.translation_key == "number_not_text"
     await hass.services.async_call(
-        "script", "retry", {"number": "+31508009899"}, blocking=True
+        "script", "tel", {"number": "+31508009899"}, blocking=True
     )
     assert last_start_call(simulator).body == {"b_number": "+31508009899"}
-    with pytest.raises(ServiceValidationError):
-        await async_call(hass, {"b_number": 1_000_000_000_000_000})  # 19 digits
     assert simulator.count("start_call") == 1
 
 
 @pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize("field", ["b_number", "a_number", "b_cli"])
-@pytest.mark.parametrize("value", [75839863, 202, True, 1.5, ["202"]])
+@pytest.mark.parametrize(
+    "value", [31508009899, 38938163575, 75839863, 202, True, 1.5, ["202"]]
+)
 async def test_number_not_text(
     hass: HomeAssistant, simulator: Simulator, field: str, value: object
 ) -> None:

@@ -26,7 +26,6 @@ from .const import (
     CONF_B_NUMBER,
     CONF_NUMBER,
     DOMAIN,
-    SUBENTRY_TYPE_CONTACT,
 )
 from .coordinator import ClickToDialConfigEntry
 from .entity import ClickToDialEntity
@@ -58,9 +57,8 @@ async def async_setup_entry(
     @callback
     def sync_contacts() -> None:
         """Add buttons of new contacts and renew those of edited ones."""
+        # Contacts are the only subentries an account has.
         for subentry_id, subentry in entry.subentries.items():
-            if subentry.subentry_type != SUBENTRY_TYPE_CONTACT:
-                continue
             if (old := buttons.get(subentry_id)) is None:
                 add(subentry)
             elif old.contact != subentry.data:

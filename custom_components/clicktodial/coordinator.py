@@ -143,6 +143,7 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         self._stopped = False
         self._unsub_poll: CALLBACK_TYPE | None = None
         self._status_listeners: list[Callable[[StatusChange], None]] = []
+        self._changes: list[StatusChange] = []
         self._unknown_statuses: set[str] = set()
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{config_entry.entry_id}"
@@ -297,9 +298,20 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             self._latest = replace(call, tracking=False)
 
     def _notify(self, change: StatusChange) -> None:
-        """Tell the status listeners about a change."""
-        for listener in list(self._status_listeners):
-            listener(change)
+        """Queue a change for the status listeners (see ``_flush_changes``)."""
+        self._changes.append(change)
+
+    @callback
+    def _flush_changes(self) -> None:
+        """Tell the status listeners about the queued changes.
+
+        Only once a poll is over: the entities are then available again after an
+        outage, so no change is written to an unavailable entity and lost.
+        """
+        changes, self._changes = self._changes, []
+        for change in changes:
+            for listener in list(self._status_listeners):
+                listener(change)
 
     @callback
     def async_add_status_listener(
@@ -364,6 +376,7 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             self._due[tracked.call_id] = self.hass.loop.time() + FIRST_POLL_DELAY
         self._notify(StatusChange(call=tracked, previous=None))
         self.async_set_updated_data(tracked)
+        self._flush_changes()
         self._async_save()
         if not self._polling:
             self._schedule_poll()
@@ -372,7 +385,8 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
     @override
     @callback
     def _async_refresh_finished(self) -> None:
-        """Plan the next poll after each refresh."""
+        """Pass on the poll's status changes and plan the next poll."""
+        self._flush_changes()
         self._schedule_poll()
 
     @callback

@@ -48,10 +48,6 @@ SERVICE_CALL_SCHEMA = probatio.Schema(
 
 def validate_number(field: str, value: Any) -> str:
     """Clean up a number field, or raise a translated validation error."""
-    if isinstance(value, int) and not isinstance(value, bool) and 10**10 <= value:
-        # A template renders "+31508009899" as the integer 31508009899: restore the "+".
-        # Shorter integers are refused below: an unquoted 0012345 is octal in YAML.
-        value = f"+{value}"
     if not isinstance(value, str):
         raise ServiceValidationError(
             translation_domain=DOMAIN,
