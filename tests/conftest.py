@@ -18,6 +18,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Simulator
 
+pytest_plugins = ["tests.secrets_guard"]
+
 ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
 
 
