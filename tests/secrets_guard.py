@@ -48,7 +48,7 @@ def find_secrets(text: str) -> list[str]:
     return [secret for secret in SECRETS if secret in text]
 
 
-def _record_texts(record: logging.LogRecord) -> list[str]:
+def record_texts(record: logging.LogRecord) -> list[str]:
     """Return every text a log record can show: message, exception and stack."""
     try:
         message = record.getMessage()
@@ -123,7 +123,7 @@ class SecretsGuard:
     def scan_record(self, record: logging.LogRecord) -> list[str]:
         """Scan a log record."""
         where = f"log record {record.name}:{record.levelname}"
-        return self._scan(where, _record_texts(record))
+        return self._scan(where, record_texts(record))
 
     def scan_event(self, event_type: str, data: Any) -> list[str]:
         """Scan the payload of an event (for state_changed: both states, attributes)."""

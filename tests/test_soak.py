@@ -1,10 +1,11 @@
-"""Soak test: hundreds of calls on two accounts over simulated hours, under platform faults.
+r"""Soak test: hundreds of calls on two accounts over simulated hours, under platform faults.
 
 Two accounts are set up against the simulator. Calls of every kind (quick and real-length
 scenarios, a long conversation, a call whose set-up never ends) are started on both, at
 random times, while the simulator answers status reads and call starts with bursts of
-5xx errors, 429s with a Retry-After, malformed JSON and dropped connections. Partway, the
-second account's token is revoked. Then it checks that:
+5xx errors, 429s with a Retry-After, malformed JSON and dropped connections. Once, it
+answers no status read for 90 s, so the entities go unavailable while two calls end.
+Partway, the second account's token is revoked. Then it checks that:
 
 - every call started reaches its final status in the event entity's state stream, or is
   given up with a warning (a set-up that never ends), or, on the revoked account, is
@@ -24,15 +25,16 @@ Time moves from one scheduled timer to the next, so idle hours cost nothing and 
 runs exactly when it is due. Calls, faults and their times come from a seeded random
 generator: a failure names its seed.
 
-Run it alone (3,000 calls over about 36 simulated hours; a minute or two)::
+In the full suite it runs 300 calls over about 4 simulated hours, in seconds. Run alone
+with ``-m soak``, it runs 3,000 calls over about 34 simulated hours (a minute or two)::
 
     .venv/bin/pytest -q -p no:cacheprovider -m soak tests/test_soak.py
 
-In the full suite it runs 300 calls over about 4 simulated hours, in seconds. Choose the size and the seed with
-``CLICKTODIAL_SOAK_CALLS`` and ``CLICKTODIAL_SOAK_SEED``; add
-``-o log_cli=true -o log_cli_level=INFO`` to see the summary of a run::
+Choose the size and the seed with ``CLICKTODIAL_SOAK_CALLS`` and
+``CLICKTODIAL_SOAK_SEED``; add ``-o log_cli=true -o log_cli_level=INFO`` to see the
+summary of a run::
 
-    CLICKTODIAL_SOAK_CALLS=3000 CLICKTODIAL_SOAK_SEED=7 .venv/bin/pytest -q -m soak
+    CLICKTODIAL_SOAK_CALLS=10000 CLICKTODIAL_SOAK_SEED=7 .venv/bin/pytest -q -m soak \
         -o log_cli=true -o log_cli_level=INFO tests/test_soak.py
 """
 
@@ -163,9 +165,9 @@ def soak_calls(config: pytest.Config) -> int:
     """Return the number of calls: the variable, else more when run alone."""
     if calls := os.environ.get("CLICKTODIAL_SOAK_CALLS"):
         return int(calls)
-    return (
-        LARGE_CALLS if "soak" in (config.getoption("markexpr") or "") else SMALL_CALLS
-    )
+    markexpr = config.getoption("markexpr") or ""
+    alone = "soak" in markexpr and "not soak" not in markexpr
+    return LARGE_CALLS if alone else SMALL_CALLS
 
 
 def statuses(timeline: Timeline) -> list[CallStatus]:
@@ -552,7 +554,6 @@ async def start_call(
     run.started.append(Started(call_id, planned.account, planned.timeline, clock.now()))
 
 
-@pytest.mark.usefixtures("socket_enabled")
 async def test_soak(
     hass: HomeAssistant,
     simulator: Simulator,
@@ -681,13 +682,12 @@ async def test_soak(
         if CallStatus(shown[-1]).is_terminal:
             assert shown[-1] == expected[-1], (call, shown)
             continue
-        if call.timeline == "stuck":
-            assert any(
-                message.startswith(f"Call {call.call_id} has been ")
-                and message.endswith("no longer following it")
-                for message in warnings_logged.messages
-            ), call
-            continue
+        if call.timeline == "stuck" and any(
+            message.startswith(f"Call {call.call_id} has been ")
+            and message.endswith("no longer following it")
+            for message in warnings_logged.messages
+        ):
+            continue  # given up, with a warning
         # Not ended: only on the account whose token was revoked, still followed and
         # saved for when the new token is entered.
         assert call.account == 1, (call, shown)
@@ -758,7 +758,7 @@ async def test_soak(
     ]
     assert first_unavailable  # the outage was long enough
     for at in first_unavailable:
-        assert plan.outage_at + 55 <= at <= plan.outage_at + OUTAGE, at
+        assert plan.outage_at <= at <= plan.outage_at + OUTAGE, at
     assert hass.states.get(SENSORS[0]).attributes["tracking"] is False
 
     # -- the event loop was never blocked ---------------------------------------------

@@ -1,0 +1,244 @@
+"""End to end, as a person would: set the integration up in the UI and call from a dashboard.
+
+A real Home Assistant and the platform simulator run on free loopback ports; headless
+Chromium logs in, adds the integration (a wrong token first), adds a contact, opens the
+dashboard of ``docs/dashboard.yaml``, presses the contact's tile and watches the call
+status go through the simulator's statuses in real time (about 40 s).
+
+With ``CLICKTODIAL_UPDATE_SCREENSHOT=1`` the screenshot of the dashboard after the call
+also replaces ``docs/dashboard.png``, the README's picture.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+import yaml
+
+from .harness import API_TOKEN, EMAIL, HA_PASSWORD, HA_USERNAME, REPO, HomeAssistant
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from .conftest import Steps
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+DASHBOARD_YAML = REPO / "docs" / "dashboard.yaml"
+DASHBOARD_PNG = REPO / "docs" / "dashboard.png"
+DASHBOARD_URL_PATH = "click-to-dial"
+
+CONTACT_NAME = "Alice"
+CONTACT_NUMBER = "+31508009899"  # an ordinary number: rings, connects, ends after 30 s
+# The states of sensor.demo_user_call_status for that number, as the UI shows them, and
+# when the simulator reaches them (seconds after the call starts).
+CALL_STATES = [
+    "Setting up",  # 0
+    "Ringing your phone",  # 2
+    "Ringing the other side",  # 6
+    "Connected",  # 10
+    "Ended",  # 40
+]
+CALL_TIMEOUT = 60.0
+
+# The visible text of an element, through shadow roots and slots, as a list of pieces:
+# Playwright's inner_text() misses text slotted into the frontend's components.
+VISIBLE_TEXT = """(root) => {
+  const out = [];
+  const walk = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const text = node.textContent.trim();
+      if (text) out.push(text);
+      return;
+    }
+    if (node.nodeType === Node.ELEMENT_NODE) {
+      const style = getComputedStyle(node);
+      if (style.display === "none" || style.visibility === "hidden") return;
+      if (node.tagName === "SLOT") {
+        node.assignedNodes({ flatten: true }).forEach(walk);
+        return;
+      }
+      if (node.shadowRoot) {
+        walk(node.shadowRoot);
+        return;
+      }
+    } else if (node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) {
+      return;
+    }
+    node.childNodes.forEach(walk);
+  };
+  walk(root);
+  return out;
+}"""
+
+
+def visible_text(page: Page, selector: str, has_text: str) -> list[str]:
+    """Return the visible text pieces of the element ``selector`` containing ``has_text``."""
+    element = page.locator(selector).filter(has_text=has_text)
+    return element.evaluate(VISIBLE_TEXT)
+
+
+def wait_for_frontend(page: Page) -> None:
+    """Wait until the frontend has replaced its launch screen."""
+    page.locator("#ha-launch-screen").wait_for(state="detached")
+
+
+def log_in(page: Page, hass: HomeAssistant, steps: Steps) -> None:
+    """Open Home Assistant and log in on its login page."""
+    page.goto(hass.url)
+    page.get_by_role("textbox", name="Username").fill(HA_USERNAME)
+    page.get_by_role("textbox", name="Password").fill(HA_PASSWORD)
+    steps.shot("login")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/(home|lovelace)"))
+    wait_for_frontend(page)
+    steps.shot("logged-in")
+
+
+def open_devices_and_services(page: Page) -> None:
+    """Go to Settings > Devices & services through the sidebar."""
+    page.locator("ha-sidebar").get_by_text("Settings", exact=True).click()
+    page.get_by_text("Devices & services", exact=True).click()
+    page.wait_for_url("**/config/integrations/dashboard")
+
+
+def add_integration(page: Page, hass: HomeAssistant, steps: Steps) -> None:
+    """Add Click to dial in Settings > Devices & services: a wrong token, then the right."""
+    open_devices_and_services(page)
+    page.get_by_role("button", name="Add integration").click()
+    page.get_by_placeholder("Search for a brand name").fill("Click to dial")
+    page.get_by_text("Click to dial", exact=True).click()
+    expect(page.get_by_text("Connect your VoIPGRID account")).to_be_visible()
+    steps.shot("integration-form")
+
+    # The platform URL: a list of known platforms that takes a typed value too.
+    page.get_by_text("https://api.voipgrid.nl").click()
+    url_search = page.get_by_placeholder("Add custom item", exact=False)
+    url_search.fill(hass.simulator_url)
+    page.get_by_text("Add custom item").click()
+    # Only once the list has closed and shows the new value: typing into the other
+    # fields while it closes can be lost.
+    expect(url_search).to_be_hidden()
+    expect(page.get_by_text(hass.simulator_url)).to_be_visible()
+    email = page.get_by_role("textbox", name="Email")
+    email.fill(EMAIL)
+    token = page.get_by_role("textbox", name="API token")
+    token.fill("not-the-token")
+    expect(email).to_have_value(EMAIL)
+    steps.shot("integration-wrong-token")
+    page.get_by_role("button", name="Submit").click()
+    expect(
+        page.get_by_text("The platform does not accept this email and API token.")
+    ).to_be_visible()
+    steps.shot("integration-invalid-auth")
+
+    # The form keeps the URL and email, not the token: type the right one.
+    expect(page.get_by_text(hass.simulator_url)).to_be_visible()
+    expect(email).to_have_value(EMAIL)
+    expect(token).to_have_value("")
+    token.fill(API_TOKEN)
+    page.get_by_role("button", name="Submit").click()
+    # Created: the dialog now offers to name the account's device and pick an area.
+    finish = page.get_by_role("button", name=re.compile("finish", re.IGNORECASE))
+    expect(page.get_by_role("textbox", name="Device name")).to_have_value("Demo User")
+    steps.shot("integration-created")
+    finish.click()
+    expect(finish).to_be_hidden()
+    # The frontend then shows the new device's page or the integration's (a race).
+    page.wait_for_url(re.compile(r"/config/(devices/device|integrations/integration)/"))
+    wait_for_frontend(page)
+
+
+def add_contact(page: Page, steps: Steps) -> None:
+    """Add the contact Alice on the integration's page."""
+    open_devices_and_services(page)
+    page.get_by_text("Click to dial", exact=True).click()
+    page.wait_for_url("**/config/integrations/integration/clicktodial")
+    page.get_by_role("button", name="Add contact").click()
+    expect(page.get_by_text("Add a contact")).to_be_visible()
+    page.get_by_role("textbox", name="Name").fill(CONTACT_NAME)
+    page.get_by_role("textbox", name="Number*", exact=True).fill(CONTACT_NUMBER)
+    steps.shot("contact-form")
+    page.get_by_role("button", name="Submit").click()
+    expect(
+        page.get_by_text(f"Created configuration for {CONTACT_NAME}.")
+    ).to_be_visible()
+    page.get_by_role("button", name="Finish").click()
+    expect(page.get_by_text("Success", exact=True)).to_be_hidden()
+    expect(page.get_by_text("Contact", exact=True)).to_be_visible()
+    steps.shot("contact-added")
+
+
+def create_dashboard(hass: HomeAssistant) -> None:
+    """Create a dashboard and save docs/dashboard.yaml as its configuration.
+
+    What a person does in Settings > Dashboards and the raw configuration editor, done
+    through the same websocket commands the frontend sends.
+    """
+    hass.websocket(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": DASHBOARD_URL_PATH,
+            "title": "Click to dial",
+            "icon": "mdi:phone",
+            "show_in_sidebar": True,
+            "require_admin": False,
+            "mode": "storage",
+        },
+        {
+            "type": "lovelace/config/save",
+            "url_path": DASHBOARD_URL_PATH,
+            "config": yaml.safe_load(DASHBOARD_YAML.read_text()),
+        },
+    )
+
+
+def call_status(page: Page) -> str:
+    """Return the call status that the status tile shows."""
+    name, *state = visible_text(page, "hui-tile-card", "Call status")
+    assert name == "Call status"
+    return " ".join(state)
+
+
+def test_call_a_contact_from_the_dashboard(
+    home_assistant: HomeAssistant, page: Page, steps: Steps
+) -> None:
+    """Set up the account and a contact in the UI, then call the contact from a dashboard."""
+    log_in(page, home_assistant, steps)
+    add_integration(page, home_assistant, steps)
+    add_contact(page, steps)
+    create_dashboard(home_assistant)
+
+    page.locator("ha-sidebar").get_by_text("Click to dial", exact=True).click()
+    page.wait_for_url(f"**/{DASHBOARD_URL_PATH}/**")
+    contact = page.locator("hui-tile-card").filter(has_text=f"Call {CONTACT_NAME}")
+    expect(contact).to_be_visible()
+    expect(page.locator("hui-entities-card")).to_contain_text("Number to dial")
+    assert call_status(page) == "Unknown"
+    steps.shot("dashboard")
+
+    contact.click()
+    seen: list[str] = []
+    deadline = time.monotonic() + CALL_TIMEOUT
+    while not seen or seen[-1] != CALL_STATES[-1]:
+        assert time.monotonic() < deadline, f"the call got stuck after {seen}"
+        status = call_status(page)
+        if status != "Unknown" and (not seen or status != seen[-1]):
+            seen.append(status)
+            steps.shot(f"call-{len(seen)}-{status.lower().replace(' ', '-')}")
+        page.wait_for_timeout(100)
+    assert seen == CALL_STATES
+
+    # The logbook card lists the call's statuses too, newest first.
+    logbook = page.locator("hui-logbook-card")
+    for state in CALL_STATES:
+        expect(logbook.get_by_text(state, exact=True)).to_be_visible()
+    expect(contact).to_contain_text("ago")  # the button's last press
+    shot = steps.shot("dashboard-after-call")
+    if os.environ.get("CLICKTODIAL_UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(shot, DASHBOARD_PNG)
