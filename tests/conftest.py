@@ -21,6 +21,9 @@ from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Simulator
 pytest_plugins = ["tests.secrets_guard"]
 
 ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
+SECOND_EMAIL = "second@example.com"
+SECOND_TOKEN = "second-token"
+SECOND_UUID = "00000000-0000-4000-8000-000000000002"
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +77,22 @@ def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
             CONF_URL: simulator.url,
             CONF_EMAIL: DEFAULT_EMAIL,
             CONF_API_TOKEN: DEFAULT_TOKEN,
+        },
+    )
+
+
+@pytest.fixture
+def second_entry(simulator: Simulator) -> MockConfigEntry:
+    """Add a second account to the simulator and return a config entry for it."""
+    simulator.add_account(SECOND_EMAIL, SECOND_TOKEN, first_name="Second")
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Second User",
+        unique_id=SECOND_UUID,
+        data={
+            CONF_URL: simulator.url,
+            CONF_EMAIL: SECOND_EMAIL,
+            CONF_API_TOKEN: SECOND_TOKEN,
         },
     )
 

@@ -9,41 +9,22 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.api import VoipgridClient
-from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
+from custom_components.clicktodial.const import DOMAIN
 from custom_components.clicktodial.coordinator import ClickToDialCoordinator
 from custom_components.clicktodial.services import SERVICE_CALL
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_EMAIL, CONF_URL, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from simulator import DEFAULT_EMAIL, Account, Fault, Simulator
 
-from .conftest import ACCOUNT_UUID
+from .conftest import ACCOUNT_UUID, SECOND_UUID
 from .helpers import advance
 
 NUMBER = "+31508009899"
-SECOND_EMAIL = "second@example.com"
-SECOND_TOKEN = "second-token"
-SECOND_UUID = "00000000-0000-4000-8000-000000000002"
 SENSOR = "sensor.demo_user_call_status"
 EVENT = "event.demo_user_call"
-
-
-@pytest.fixture
-def second_entry(simulator: Simulator) -> MockConfigEntry:
-    """Add a second account to the simulator and return a config entry for it."""
-    simulator.add_account(SECOND_EMAIL, SECOND_TOKEN, first_name="Second")
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Second User",
-        unique_id=SECOND_UUID,
-        data={
-            CONF_URL: simulator.url,
-            CONF_EMAIL: SECOND_EMAIL,
-            CONF_API_TOKEN: SECOND_TOKEN,
-        },
-    )
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:

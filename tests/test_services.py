@@ -8,41 +8,23 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
+from custom_components.clicktodial.const import DOMAIN
 from custom_components.clicktodial.services import SERVICE_CALL
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_EMAIL, CONF_URL
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 from simulator import DEFAULT_EMAIL, Account, Fault, RecordedRequest, Simulator
 
+from .conftest import SECOND_EMAIL
+
 NUMBER = "+31508009899"
-SECOND_EMAIL = "second@example.com"
-SECOND_TOKEN = "second-token"
-SECOND_UUID = "00000000-0000-4000-8000-000000000002"
 
 
 @pytest.fixture(autouse=True)
 def freeze_time(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
     """Stop the clock, so no status poll runs between a call and its checks."""
     return freezer
-
-
-@pytest.fixture
-def second_entry(simulator: Simulator) -> MockConfigEntry:
-    """Add a second account to the simulator and return a config entry for it."""
-    simulator.add_account(SECOND_EMAIL, SECOND_TOKEN, first_name="Second")
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Second User",
-        unique_id=SECOND_UUID,
-        data={
-            CONF_URL: simulator.url,
-            CONF_EMAIL: SECOND_EMAIL,
-            CONF_API_TOKEN: SECOND_TOKEN,
-        },
-    )
 
 
 async def async_call(
