@@ -20,6 +20,7 @@ from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import CONF_EMAIL, CONF_URL, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from simulator import SCENARIOS, Fault, Simulator, Timeline
 
@@ -378,6 +379,24 @@ async def test_rate_limit_pauses_polling(
     assert resumed
     assert min(resumed) - limited_at >= 30
     assert min(resumed) - limited_at >= 30
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_rate_limited_start_pauses_polling(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """A 429 to starting a call pauses the account's status reads too."""
+    simulator.script_next_call(SCENARIOS["long"])
+    await start_call(hass)
+    await advance(hass, freezer, 1)
+    simulator.inject("start_call", Fault.rate_limited("30"))
+    with pytest.raises(HomeAssistantError):
+        await start_call(hass, "202")
+    paused_from = len(simulator.requests)
+    await advance(hass, freezer, 29)
+    assert len(simulator.requests) == paused_from
+    await advance(hass, freezer, 3)
+    assert simulator.count("get_call") > 1
 
 
 @pytest.mark.usefixtures("init_integration")

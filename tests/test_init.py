@@ -12,7 +12,7 @@ from custom_components.clicktodial.api import VoipgridClient
 from custom_components.clicktodial.const import DOMAIN
 from custom_components.clicktodial.coordinator import ClickToDialCoordinator
 from custom_components.clicktodial.services import SERVICE_CALL
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -20,7 +20,7 @@ from homeassistant.setup import async_setup_component
 from simulator import DEFAULT_EMAIL, Account, Fault, Simulator
 
 from .conftest import ACCOUNT_UUID, SECOND_UUID
-from .helpers import advance
+from .helpers import advance, reauth_flows
 
 NUMBER = "+31508009899"
 SENSOR = "sensor.demo_user_call_status"
@@ -47,17 +47,6 @@ async def async_start_call(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     call_id = response["call_id"]
     assert isinstance(call_id, str)
     return call_id
-
-
-def reauth_flows(hass: HomeAssistant, entry: MockConfigEntry) -> list[dict[str, Any]]:
-    """Return the reauthentication flows in progress for an entry."""
-    return [
-        flow
-        for flow in hass.config_entries.flow.async_progress()
-        if flow["handler"] == DOMAIN
-        and flow["context"]["source"] == SOURCE_REAUTH
-        and flow["context"]["entry_id"] == entry.entry_id
-    ]
 
 
 async def test_setup_and_unload(

@@ -10,13 +10,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.const import DOMAIN
 from custom_components.clicktodial.services import SERVICE_CALL
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 from simulator import DEFAULT_EMAIL, Account, Fault, RecordedRequest, Simulator
 
 from .conftest import SECOND_EMAIL
+from .helpers import reauth_flows
 
 NUMBER = "+31508009899"
 
@@ -42,17 +43,6 @@ def last_start_call(simulator: Simulator) -> RecordedRequest:
     assert request.endpoint == "start_call"
     assert request.method == "POST"
     return request
-
-
-def reauth_flows(hass: HomeAssistant, entry: MockConfigEntry) -> list[dict[str, Any]]:
-    """Return the reauthentication flows in progress for an entry."""
-    return [
-        flow
-        for flow in hass.config_entries.flow.async_progress()
-        if flow["handler"] == DOMAIN
-        and flow["context"]["source"] == SOURCE_REAUTH
-        and flow["context"]["entry_id"] == entry.entry_id
-    ]
 
 
 @pytest.mark.usefixtures("init_integration")

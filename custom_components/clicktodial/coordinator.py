@@ -351,6 +351,10 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
                 translation_placeholders={"message": err.message},
             ) from err
         except VoipgridRateLimitError as err:
+            # The account is rate limited as a whole: status reads wait too.
+            self._paused_until = max(
+                self._paused_until, self.hass.loop.time() + err.retry_after
+            )
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
