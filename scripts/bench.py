@@ -62,13 +62,6 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
 )
 import pytest_socket  # noqa: E402
 
-from custom_components.clicktodial.api import (  # noqa: E402
-    Call,
-    CallStatus,
-    VoipgridClient,
-    VoipgridError,
-    parse_status,
-)
 from custom_components.clicktodial.const import (  # noqa: E402
     CONF_API_TOKEN,
     CONNECTED_POLL_INTERVAL,
@@ -82,6 +75,13 @@ from custom_components.clicktodial.coordinator import (  # noqa: E402
     ClickToDialCoordinator,
     StatusChange,
     TrackedCall,
+)
+from custom_components.clicktodial.voipgrid import (  # noqa: E402
+    Call,
+    CallStatus,
+    VoipgridClient,
+    VoipgridError,
+    parse_status,
 )
 from homeassistant import loader  # noqa: E402
 from homeassistant.const import CONF_EMAIL, CONF_URL, __version__ as ha_version  # noqa: E402
@@ -682,9 +682,9 @@ async def _poll_tick(
 def state_sizes(coordinator: ClickToDialCoordinator) -> dict[str, int]:
     """Return the size of the coordinator's per-call containers."""
     containers = {
-        "_calls": coordinator._calls,  # noqa: SLF001
-        "_due": coordinator._due,  # noqa: SLF001
-        "_unknown_statuses": coordinator._unknown_statuses,  # noqa: SLF001
+        "_calls": coordinator.tracker._calls,  # noqa: SLF001
+        "_due": coordinator.tracker._due,  # noqa: SLF001
+        "_unknown_statuses": coordinator.tracker._unknown_statuses,  # noqa: SLF001
         "_status_listeners": coordinator._status_listeners,  # noqa: SLF001
     }
     sizes = {name: sys.getsizeof(value) for name, value in containers.items()}

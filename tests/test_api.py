@@ -11,9 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.clicktodial.api import (
+from custom_components.clicktodial.voipgrid import (
     DEFAULT_NUMBER,
-    DEFAULT_RETRY_AFTER,
     Call,
     CallStatus,
     InvalidNumberError,
@@ -27,8 +26,11 @@ from custom_components.clicktodial.api import (
     VoipgridRateLimitError,
     VoipgridResponseError,
     clean_number,
-    error_message,
     parse_status,
+)
+from custom_components.clicktodial.voipgrid.client import (
+    DEFAULT_RETRY_AFTER,
+    error_message,
     retry_after_seconds,
 )
 from homeassistant.core import HomeAssistant

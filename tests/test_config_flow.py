@@ -14,7 +14,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
-from custom_components.clicktodial.api import VoipgridClient
 from custom_components.clicktodial.const import (
     CONF_A_NUMBER,
     CONF_API_TOKEN,
@@ -22,6 +21,7 @@ from custom_components.clicktodial.const import (
     CONF_B_CLI,
     DOMAIN,
 )
+from custom_components.clicktodial.voipgrid import VoipgridClient
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_EMAIL, CONF_URL
 from homeassistant.core import HomeAssistant

@@ -15,8 +15,8 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed_exact,
 )
 
-from custom_components.clicktodial.api import CallStatus, parse_status
 from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
+from custom_components.clicktodial.voipgrid import CallStatus, parse_status
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import CONF_EMAIL, CONF_URL, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -444,7 +444,7 @@ async def test_unexpected_error_does_not_spin(
     """A bug-like error while reading is logged and retried later, not in a loop."""
     await start_call(hass)
     with patch(
-        "custom_components.clicktodial.api.VoipgridClient.get_call",
+        "custom_components.clicktodial.voipgrid.VoipgridClient.get_call",
         side_effect=RuntimeError("boom"),
     ) as get_call:
         await advance(hass, freezer, 5)

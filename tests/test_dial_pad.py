@@ -33,10 +33,10 @@ async def dial(hass: HomeAssistant) -> None:
 
 @pytest.mark.usefixtures("init_integration")
 async def test_dial(hass: HomeAssistant, simulator: Simulator) -> None:
-    """Two taps: type a number, press Dial; the cleaned number is called."""
+    """Two taps: type a number, press Dial; the number is kept and called cleaned."""
     assert hass.states.get(TEXT).state == ""
     await set_number(hass, "050 - 800 98 99")
-    assert hass.states.get(TEXT).state == "050 - 800 98 99"
+    assert hass.states.get(TEXT).state == "0508009899"
     await dial(hass)
     assert simulator.requests[-1].endpoint == "start_call"
     assert simulator.requests[-1].body == {"b_number": "0508009899"}

@@ -52,13 +52,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
 import custom_components.clicktodial as integration
-from custom_components.clicktodial.api import (
+from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
+from custom_components.clicktodial.voipgrid import (
     InvalidNumberError,
     VoipgridClient,
     VoipgridConnectionError,
     clean_number,
 )
-from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_EMAIL, CONF_URL
 from homeassistant.core import HomeAssistant

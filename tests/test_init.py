@@ -8,10 +8,10 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.clicktodial.api import VoipgridClient
 from custom_components.clicktodial.const import DOMAIN
 from custom_components.clicktodial.coordinator import ClickToDialCoordinator
 from custom_components.clicktodial.services import SERVICE_CALL
+from custom_components.clicktodial.voipgrid import VoipgridClient
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
@@ -306,3 +306,39 @@ async def test_action_registered_without_entries(hass: HomeAssistant) -> None:
 
     assert hass.services.has_service(DOMAIN, SERVICE_CALL)
     assert not hass.config_entries.async_entries(DOMAIN)
+
+
+async def test_failed_setup_keeps_saved_calls(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A setup that fails before the saved calls are read leaves them as they were."""
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}"
+    call = {
+        "call_id": "saved",
+        "b_number": "+31508009899",
+        "started": "2026-11-26T10:00:00+00:00",
+        "status": "connected",
+        "status_changed": "2026-11-26T10:00:10+00:00",
+        "tracking": True,
+    }
+    saved = {"latest": call, "calls": [call]}
+    hass_storage[key] = {"version": 1, "minor_version": 1, "key": key, "data": saved}
+    simulator.inject("profile", Fault.http(503))
+
+    await async_setup_entry(hass, mock_config_entry)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    await hass.async_block_till_done()
+    assert hass_storage[key]["data"] == saved
+
+    # Once the platform answers, the saved call is picked up and read again.
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert [r.path for r in simulator.requests if r.endpoint == "get_call"] == [
+        "/api/clicktodial/saved/"
+    ]
+    state = hass.states.get(SENSOR)
+    assert (state.state, state.attributes["call_id"]) == ("connected", "saved")

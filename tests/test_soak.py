@@ -65,9 +65,9 @@ from pytest_homeassistant_custom_component.common import (
     get_scheduled_timer_handles,
 )
 
-from custom_components.clicktodial.api import CallStatus, parse_status
 from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN, LOGGER
-from custom_components.clicktodial.coordinator import StatusChange
+from custom_components.clicktodial.tracker import StatusChange
+from custom_components.clicktodial.voipgrid import CallStatus, parse_status
 from homeassistant import block_async_io
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import CONF_EMAIL, CONF_URL, STATE_UNAVAILABLE, STATE_UNKNOWN

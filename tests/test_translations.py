@@ -14,9 +14,16 @@ import pytest
 import yaml
 
 from custom_components.clicktodial import config_flow
-from custom_components.clicktodial.api import CallStatus
 from custom_components.clicktodial.const import AUTO_ANSWER_OPTIONS, DOMAIN
+from custom_components.clicktodial.errors import flow_error
 from custom_components.clicktodial.services import SERVICE_CALL_SCHEMA
+from custom_components.clicktodial.voipgrid import (
+    CallStatus,
+    VoipgridAuthenticationError,
+    VoipgridConnectionError,
+    VoipgridInvalidRequestError,
+    VoipgridResponseError,
+)
 from homeassistant.helpers.selector import SelectSelector
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / DOMAIN
@@ -198,7 +205,17 @@ def test_flow_errors_and_aborts(language: str) -> None:
     """Test every error and abort reason of the flows is translated."""
     strings = translations(language)
     flows = flow_classes()
-    config_errors = {
+    # The credential check's errors come from the one mapping of platform errors.
+    platform_errors = {
+        flow_error(err)
+        for err in (
+            VoipgridAuthenticationError(401),
+            VoipgridInvalidRequestError("refused"),
+            VoipgridConnectionError(),
+            VoipgridResponseError(),
+        )
+    }
+    config_errors = platform_errors | {
         error
         for pattern in (_BASE_ERROR, _FIELD_ERROR, _ITEM_ERROR)
         for error in pattern.findall(flows["config"])
@@ -226,7 +243,7 @@ def test_flow_errors_and_aborts(language: str) -> None:
     contact = strings["config_subentries"]["contact"]
     assert set(contact["error"]) == {"invalid_number", "invalid_name"}
     assert set(contact["abort"]) == {"already_configured", "reconfigure_successful"}
-    assert module_errors == config_errors | set(contact["error"])
+    assert module_errors | platform_errors == config_errors | set(contact["error"])
     # Reasons given by Home Assistant's helpers the flow uses.
     implicit = {"already_configured", "reauth_successful", "reconfigure_successful"}
     assert set(strings["config"]["abort"]) == reasons | implicit

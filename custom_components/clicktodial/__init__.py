@@ -9,10 +9,10 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
-from .api import VoipgridClient
 from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator, ClickToDialData
 from .services import async_setup_services
+from .voipgrid import VoipgridClient
 
 PLATFORMS = [Platform.BUTTON, Platform.EVENT, Platform.SENSOR, Platform.TEXT]
 

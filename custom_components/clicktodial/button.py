@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.button import ButtonEntity
 from homeassistant.config_entries import (
@@ -17,19 +17,10 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import (
-    AUTO_ANSWER_OFF,
-    AUTO_ANSWER_ON,
-    CONF_A_NUMBER,
-    CONF_AUTO_ANSWER,
-    CONF_B_CLI,
-    CONF_B_NUMBER,
-    CONF_NUMBER,
-    DOMAIN,
-)
+from .calls import async_start_call, resolve_call
+from .const import CONF_B_NUMBER, DOMAIN
 from .coordinator import ClickToDialConfigEntry
 from .entity import ClickToDialEntity
-from .services import async_place_call
 
 PARALLEL_UPDATES = 0
 
@@ -98,7 +89,9 @@ class DialButton(ClickToDialEntity, ButtonEntity):
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="dial_pad_empty"
             )
-        await async_place_call(self._entry, {CONF_B_NUMBER: number})
+        await async_start_call(
+            self._entry, resolve_call(self._entry, {CONF_B_NUMBER: number})
+        )
 
 
 class ContactButton(ClickToDialEntity, ButtonEntity):
@@ -118,12 +111,6 @@ class ContactButton(ClickToDialEntity, ButtonEntity):
     @override
     async def async_press(self) -> None:
         """Call the contact."""
-        contact = self.contact
-        request: dict[str, Any] = {CONF_B_NUMBER: contact[CONF_NUMBER]}
-        for field in (CONF_A_NUMBER, CONF_B_CLI):
-            if contact.get(field):
-                request[field] = contact[field]
-        auto_answer = contact.get(CONF_AUTO_ANSWER)
-        if auto_answer in (AUTO_ANSWER_ON, AUTO_ANSWER_OFF):
-            request[CONF_AUTO_ANSWER] = auto_answer == AUTO_ANSWER_ON
-        await async_place_call(self._entry, request)
+        await async_start_call(
+            self._entry, resolve_call(self._entry, {}, contact=self.contact)
+        )

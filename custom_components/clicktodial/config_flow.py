@@ -29,16 +29,6 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import (
-    DEFAULT_BASE_URL,
-    InvalidNumberError,
-    Profile,
-    VoipgridAuthenticationError,
-    VoipgridClient,
-    VoipgridError,
-    VoipgridInvalidRequestError,
-    clean_number,
-)
 from .const import (
     AUTO_ANSWER_OPTIONS,
     AUTO_ANSWER_PLATFORM,
@@ -51,6 +41,15 @@ from .const import (
     KNOWN_URLS,
     LOGGER,
     SUBENTRY_TYPE_CONTACT,
+)
+from .errors import flow_error
+from .voipgrid import (
+    DEFAULT_BASE_URL,
+    InvalidNumberError,
+    Profile,
+    VoipgridClient,
+    VoipgridError,
+    clean_number,
 )
 
 _URL_SELECTOR = SelectSelector(
@@ -172,12 +171,8 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         try:
             profile = await client.get_profile()
-        except VoipgridAuthenticationError:
-            return None, {"base": "invalid_auth"}
-        except VoipgridInvalidRequestError:
-            return None, {"base": "unknown"}
-        except VoipgridError:
-            return None, {"base": "cannot_connect"}
+        except VoipgridError as err:
+            return None, {"base": flow_error(err)}
         except Exception:  # noqa: BLE001 - a config flow must answer with a form error
             LOGGER.exception("Unexpected error while checking the credentials")
             return None, {"base": "unknown"}

@@ -53,3 +53,7 @@ STORAGE_SAVE_DELAY: Final = 1.0
 
 SUBENTRY_TYPE_CONTACT: Final = "contact"
 CONF_NUMBER: Final = "number"
+
+# Fired once per call when Home Assistant stops following it (ended, given up or gone):
+# the logbook describes it in one line.
+EVENT_CALL_ENDED: Final = "clicktodial_call_ended"

@@ -19,6 +19,7 @@ TO_REDACT = {
     CONF_A_NUMBER,
     CONF_B_CLI,
     CONF_B_NUMBER,
+    "contact",
     "first_name",
     "preposition",
     "last_name",

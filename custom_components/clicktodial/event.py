@@ -8,9 +8,10 @@ from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import CallStatus
-from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator, StatusChange
+from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator
 from .entity import ClickToDialEntity
+from .tracker import StatusChange
+from .voipgrid import CallStatus
 
 PARALLEL_UPDATES = 0
 
@@ -50,6 +51,7 @@ class CallEventEntity(ClickToDialEntity, EventEntity):
             {
                 "call_id": change.call.call_id,
                 "b_number": change.call.b_number,
+                "contact": change.call.contact,
                 "previous_status": change.previous.value if change.previous else None,
             },
         )

@@ -8,9 +8,9 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import CallStatus
 from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator
 from .entity import ClickToDialEntity
+from .voipgrid import CallStatus
 
 PARALLEL_UPDATES = 0
 
@@ -51,6 +51,7 @@ class CallStatusSensor(ClickToDialEntity, SensorEntity):
         return {
             "call_id": call.call_id,
             "b_number": call.b_number,
+            "contact": call.contact,
             "started": call.started.isoformat(),
             "tracking": call.tracking,
         }

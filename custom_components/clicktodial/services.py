@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import probatio
 
 from homeassistant.config_entries import ConfigEntryState
@@ -18,10 +15,8 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .api import InvalidNumberError, clean_number
+from .calls import async_start_call, resolve_call
 from .const import (
-    AUTO_ANSWER_OFF,
-    AUTO_ANSWER_ON,
     CONF_A_NUMBER,
     CONF_AUTO_ANSWER,
     CONF_B_CLI,
@@ -29,7 +24,7 @@ from .const import (
     CONF_CONFIG_ENTRY_ID,
     DOMAIN,
 )
-from .coordinator import ClickToDialConfigEntry, TrackedCall
+from .coordinator import ClickToDialConfigEntry
 
 SERVICE_CALL = "call"
 
@@ -44,50 +39,6 @@ SERVICE_CALL_SCHEMA = probatio.Schema(
         probatio.Optional(CONF_CONFIG_ENTRY_ID): cv.string,
     }
 )
-
-
-def validate_number(field: str, value: Any) -> str:
-    """Clean up a number field, or raise a translated validation error."""
-    if not isinstance(value, str):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="number_not_text",
-            translation_placeholders={"field": field},
-        )
-    try:
-        return clean_number(value, allow_default_number=field == CONF_B_CLI)
-    except InvalidNumberError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_number",
-            translation_placeholders={"field": field, "number": str(value)},
-        ) from err
-
-
-async def async_place_call(
-    entry: ClickToDialConfigEntry, request: Mapping[str, Any]
-) -> TrackedCall:
-    """Start a call with the entry's options as defaults for fields not in ``request``.
-
-    Every number is checked before anything is sent to the platform.
-    """
-    options = entry.options
-    b_number = validate_number(CONF_B_NUMBER, request.get(CONF_B_NUMBER))
-    numbers: dict[str, str | None] = {}
-    for field in (CONF_A_NUMBER, CONF_B_CLI):
-        value = request.get(field) or options.get(field)
-        numbers[field] = validate_number(field, value) if value else None
-    auto_answer: bool | None = request.get(CONF_AUTO_ANSWER)
-    if auto_answer is None:
-        auto_answer = {AUTO_ANSWER_ON: True, AUTO_ANSWER_OFF: False}.get(
-            options.get(CONF_AUTO_ANSWER, "")
-        )
-    return await entry.runtime_data.coordinator.async_start_call(
-        b_number,
-        a_number=numbers[CONF_A_NUMBER],
-        b_cli=numbers[CONF_B_CLI],
-        auto_answer=auto_answer,
-    )
 
 
 def _entry_for_call(
@@ -128,7 +79,7 @@ def _entry_for_call(
 async def _async_call(call: ServiceCall) -> ServiceResponse:
     """Handle the ``clicktodial.call`` action."""
     entry = _entry_for_call(call.hass, call.data.get(CONF_CONFIG_ENTRY_ID))
-    tracked = await async_place_call(entry, call.data)
+    tracked = await async_start_call(entry, resolve_call(entry, call.data))
     if not call.return_response:
         return None
     return {"call_id": tracked.call_id, "status": tracked.status.value}

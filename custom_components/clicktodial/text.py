@@ -9,11 +9,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .api import InvalidNumberError, clean_number
+from .calls import validate_number
 from .const import CONF_B_NUMBER
 from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator
 from .entity import ClickToDialEntity
-from .services import validate_number
+from .voipgrid import InvalidNumberError, clean_number
 
 PARALLEL_UPDATES = 0
 
@@ -50,10 +50,9 @@ class DialNumberText(ClickToDialEntity, TextEntity, RestoreEntity):
         await super().async_added_to_hass()
         if (state := await self.async_get_last_state()) is not None:
             try:
-                clean_number(state.state)
+                self._entry.runtime_data.dial_number = clean_number(state.state)
             except InvalidNumberError:
                 return
-            self._entry.runtime_data.dial_number = state.state
 
     @property
     @override
@@ -63,9 +62,9 @@ class DialNumberText(ClickToDialEntity, TextEntity, RestoreEntity):
 
     @override
     async def async_set_value(self, value: str) -> None:
-        """Take a new number, refusing one that cannot be dialled (empty clears)."""
+        """Take a new number, cleaned, refusing one that cannot be dialled (empty clears)."""
         value = value.strip()
-        if value:
-            validate_number(CONF_B_NUMBER, value)
-        self._entry.runtime_data.dial_number = value
+        self._entry.runtime_data.dial_number = (
+            validate_number(CONF_B_NUMBER, value) if value else ""
+        )
         self.async_write_ha_state()

@@ -1,0 +1,65 @@
+"""Platform errors as Home Assistant errors: one mapping for setup, tracking, actions and flows."""
+
+from __future__ import annotations
+
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers.update_coordinator import UpdateFailed
+
+from .const import DOMAIN
+from .voipgrid import (
+    VoipgridAuthenticationError,
+    VoipgridError,
+    VoipgridInvalidRequestError,
+    VoipgridRateLimitError,
+)
+
+
+def auth_failed() -> ConfigEntryAuthFailed:
+    """Return the error that starts reauthentication: the token is no longer accepted."""
+    return ConfigEntryAuthFailed(
+        translation_domain=DOMAIN, translation_key="invalid_auth"
+    )
+
+
+def setup_error(err: VoipgridError) -> HomeAssistantError:
+    """Return the error that fails the setup of an account (reauth, or retry later)."""
+    if isinstance(err, VoipgridAuthenticationError):
+        return auth_failed()
+    return UpdateFailed(translation_domain=DOMAIN, translation_key="cannot_connect")
+
+
+def status_unavailable() -> UpdateFailed:
+    """Return the error that makes the call entities unavailable after long failures."""
+    return UpdateFailed(translation_domain=DOMAIN, translation_key="status_unavailable")
+
+
+def action_error(err: VoipgridError) -> HomeAssistantError:
+    """Return the error an action shows when the platform refuses or fails a request."""
+    if isinstance(err, VoipgridAuthenticationError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="call_auth_failed"
+        )
+    if isinstance(err, VoipgridInvalidRequestError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="call_rejected",
+            translation_placeholders={"message": err.message},
+        )
+    if isinstance(err, VoipgridRateLimitError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            translation_placeholders={"retry_after": f"{err.retry_after:g}"},
+        )
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key="cannot_connect"
+    )
+
+
+def flow_error(err: VoipgridError) -> str:
+    """Return the form error of a config flow whose credential check failed."""
+    if isinstance(err, VoipgridAuthenticationError):
+        return "invalid_auth"
+    if isinstance(err, VoipgridInvalidRequestError):
+        return "unknown"
+    return "cannot_connect"

@@ -1,0 +1,302 @@
+"""Call tracking without Home Assistant: which calls are due, what a read changes, when to stop.
+
+The tracker is driven from outside: its owner asks which calls are due, reads them from the
+platform, hands the results back and plans the next poll for the time the tracker names.
+It never sleeps, sends or stores anything itself, so it can be tested and benchmarked with
+any clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from .const import (
+    BACKOFF_INITIAL,
+    BACKOFF_MAX,
+    CONNECTED_POLL_INTERVAL,
+    FIRST_POLL_DELAY,
+    LOGGER,
+    POLL_SLACK,
+    SETUP_POLL_INTERVAL,
+    STUCK_AFTER,
+    UNAVAILABLE_AFTER,
+)
+from .voipgrid import (
+    Call,
+    CallStatus,
+    VoipgridAuthenticationError,
+    VoipgridError,
+    VoipgridNotFoundError,
+    VoipgridRateLimitError,
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TrackedCall:
+    """What Home Assistant knows of one call started through it."""
+
+    call_id: str
+    b_number: str
+    started: datetime
+    status: CallStatus
+    status_changed: datetime
+    tracking: bool
+    # The name of the contact called, when the call was started for a contact.
+    contact: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the call as JSON-ready data for storage."""
+        return {
+            "call_id": self.call_id,
+            "b_number": self.b_number,
+            "contact": self.contact,
+            "started": self.started.isoformat(),
+            "status": self.status.value,
+            "status_changed": self.status_changed.isoformat(),
+            "tracking": self.tracking,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> TrackedCall | None:
+        """Rebuild a stored call, or None when the stored data is unusable."""
+        try:
+            contact = data.get("contact")
+            return cls(
+                call_id=str(data["call_id"]),
+                b_number=str(data["b_number"]),
+                contact=contact if isinstance(contact, str) else None,
+                started=_aware(data["started"]),
+                status=CallStatus(data["status"]),
+                status_changed=_aware(data["status_changed"]),
+                tracking=bool(data["tracking"]),
+            )
+        except AttributeError, KeyError, TypeError, ValueError:
+            return None
+
+
+def _aware(value: str) -> datetime:
+    """Parse a stored timestamp, which always has a time zone."""
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("timestamp without a time zone")
+    return parsed
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StatusChange:
+    """A tracked call reached a new status (``previous`` is None when it was started)."""
+
+    call: TrackedCall
+    previous: CallStatus | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PollResult:
+    """What one round of status reads means for the tracker's owner."""
+
+    # Something worth saving changed.
+    changed: bool = False
+    # The platform refused the credentials: stop polling until they are renewed.
+    auth_failed: bool = False
+    # Reads have failed for too long: the call state can no longer be trusted.
+    unavailable: bool = False
+
+
+class CallTracker:
+    """The state of every call being followed on one account, and its polling schedule.
+
+    ``clock`` is a monotonic clock in seconds (the event loop's), ``wall_clock`` returns
+    the aware current time. Status changes and ended calls are queued until taken.
+    """
+
+    def __init__(
+        self, *, clock: Callable[[], float], wall_clock: Callable[[], datetime]
+    ) -> None:
+        """Create an empty tracker."""
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self.latest: TrackedCall | None = None
+        self._calls: dict[str, TrackedCall] = {}
+        self._due: dict[str, float] = {}
+        self._paused_until = 0.0
+        self._failures = 0
+        self._failing_since: float | None = None
+        self._round_started = 0.0
+        self.auth_failed = False
+        self._changes: list[StatusChange] = []
+        self._ended: list[TrackedCall] = []
+        self._unknown_statuses: set[str] = set()
+
+    @property
+    def calls(self) -> list[TrackedCall]:
+        """Return the calls being followed now."""
+        return list(self._calls.values())
+
+    def restore(self, stored: Mapping[str, Any]) -> None:
+        """Take back what ``as_stored`` returned before a restart; read resumed calls now."""
+        self.latest = TrackedCall.from_dict(stored.get("latest"))
+        now = self._clock()
+        for item in stored.get("calls", []):
+            if (call := TrackedCall.from_dict(item)) is not None and call.tracking:
+                self._calls[call.call_id] = call
+                self._due[call.call_id] = now
+
+    def as_stored(self) -> dict[str, Any]:
+        """Return what must survive a restart."""
+        return {
+            "latest": self.latest.as_dict() if self.latest else None,
+            "calls": [call.as_dict() for call in self._calls.values()],
+        }
+
+    def start(self, call: Call, *, b_number: str, contact: str | None) -> TrackedCall:
+        """Follow a call the platform has just started."""
+        now = self._wall_clock()
+        status = call.status or CallStatus.SETTING_UP
+        tracked = TrackedCall(
+            call_id=call.call_id,
+            b_number=call.b_number or b_number,
+            contact=contact,
+            started=now,
+            status=status,
+            status_changed=now,
+            tracking=not status.is_terminal,
+        )
+        self.latest = tracked
+        self._changes.append(StatusChange(call=tracked, previous=None))
+        if tracked.tracking:
+            self._calls[tracked.call_id] = tracked
+            self._due[tracked.call_id] = self._clock() + FIRST_POLL_DELAY
+        else:
+            self._ended.append(tracked)
+        return tracked
+
+    def pause(self, seconds: float) -> None:
+        """Ask nothing of the platform for ``seconds`` (it rate limits the account)."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def next_poll(self) -> float | None:
+        """Return when the next poll is due on the clock, or None while nothing is."""
+        if self.auth_failed or not self._due:
+            return None
+        return max(min(self._due.values()), self._paused_until)
+
+    def take_due(self) -> list[str]:
+        """Return the ids of the calls to read now, or none while paused.
+
+        Unless a read says better, each is tried again a little later, so no failure can
+        make polling spin.
+        """
+        now = self._round_started = self._clock()
+        if now < self._paused_until:
+            return []
+        due = [
+            call_id for call_id, when in self._due.items() if when <= now + POLL_SLACK
+        ]
+        for call_id in due:
+            self._due[call_id] = now + BACKOFF_INITIAL
+        return due
+
+    def apply(self, reads: Mapping[str, Call | VoipgridError]) -> PollResult:
+        """Take the results of reading the due calls into account."""
+        now = self._clock()
+        reached = changed = False
+        failed: list[str] = []
+        for call_id, result in reads.items():
+            if (tracked := self._calls.get(call_id)) is None:
+                continue
+            if isinstance(result, Call):
+                reached = True
+                changed |= self._apply_read(tracked, result, now)
+            elif isinstance(result, VoipgridNotFoundError):
+                reached = changed = True
+                LOGGER.debug("Call %s is no longer known to the platform", call_id)
+                self._finish(tracked)
+            elif isinstance(result, VoipgridAuthenticationError):
+                self.auth_failed = True
+            elif isinstance(result, VoipgridRateLimitError):
+                self.pause(result.retry_after)
+                LOGGER.debug("Rate limited; pausing for %s s", result.retry_after)
+            else:
+                failed.append(call_id)
+                LOGGER.debug("Reading call %s failed: %s", call_id, result)
+        if self.auth_failed:
+            return PollResult(changed=changed, auth_failed=True)
+        if reached or not failed:
+            self._failures = 0
+            self._failing_since = None
+            return PollResult(changed=changed)
+        self._failures += 1
+        if self._failing_since is None:
+            self._failing_since = self._round_started
+        backoff = min(BACKOFF_INITIAL * 2 ** (self._failures - 1), BACKOFF_MAX)
+        for call_id in failed:
+            self._due[call_id] = now + backoff
+        unavailable = now - self._failing_since >= UNAVAILABLE_AFTER.total_seconds()
+        return PollResult(changed=changed, unavailable=unavailable)
+
+    def take_changes(self) -> list[StatusChange]:
+        """Return the status changes since the last call, oldest first."""
+        changes, self._changes = self._changes, []
+        return changes
+
+    def take_ended(self) -> list[TrackedCall]:
+        """Return the calls no longer followed since the last call, in their last state."""
+        ended, self._ended = self._ended, []
+        return ended
+
+    def _apply_read(self, tracked: TrackedCall, call: Call, now: float) -> bool:
+        """Take one status read into account; return whether anything changed."""
+        status = call.status
+        utcnow = self._wall_clock()
+        if status is None:
+            raw = call.raw_status or ""
+            if raw not in self._unknown_statuses:
+                self._unknown_statuses.add(raw)
+                LOGGER.warning("The platform sent an unknown call status: %s", raw)
+            status = tracked.status
+        if status is not tracked.status:
+            updated = replace(tracked, status=status, status_changed=utcnow)
+            self._calls[updated.call_id] = updated
+            if self.latest is not None and self.latest.call_id == updated.call_id:
+                self.latest = updated
+            self._changes.append(StatusChange(call=updated, previous=tracked.status))
+            if status.is_terminal:
+                self._finish(updated)
+            else:
+                self._due[tracked.call_id] = now + _interval(status)
+            return True
+        if (
+            status is not CallStatus.CONNECTED
+            and utcnow - tracked.status_changed >= STUCK_AFTER
+        ):
+            LOGGER.warning(
+                "Call %s has been %s for %s; no longer following it",
+                tracked.call_id,
+                status,
+                STUCK_AFTER,
+            )
+            self._finish(tracked)
+            return True
+        self._due[tracked.call_id] = now + _interval(status)
+        return False
+
+    def _finish(self, call: TrackedCall) -> None:
+        """Stop following a call; its last state stays as it was."""
+        self._calls.pop(call.call_id, None)
+        self._due.pop(call.call_id, None)
+        ended = replace(call, tracking=False)
+        if self.latest is not None and self.latest.call_id == call.call_id:
+            self.latest = ended
+        self._ended.append(ended)
+
+
+def _interval(status: CallStatus) -> float:
+    """Return how soon a call with this status is read again."""
+    return (
+        CONNECTED_POLL_INTERVAL
+        if status is CallStatus.CONNECTED
+        else SETUP_POLL_INTERVAL
+    )

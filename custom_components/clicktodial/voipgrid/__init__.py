@@ -1,0 +1,35 @@
+"""Typed async client of the VoIPGRID platform (no Home Assistant imports)."""
+
+from .client import DEFAULT_BASE_URL, VoipgridClient
+from .errors import (
+    InvalidNumberError,
+    VoipgridAuthenticationError,
+    VoipgridConnectionError,
+    VoipgridError,
+    VoipgridInvalidRequestError,
+    VoipgridNotFoundError,
+    VoipgridRateLimitError,
+    VoipgridResponseError,
+)
+from .models import TERMINAL_STATUSES, Call, CallStatus, Profile, parse_status
+from .numbers import DEFAULT_NUMBER, clean_number
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_NUMBER",
+    "TERMINAL_STATUSES",
+    "Call",
+    "CallStatus",
+    "InvalidNumberError",
+    "Profile",
+    "VoipgridAuthenticationError",
+    "VoipgridClient",
+    "VoipgridConnectionError",
+    "VoipgridError",
+    "VoipgridInvalidRequestError",
+    "VoipgridNotFoundError",
+    "VoipgridRateLimitError",
+    "VoipgridResponseError",
+    "clean_number",
+    "parse_status",
+]

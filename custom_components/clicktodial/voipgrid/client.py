@@ -1,0 +1,174 @@
+"""Async client of one VoIPGRID account: requests, headers and the mapping of answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+import aiohttp
+from yarl import URL
+
+from .errors import (
+    VoipgridAuthenticationError,
+    VoipgridConnectionError,
+    VoipgridInvalidRequestError,
+    VoipgridNotFoundError,
+    VoipgridRateLimitError,
+    VoipgridResponseError,
+)
+from .models import Call, Profile
+
+DEFAULT_BASE_URL: Final = "https://api.voipgrid.nl"
+DEFAULT_REQUEST_TIMEOUT: Final = 10.0
+DEFAULT_RETRY_AFTER: Final = 60.0
+MAX_RETRY_AFTER: Final = 3600.0
+
+PROFILE_PATH: Final = "/api/permission/systemuser/profile/"
+CLICK_TO_DIAL_PATH: Final = "/api/clicktodial/"
+
+
+def error_message(body: object) -> str:
+    """Find the platform's own words in a 400 body, whatever its shape."""
+    if isinstance(body, str):
+        return body.strip()
+    if isinstance(body, list):
+        return "; ".join(filter(None, (error_message(item) for item in body)))
+    if isinstance(body, dict):
+        for key in ("error", "description", "detail", "message"):
+            if message := error_message(body.get(key)):
+                return message
+        return "; ".join(
+            filter(None, (_field_message(key, value) for key, value in body.items()))
+        )
+    return "" if body is None else str(body)
+
+
+def _field_message(field: str, value: object) -> str:
+    """Return ``field: message`` for field errors, unwrapping nested objects."""
+    if isinstance(value, dict):
+        return error_message(value)
+    message = error_message(value)
+    return f"{field}: {message}" if message else ""
+
+
+def retry_after_seconds(header: str | None) -> float:
+    """Return the seconds a Retry-After header asks for (default 60, at most an hour)."""
+    if header:
+        try:
+            seconds = float(header)
+        except ValueError:
+            pass
+        else:
+            if seconds >= 0:  # also False for NaN
+                return min(seconds, MAX_RETRY_AFTER)
+    return DEFAULT_RETRY_AFTER
+
+
+class VoipgridClient:
+    """Async client of one VoIPGRID account, over an injected aiohttp session."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        base_url: str,
+        email: str,
+        api_token: str,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    ) -> None:
+        """Store what every request needs; nothing is sent yet."""
+        url = URL(base_url)
+        if url.user is not None or url.password is not None:
+            raise ValueError("The base URL must not contain credentials")
+        self._session = session
+        self.base_url = base_url.rstrip("/")
+        self._authorization = f"Token {email}:{api_token}"
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+
+    def __repr__(self) -> str:
+        """Describe the client without its credentials."""
+        return f"VoipgridClient(base_url={self.base_url!r})"
+
+    async def get_profile(self) -> Profile:
+        """Return the account behind the credentials (checks them without a call)."""
+        return Profile.from_json(await self._request("GET", PROFILE_PATH))
+
+    async def start_call(
+        self,
+        b_number: str,
+        *,
+        a_number: str | None = None,
+        b_cli: str | None = None,
+        auto_answer: bool | None = None,
+    ) -> Call:
+        """Start a call: ring the user's own phone, then ``b_number``."""
+        body: dict[str, Any] = {"b_number": b_number}
+        if a_number is not None:
+            body["a_number"] = a_number
+        if b_cli is not None:
+            body["b_cli"] = b_cli
+        if auto_answer is not None:
+            body["auto_answer"] = auto_answer
+        return Call.from_json(await self._request("POST", CLICK_TO_DIAL_PATH, body))
+
+    async def get_call(self, call_id: str) -> Call:
+        """Return the current state of a call."""
+        return Call.from_json(
+            await self._request("GET", f"{CLICK_TO_DIAL_PATH}{call_id}/")
+        )
+
+    async def _request(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> object:
+        """Send one request and return its decoded JSON, mapping every failure."""
+        headers = {
+            "Authorization": self._authorization,
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
+        try:
+            async with self._session.request(
+                method,
+                f"{self.base_url}{path}",
+                json=body,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                text = await response.text()
+                return self._decode(response.status, response.headers, text)
+        except TimeoutError:
+            raise VoipgridConnectionError(
+                "Timeout while talking to the platform"
+            ) from None
+        except aiohttp.ClientError as err:
+            raise VoipgridConnectionError(
+                f"Cannot reach the platform ({type(err).__name__})"
+            ) from None
+
+    @staticmethod
+    def _decode(status: int, headers: Any, text: str) -> object:
+        """Map an HTTP answer to its JSON body or to this client's exceptions."""
+        if status in (401, 403):
+            raise VoipgridAuthenticationError(status)
+        if status == 429:
+            raise VoipgridRateLimitError(
+                retry_after_seconds(headers.get("Retry-After"))
+            )
+        if status == 404:
+            raise VoipgridNotFoundError("Not found")
+        try:
+            data = json.loads(text) if text else None
+        except ValueError:
+            data = None
+            if status == 400:
+                data = text
+            elif 200 <= status < 300:
+                raise VoipgridResponseError(f"Malformed JSON (HTTP {status})") from None
+        if status == 400:
+            raise VoipgridInvalidRequestError(
+                error_message(data) or "The platform rejected the request"
+            )
+        if not 200 <= status < 300:
+            raise VoipgridResponseError(f"Unexpected response (HTTP {status})")
+        return data

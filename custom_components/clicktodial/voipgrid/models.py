@@ -1,0 +1,170 @@
+"""What the platform describes: call statuses, the account's profile and calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Final
+
+from .errors import VoipgridResponseError
+
+
+class CallStatus(StrEnum):
+    """Status of a click-to-dial call, as normalised by this client."""
+
+    SETTING_UP = "setting_up"
+    DIALING_A = "dialing_a"
+    CONFIRM = "confirm"
+    DIALING_B = "dialing_b"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    FAILING_A = "failing_a"
+    FAILING_B = "failing_b"
+    BLACKLISTED = "blacklisted"
+
+    @property
+    def is_terminal(self) -> bool:
+        """Return whether the call has ended with this status."""
+        return self in TERMINAL_STATUSES
+
+
+TERMINAL_STATUSES: Final = frozenset(
+    {
+        CallStatus.DISCONNECTED,
+        CallStatus.FAILING_A,
+        CallStatus.FAILING_B,
+        CallStatus.BLACKLISTED,
+    }
+)
+
+_STATUS_ALIASES: Final[dict[str, CallStatus]] = {
+    "failed_a": CallStatus.FAILING_A,
+    "failed_b": CallStatus.FAILING_B,
+}
+
+
+def parse_status(raw: object) -> CallStatus | None:
+    """Normalise a status from the platform; None means a string this client does not know.
+
+    ``null`` and ``""`` mean the call is not set up yet; ``failed_*`` is the spelling most
+    clients see for ``failing_*``.
+    """
+    if raw is None or raw == "":
+        return CallStatus.SETTING_UP
+    if not isinstance(raw, str):
+        return None
+    value = raw.strip().lower()
+    if value in _STATUS_ALIASES:
+        return _STATUS_ALIASES[value]
+    try:
+        status = CallStatus(value)
+    except ValueError:
+        return None
+    # The platform never sends our own name for "not set up yet".
+    return None if status is CallStatus.SETTING_UP else status
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Profile:
+    """The account behind the credentials."""
+
+    id: str
+    uuid: str | None
+    email: str | None
+    first_name: str | None
+    preposition: str | None
+    last_name: str | None
+    client: str | None
+    language: str | None
+
+    @property
+    def unique_id(self) -> str:
+        """Return the stable id of the account (same on every white-label host)."""
+        return self.uuid or self.id
+
+    @property
+    def name(self) -> str | None:
+        """Return the person's full name, if the profile has one."""
+        parts = [self.first_name, self.preposition, self.last_name]
+        name = " ".join(part.strip() for part in parts if part and part.strip())
+        return name or None
+
+    @property
+    def can_click_to_dial(self) -> bool:
+        """Return whether this account may start calls (partner accounts may not)."""
+        return self.client is not None
+
+    @classmethod
+    def from_json(cls, data: object) -> Profile:
+        """Build a profile from the platform's JSON, or raise VoipgridResponseError."""
+        if not isinstance(data, dict) or data.get("id") in (None, ""):
+            raise VoipgridResponseError("Unexpected profile response")
+        uuid = data.get("uuid")
+        client = data.get("client")
+        return cls(
+            id=str(data["id"]),
+            uuid=str(uuid) if uuid else None,
+            email=_optional_str(data.get("email")),
+            first_name=_optional_str(data.get("first_name")),
+            preposition=_optional_str(data.get("preposition")),
+            last_name=_optional_str(data.get("last_name")),
+            client=None if client in (None, "") else str(client),
+            language=_optional_str(data.get("language")),
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Call:
+    """A click-to-dial call as the platform describes it."""
+
+    call_id: str
+    status: CallStatus | None
+    raw_status: str | None
+    created: datetime | None
+    a_number: str | None
+    b_number: str | None
+
+    @property
+    def status_unknown(self) -> bool:
+        """Return whether the platform sent a status string this client does not know."""
+        return self.status is None
+
+    @classmethod
+    def from_json(cls, data: object) -> Call:
+        """Build a call from the platform's JSON, or raise VoipgridResponseError."""
+        if not isinstance(data, dict):
+            raise VoipgridResponseError("Unexpected call response")
+        call_id = data.get("callid")
+        if (
+            isinstance(call_id, bool)
+            or not isinstance(call_id, (str, int))
+            or call_id == ""
+        ):
+            raise VoipgridResponseError("Call response without a call id")
+        raw = data.get("status")
+        return cls(
+            call_id=str(call_id),
+            status=parse_status(raw),
+            raw_status=None if raw is None else str(raw),
+            created=_parse_datetime(data.get("created")),
+            a_number=_optional_str(data.get("a_number")),
+            b_number=_optional_str(data.get("b_number")),
+        )
+
+
+def _optional_str(value: object) -> str | None:
+    """Return a non-empty string value, or None."""
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _parse_datetime(value: object) -> datetime | None:
+    """Parse an ISO 8601 timestamp from the platform, or None when absent or malformed."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

@@ -1,0 +1,115 @@
+"""Tests of the logbook: one readable line per call outcome, naming the contact or number."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from simulator import Fault, Simulator
+
+from .helpers import advance
+
+EVENT = "event.demo_user_call"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Any, enable_custom_integrations: None
+) -> None:
+    """Start the recorder before Home Assistant, then let it load custom integrations."""
+
+
+@pytest.fixture
+async def logbook(hass: HomeAssistant) -> None:
+    """Set up the logbook (its frontend panel is not needed)."""
+    hass.config.components.add("frontend")
+    with patch("homeassistant.components.frontend.async_register_built_in_panel"):
+        assert await async_setup_component(hass, "logbook", {})
+
+
+async def logbook_lines(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> list[tuple[str, str]]:
+    """Return the logbook's name and message of every described entry of the event entity."""
+    await async_wait_recording_done(hass)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "logbook/get_events",
+            "start_time": (
+                dt_util.utcnow() - dt_util.dt.timedelta(hours=1)
+            ).isoformat(),
+            "entity_ids": [EVENT],
+        }
+    )
+    response = await client.receive_json()
+    assert response["success"], response
+    return [
+        (entry["name"], entry["message"])
+        for entry in response["result"]
+        if entry.get("domain") == DOMAIN
+    ]
+
+
+@pytest.mark.usefixtures("logbook")
+async def test_one_line_per_call_outcome(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Each call ends with one line naming the contact or the number, and how it went."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=mock_config_entry.title,
+        unique_id=mock_config_entry.unique_id,
+        data=dict(mock_config_entry.data),
+        subentries_data=[
+            ConfigSubentryData(
+                data={"name": "Alice", "number": "+31508009899"},
+                subentry_type=SUBENTRY_TYPE_CONTACT,
+                title="Alice",
+                unique_id="+31508009899",
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    await hass.services.async_call(
+        "button", "press", {ATTR_ENTITY_ID: "button.call_alice"}, blocking=True
+    )
+    await advance(hass, freezer, 60, step=0.5)
+    # A number, not a contact, whose other side is not reached.
+    await hass.services.async_call(
+        DOMAIN, "call", {"b_number": "+31508009902"}, blocking=True
+    )
+    await advance(hass, freezer, 30, step=0.5)
+    # A call the platform forgets while it is followed.
+    await hass.services.async_call(
+        DOMAIN, "call", {"b_number": "0508009905"}, blocking=True
+    )
+    simulator.inject("get_call", Fault.http(404))
+    await advance(hass, freezer, 2, step=0.5)
+
+    assert await logbook_lines(hass, hass_ws_client) == [
+        ("Call to Alice (+31508009899)", "ended"),
+        ("Call to +31508009902", "failed: the other side was not reached"),
+        ("Call to 0508009905", "is no longer followed (last seen: setting up)"),
+    ]
