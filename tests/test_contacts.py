@@ -35,6 +35,24 @@ async def add_contact(
     return dict(result)
 
 
+def suggested_values(result: dict[str, Any]) -> dict[str, Any]:
+    """Return the values a form suggests, by field."""
+    return {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+
+
+def subentry_id_of(entry: MockConfigEntry, title: str) -> str:
+    """Return the id of the contact with a title."""
+    return next(
+        subentry_id
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.title == title
+    )
+
+
 async def press(hass: HomeAssistant, entity_id: str) -> None:
     """Press a button."""
     await hass.services.async_call(
@@ -146,21 +164,70 @@ async def test_contact_form_errors(
     assert hass.states.get("button.call_alice") is not None
 
 
+@pytest.mark.parametrize(
+    ("country", "number"),
+    [
+        (None, "+31-50-8009899"),
+        (None, "0031 (0)50 800 9899"),
+        ("NL", "050 800 9899"),
+        ("NL", "+31 (0)50 800 9899"),
+    ],
+    ids=["separators", "00_and_trunk_prefix", "national_in_nl", "trunk_prefix_in_nl"],
+)
 async def test_duplicate_number_refused(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    country: str | None,
+    number: str,
 ) -> None:
-    """Two contacts with the same number on one account are refused."""
+    """The same number twice is refused on the form, which keeps what was typed."""
+    hass.config.country = country
+    await add_contact(hass, init_integration, ALICE)
+    bob = {**ALICE, "name": "Bob", "number": number}
+    result = await add_contact(hass, init_integration, bob)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"number": "already_configured"}
+    assert suggested_values(result) == bob
+    assert len(init_integration.subentries) == 1
+
+    # Another number on the same form adds Bob.
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**bob, "number": "202"}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Bob"
+    assert hass.states.get("button.call_bob") is not None
+
+
+@pytest.mark.parametrize(
+    ("country", "number"),
+    [
+        (None, "050 800 9899"),
+        ("BE", "050 800 9899"),
+        ("ES", "508009899"),
+        ("NL", "050 800 9898"),
+    ],
+    ids=["no_country", "other_country", "no_trunk_prefix", "other_number"],
+)
+async def test_different_number_accepted(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    country: str | None,
+    number: str,
+) -> None:
+    """A national number is only the same as an international one in its country."""
+    hass.config.country = country
     await add_contact(hass, init_integration, ALICE)
     result = await add_contact(
-        hass, init_integration, {**ALICE, "name": "Bob", "number": "+31-50-8009899"}
+        hass, init_integration, {**ALICE, "name": "Bob", "number": number}
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    result = await add_contact(
-        hass, init_integration, {**ALICE, "name": "Bob", "number": "+31 50 800 9899"}
-    )
-    assert result["reason"] == "already_configured"
-    assert len(init_integration.subentries) == 1
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # The number is stored as typed, only cleaned.
+    assert result["data"]["number"] == number.replace(" ", "")
+    assert len(init_integration.subentries) == 2
+    assert hass.states.get("button.call_bob") is not None
 
 
 async def test_edit_contact(
@@ -170,26 +237,28 @@ async def test_edit_contact(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """Editing a contact renews its button without a reload; the entity ID stays."""
+    hass.config.country = "NL"
     await add_contact(hass, init_integration, ALICE)
-    await add_contact(hass, init_integration, {**ALICE, "name": "Bob", "number": "202"})
-    alice_id = next(
-        subentry_id
-        for subentry_id, subentry in init_integration.subentries.items()
-        if subentry.title == "Alice"
+    await add_contact(
+        hass, init_integration, {**ALICE, "name": "Bob", "number": "050 800 9000"}
     )
+    alice_id = subentry_id_of(init_integration, "Alice")
     runtime_data = init_integration.runtime_data
 
     result = await init_integration.start_subentry_reconfigure_flow(hass, alice_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
-    # Bob's number is taken.
+    # Bob's number is taken, also written internationally; the form keeps the input.
+    taken = {**ALICE, "name": "Alice Smith", "number": "+31 50 800 9000"}
     result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {**ALICE, "number": "202"}
+        result["flow_id"], taken
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {"number": "already_configured"}
+    assert suggested_values(result) == taken
+    assert init_integration.subentries[alice_id].title == "Alice"
 
-    result = await init_integration.start_subentry_reconfigure_flow(hass, alice_id)
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {**ALICE, "name": "Alice Smith", "number": "0508009898"}
     )
@@ -204,13 +273,14 @@ async def test_edit_contact(
     await press(hass, "button.call_alice")
     assert simulator.requests[-1].body == {"b_number": "0508009898"}
 
-    # Keeping its own number is fine.
+    # Keeping its own number is fine, also written another way.
     result = await init_integration.start_subentry_reconfigure_flow(hass, alice_id)
     result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {**ALICE, "name": "Alice", "number": "0508009898"}
+        result["flow_id"], {**ALICE, "name": "Alice", "number": "+31 50 800 9898"}
     )
     await hass.async_block_till_done()
     assert result["reason"] == "reconfigure_successful"
+    assert init_integration.subentries[alice_id].data["number"] == "+31508009898"
     assert hass.states.get("button.call_alice").attributes[ATTR_FRIENDLY_NAME] == (
         "Call Alice"
     )
