@@ -1,4 +1,4 @@
-"""Tests of contacts: config subentries with a "Call <name>" button each."""
+"""Tests of contacts: config subentries with a device and a "Call" button each."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
-from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
+from homeassistant.config_entries import (
+    SOURCE_USER,
+    ConfigSubentryData,
+    ConfigSubentryDataWithId,
+)
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_FRIENDLY_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from simulator import Fault, Simulator
+
+from .conftest import ACCOUNT_UUID
 
 ALICE = {"name": "Alice", "number": "+31 50 800 9899", "auto_answer": "platform"}
 
@@ -53,6 +59,32 @@ def subentry_id_of(entry: MockConfigEntry, title: str) -> str:
     )
 
 
+def account_device(
+    device_registry: dr.DeviceRegistry, entry: MockConfigEntry
+) -> dr.DeviceEntry:
+    """Return the service device of an account."""
+    assert entry.unique_id is not None
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, entry.unique_id), entry.entry_id
+    )
+    assert device is not None
+    return device
+
+
+def contact_device(
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+    entity_id: str,
+) -> dr.DeviceEntry:
+    """Return the device of a contact's button."""
+    entity = entity_registry.async_get(entity_id)
+    assert entity is not None
+    assert entity.device_id is not None
+    device = device_registry.async_get(entity.device_id)
+    assert device is not None
+    return device
+
+
 async def press(hass: HomeAssistant, entity_id: str) -> None:
     """Press a button."""
     await hass.services.async_call(
@@ -65,8 +97,9 @@ async def test_add_and_call_contact(
     simulator: Simulator,
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """A new contact gets a button at once, which calls the cleaned number."""
+    """A new contact gets a device and a button at once; the button calls the number."""
     runtime_data = init_integration.runtime_data
     result = await add_contact(hass, init_integration, ALICE)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -79,12 +112,23 @@ async def test_add_and_call_contact(
 
     state = hass.states.get("button.call_alice")
     assert state is not None
-    assert state.attributes[ATTR_FRIENDLY_NAME] == "Call Alice"
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Alice Call"
     entity = entity_registry.async_get("button.call_alice")
     assert entity is not None
     subentry_id = next(iter(init_integration.subentries))
     assert entity.config_subentry_id == subentry_id
-    assert entity.device_id is None
+    assert entity.unique_id == f"{ACCOUNT_UUID}_{subentry_id}"
+    device = contact_device(device_registry, entity_registry, "button.call_alice")
+    assert device.name == "Alice"
+    assert device.identifiers == {(DOMAIN, f"{ACCOUNT_UUID}_{subentry_id}")}
+    assert device.config_entry_id == init_integration.entry_id
+    assert device.config_subentry_id == subentry_id
+    assert device.via_device_id == account_device(device_registry, init_integration).id
+    assert device.manufacturer == "VoIPGRID"
+    assert device.entry_type is None
+    assert dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    ) == [account_device(device_registry, init_integration), device]
     # No reload was needed.
     assert init_integration.runtime_data is runtime_data
 
@@ -235,14 +279,19 @@ async def test_edit_contact(
     simulator: Simulator,
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """Editing a contact renews its button without a reload; the entity ID stays."""
+    """Editing a contact renews its button and renames its device without a reload.
+
+    The button's entity ID and the device stay.
+    """
     hass.config.country = "NL"
     await add_contact(hass, init_integration, ALICE)
     await add_contact(
         hass, init_integration, {**ALICE, "name": "Bob", "number": "050 800 9000"}
     )
     alice_id = subentry_id_of(init_integration, "Alice")
+    device = contact_device(device_registry, entity_registry, "button.call_alice")
     runtime_data = init_integration.runtime_data
 
     result = await init_integration.start_subentry_reconfigure_flow(hass, alice_id)
@@ -269,7 +318,10 @@ async def test_edit_contact(
     assert init_integration.runtime_data is runtime_data
 
     state = hass.states.get("button.call_alice")
-    assert state.attributes[ATTR_FRIENDLY_NAME] == "Call Alice Smith"
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Alice Smith Call"
+    renamed = contact_device(device_registry, entity_registry, "button.call_alice")
+    assert renamed.id == device.id
+    assert renamed.name == "Alice Smith"
     await press(hass, "button.call_alice")
     assert simulator.requests[-1].body == {"b_number": "0508009898"}
 
@@ -282,11 +334,20 @@ async def test_edit_contact(
     assert result["reason"] == "reconfigure_successful"
     assert init_integration.subentries[alice_id].data["number"] == "+31508009898"
     assert hass.states.get("button.call_alice").attributes[ATTR_FRIENDLY_NAME] == (
-        "Call Alice"
+        "Alice Call"
     )
+    assert device_registry.async_get(device.id).name == "Alice"
     assert len(
         er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
     ) == len(hass.states.async_all())
+    assert (
+        len(
+            dr.async_entries_for_config_entry(
+                device_registry, init_integration.entry_id
+            )
+        )
+        == 3
+    )
 
 
 async def test_edit_form_errors(
@@ -307,14 +368,20 @@ async def test_remove_contact(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """Removing a contact removes its button."""
+    """Removing a contact removes its button and its device."""
     await add_contact(hass, init_integration, ALICE)
     subentry_id = next(iter(init_integration.subentries))
+    device = contact_device(device_registry, entity_registry, "button.call_alice")
     assert hass.config_entries.async_remove_subentry(init_integration, subentry_id)
     await hass.async_block_till_done()
     assert hass.states.get("button.call_alice") is None
     assert entity_registry.async_get("button.call_alice") is None
+    assert device_registry.async_get(device.id) is None
+    assert dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    ) == [account_device(device_registry, init_integration)]
 
     # Its number can be added again.
     result = await add_contact(hass, init_integration, ALICE)
@@ -323,9 +390,13 @@ async def test_remove_contact(
 
 
 async def test_contacts_set_up_with_entry(
-    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """Saved contacts get their buttons when the account is set up."""
+    """Saved contacts get their devices and buttons when the account is set up."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=mock_config_entry.title,
@@ -343,6 +414,11 @@ async def test_contacts_set_up_with_entry(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    state = hass.states.get("button.call_office")
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Office Call"
+    device = contact_device(device_registry, entity_registry, "button.call_office")
+    assert device.name == "Office"
+    assert device.via_device_id == account_device(device_registry, entry).id
     await press(hass, "button.call_office")
     assert simulator.requests[-1].body == {"b_number": "202"}
 
@@ -358,3 +434,79 @@ async def test_contact_call_error(
     with pytest.raises(HomeAssistantError, match="phonenumbers not valid") as exc_info:
         await press(hass, "button.call_alice")
     assert exc_info.value.translation_key == "call_rejected"
+
+
+async def test_contact_devices_of_two_accounts(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    second_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A contact's device is connected via the device of its own account."""
+    second_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(second_entry.entry_id)
+    await hass.async_block_till_done()
+    await add_contact(hass, init_integration, ALICE)
+    await add_contact(hass, second_entry, ALICE)
+
+    first = contact_device(device_registry, entity_registry, "button.call_alice")
+    second = contact_device(device_registry, entity_registry, "button.call_alice_2")
+    assert first.id != second.id
+    assert first.name == second.name == "Alice"
+    assert first.via_device_id == account_device(device_registry, init_integration).id
+    assert second.via_device_id == account_device(device_registry, second_entry).id
+    assert first.via_device_id != second.via_device_id
+    assert first.config_entry_id == init_integration.entry_id
+    assert second.config_entry_id == second_entry.entry_id
+    assert device_registry.async_get(second.via_device_id).name == "Second User"
+
+
+async def test_button_of_earlier_version_keeps_entity_id(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A contact button registered without a device keeps its entity ID on its device."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=mock_config_entry.title,
+        unique_id=mock_config_entry.unique_id,
+        data=dict(mock_config_entry.data),
+        subentries_data=[
+            ConfigSubentryDataWithId(
+                data={"name": "Office", "number": "202", "auto_answer": "platform"},
+                subentry_id="office",
+                subentry_type=SUBENTRY_TYPE_CONTACT,
+                title="Office",
+                unique_id="202",
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    # As the button was registered before, when the contact was called Reception.
+    old = entity_registry.async_get_or_create(
+        "button",
+        DOMAIN,
+        f"{ACCOUNT_UUID}_office",
+        config_entry=entry,
+        config_subentry_id="office",
+        has_entity_name=True,
+        object_id_base="Call Reception",
+        original_name="Call Reception",
+        translation_key="call_contact",
+    )
+    assert old.entity_id == "button.call_reception"
+    assert old.device_id is None
+
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    device = contact_device(device_registry, entity_registry, "button.call_reception")
+    assert device.name == "Office"
+    assert device.config_subentry_id == "office"
+    assert entity_registry.async_get("button.call_reception").id == old.id
+    state = hass.states.get("button.call_reception")
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Office Call"
+    assert hass.states.get("button.call_office") is None
