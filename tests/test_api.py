@@ -26,6 +26,7 @@ from custom_components.clicktodial.voipgrid import (
     VoipgridRateLimitError,
     VoipgridResponseError,
     clean_number,
+    number_key,
     parse_status,
 )
 from custom_components.clicktodial.voipgrid.client import (
@@ -1126,6 +1127,90 @@ def test_clean_number_invalid(value: object) -> None:
         clean_number(value)
     with pytest.raises(InvalidNumberError):
         clean_number(value, allow_default_number=True)
+
+
+@pytest.mark.parametrize(
+    ("number", "country", "expected"),
+    [
+        ("0508009899", "NL", "+31508009899"),
+        ("0508009899", "BE", "+32508009899"),
+        ("03012345678", "DE", "+493012345678"),
+        ("02079460000", "GB", "+442079460000"),
+        ("0123456789", "FR", "+33123456789"),
+        ("012345678", "AT", "+4312345678"),
+        ("0441234567", "CH", "+41441234567"),
+        ("081234567", "SE", "+4681234567"),
+        ("012345678", "IE", "+35312345678"),
+        ("0211234567", "ZA", "+27211234567"),
+        ("0612345678", "IT", "+390612345678"),
+        ("0549123456", "SM", "+3780549123456"),
+        ("0508009899", None, "0508009899"),
+        ("912345678", "ES", "912345678"),
+        ("0508009899", "ES", "0508009899"),
+        ("0508009899", "US", "0508009899"),
+        ("+31508009899", "NL", "+31508009899"),
+        ("+31508009899", None, "+31508009899"),
+        ("202", "NL", "202"),
+        ("1234567890", "NL", "1234567890"),
+    ],
+    ids=[
+        "nl",
+        "be",
+        "de",
+        "gb",
+        "fr",
+        "at",
+        "ch",
+        "se",
+        "ie",
+        "za",
+        "it_keeps_zero",
+        "sm_keeps_zero",
+        "no_country",
+        "es_no_trunk_prefix",
+        "es_zero",
+        "us_trunk_prefix_1",
+        "international",
+        "international_no_country",
+        "extension",
+        "long_extension",
+    ],
+)
+def test_number_key(number: str, country: str | None, expected: str) -> None:
+    """A national number takes the country's calling code; other numbers stay."""
+    assert number_key(number, country) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "country", "same"),
+    [
+        ("050 800 9899", "+31 (0)50 800 9899", "NL", True),
+        ("050 800 9899", "0031 50 800 9899", "NL", True),
+        ("050-800-9899", "+31508009899", "NL", True),
+        ("050 800 9899", "+31 (0)50 800 9899", None, False),
+        ("050 800 9899", "+31 (0)50 800 9899", "BE", False),
+        ("050 800 9899", "050.800.9899", None, True),
+        ("+31 50 800 9899", "0031508009899", None, True),
+        ("06 1234 5678", "+39 06 1234 5678", "IT", True),
+        ("050 800 9899", "+31 50 800 9898", "NL", False),
+    ],
+    ids=[
+        "trunk_prefix_in_parentheses",
+        "00",
+        "separators",
+        "no_country",
+        "other_country",
+        "same_national_no_country",
+        "same_international_no_country",
+        "italy",
+        "other_number",
+    ],
+)
+def test_same_number(first: str, second: str, country: str | None, same: bool) -> None:
+    """Numbers written differently are the same once cleaned and keyed."""
+    first_key = number_key(clean_number(first), country)
+    second_key = number_key(clean_number(second), country)
+    assert (first_key == second_key) is same
 
 
 # -- helpers ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Tests of contacts: config subentries with a "Call <name>" button each."""
+"""Tests of contacts: config subentries with a device and a "Call" button each."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
-from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
+from homeassistant.config_entries import (
+    SOURCE_USER,
+    ConfigSubentryData,
+    ConfigSubentryDataWithId,
+)
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_FRIENDLY_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from simulator import Fault, Simulator
+
+from .conftest import ACCOUNT_UUID
 
 ALICE = {"name": "Alice", "number": "+31 50 800 9899", "auto_answer": "platform"}
 
@@ -35,6 +41,50 @@ async def add_contact(
     return dict(result)
 
 
+def suggested_values(result: dict[str, Any]) -> dict[str, Any]:
+    """Return the values a form suggests, by field."""
+    return {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+
+
+def subentry_id_of(entry: MockConfigEntry, title: str) -> str:
+    """Return the id of the contact with a title."""
+    return next(
+        subentry_id
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.title == title
+    )
+
+
+def account_device(
+    device_registry: dr.DeviceRegistry, entry: MockConfigEntry
+) -> dr.DeviceEntry:
+    """Return the service device of an account."""
+    assert entry.unique_id is not None
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, entry.unique_id), entry.entry_id
+    )
+    assert device is not None
+    return device
+
+
+def contact_device(
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+    entity_id: str,
+) -> dr.DeviceEntry:
+    """Return the device of a contact's button."""
+    entity = entity_registry.async_get(entity_id)
+    assert entity is not None
+    assert entity.device_id is not None
+    device = device_registry.async_get(entity.device_id)
+    assert device is not None
+    return device
+
+
 async def press(hass: HomeAssistant, entity_id: str) -> None:
     """Press a button."""
     await hass.services.async_call(
@@ -47,8 +97,9 @@ async def test_add_and_call_contact(
     simulator: Simulator,
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """A new contact gets a button at once, which calls the cleaned number."""
+    """A new contact gets a device and a button at once; the button calls the number."""
     runtime_data = init_integration.runtime_data
     result = await add_contact(hass, init_integration, ALICE)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -61,12 +112,23 @@ async def test_add_and_call_contact(
 
     state = hass.states.get("button.call_alice")
     assert state is not None
-    assert state.attributes[ATTR_FRIENDLY_NAME] == "Call Alice"
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Alice Call"
     entity = entity_registry.async_get("button.call_alice")
     assert entity is not None
     subentry_id = next(iter(init_integration.subentries))
     assert entity.config_subentry_id == subentry_id
-    assert entity.device_id is None
+    assert entity.unique_id == f"{ACCOUNT_UUID}_{subentry_id}"
+    device = contact_device(device_registry, entity_registry, "button.call_alice")
+    assert device.name == "Alice"
+    assert device.identifiers == {(DOMAIN, f"{ACCOUNT_UUID}_{subentry_id}")}
+    assert device.config_entry_id == init_integration.entry_id
+    assert device.config_subentry_id == subentry_id
+    assert device.via_device_id == account_device(device_registry, init_integration).id
+    assert device.manufacturer == "VoIPGRID"
+    assert device.entry_type is None
+    assert dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    ) == [account_device(device_registry, init_integration), device]
     # No reload was needed.
     assert init_integration.runtime_data is runtime_data
 
@@ -146,21 +208,70 @@ async def test_contact_form_errors(
     assert hass.states.get("button.call_alice") is not None
 
 
+@pytest.mark.parametrize(
+    ("country", "number"),
+    [
+        (None, "+31-50-8009899"),
+        (None, "0031 (0)50 800 9899"),
+        ("NL", "050 800 9899"),
+        ("NL", "+31 (0)50 800 9899"),
+    ],
+    ids=["separators", "00_and_trunk_prefix", "national_in_nl", "trunk_prefix_in_nl"],
+)
 async def test_duplicate_number_refused(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    country: str | None,
+    number: str,
 ) -> None:
-    """Two contacts with the same number on one account are refused."""
+    """The same number twice is refused on the form, which keeps what was typed."""
+    hass.config.country = country
+    await add_contact(hass, init_integration, ALICE)
+    bob = {**ALICE, "name": "Bob", "number": number}
+    result = await add_contact(hass, init_integration, bob)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"number": "already_configured"}
+    assert suggested_values(result) == bob
+    assert len(init_integration.subentries) == 1
+
+    # Another number on the same form adds Bob.
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**bob, "number": "202"}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Bob"
+    assert hass.states.get("button.call_bob") is not None
+
+
+@pytest.mark.parametrize(
+    ("country", "number"),
+    [
+        (None, "050 800 9899"),
+        ("BE", "050 800 9899"),
+        ("ES", "508009899"),
+        ("NL", "050 800 9898"),
+    ],
+    ids=["no_country", "other_country", "no_trunk_prefix", "other_number"],
+)
+async def test_different_number_accepted(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    country: str | None,
+    number: str,
+) -> None:
+    """A national number is only the same as an international one in its country."""
+    hass.config.country = country
     await add_contact(hass, init_integration, ALICE)
     result = await add_contact(
-        hass, init_integration, {**ALICE, "name": "Bob", "number": "+31-50-8009899"}
+        hass, init_integration, {**ALICE, "name": "Bob", "number": number}
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    result = await add_contact(
-        hass, init_integration, {**ALICE, "name": "Bob", "number": "+31 50 800 9899"}
-    )
-    assert result["reason"] == "already_configured"
-    assert len(init_integration.subentries) == 1
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # The number is stored as typed, only cleaned.
+    assert result["data"]["number"] == number.replace(" ", "")
+    assert len(init_integration.subentries) == 2
+    assert hass.states.get("button.call_bob") is not None
 
 
 async def test_edit_contact(
@@ -168,28 +279,35 @@ async def test_edit_contact(
     simulator: Simulator,
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """Editing a contact renews its button without a reload; the entity ID stays."""
+    """Editing a contact renews its button and renames its device without a reload.
+
+    The button's entity ID and the device stay.
+    """
+    hass.config.country = "NL"
     await add_contact(hass, init_integration, ALICE)
-    await add_contact(hass, init_integration, {**ALICE, "name": "Bob", "number": "202"})
-    alice_id = next(
-        subentry_id
-        for subentry_id, subentry in init_integration.subentries.items()
-        if subentry.title == "Alice"
+    await add_contact(
+        hass, init_integration, {**ALICE, "name": "Bob", "number": "050 800 9000"}
     )
+    alice_id = subentry_id_of(init_integration, "Alice")
+    device = contact_device(device_registry, entity_registry, "button.call_alice")
     runtime_data = init_integration.runtime_data
 
     result = await init_integration.start_subentry_reconfigure_flow(hass, alice_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
-    # Bob's number is taken.
+    # Bob's number is taken, also written internationally; the form keeps the input.
+    taken = {**ALICE, "name": "Alice Smith", "number": "+31 50 800 9000"}
     result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {**ALICE, "number": "202"}
+        result["flow_id"], taken
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {"number": "already_configured"}
+    assert suggested_values(result) == taken
+    assert init_integration.subentries[alice_id].title == "Alice"
 
-    result = await init_integration.start_subentry_reconfigure_flow(hass, alice_id)
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {**ALICE, "name": "Alice Smith", "number": "0508009898"}
     )
@@ -200,23 +318,36 @@ async def test_edit_contact(
     assert init_integration.runtime_data is runtime_data
 
     state = hass.states.get("button.call_alice")
-    assert state.attributes[ATTR_FRIENDLY_NAME] == "Call Alice Smith"
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Alice Smith Call"
+    renamed = contact_device(device_registry, entity_registry, "button.call_alice")
+    assert renamed.id == device.id
+    assert renamed.name == "Alice Smith"
     await press(hass, "button.call_alice")
     assert simulator.requests[-1].body == {"b_number": "0508009898"}
 
-    # Keeping its own number is fine.
+    # Keeping its own number is fine, also written another way.
     result = await init_integration.start_subentry_reconfigure_flow(hass, alice_id)
     result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {**ALICE, "name": "Alice", "number": "0508009898"}
+        result["flow_id"], {**ALICE, "name": "Alice", "number": "+31 50 800 9898"}
     )
     await hass.async_block_till_done()
     assert result["reason"] == "reconfigure_successful"
+    assert init_integration.subentries[alice_id].data["number"] == "+31508009898"
     assert hass.states.get("button.call_alice").attributes[ATTR_FRIENDLY_NAME] == (
-        "Call Alice"
+        "Alice Call"
     )
+    assert device_registry.async_get(device.id).name == "Alice"
     assert len(
         er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
     ) == len(hass.states.async_all())
+    assert (
+        len(
+            dr.async_entries_for_config_entry(
+                device_registry, init_integration.entry_id
+            )
+        )
+        == 3
+    )
 
 
 async def test_edit_form_errors(
@@ -237,14 +368,20 @@ async def test_remove_contact(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """Removing a contact removes its button."""
+    """Removing a contact removes its button and its device."""
     await add_contact(hass, init_integration, ALICE)
     subentry_id = next(iter(init_integration.subentries))
+    device = contact_device(device_registry, entity_registry, "button.call_alice")
     assert hass.config_entries.async_remove_subentry(init_integration, subentry_id)
     await hass.async_block_till_done()
     assert hass.states.get("button.call_alice") is None
     assert entity_registry.async_get("button.call_alice") is None
+    assert device_registry.async_get(device.id) is None
+    assert dr.async_entries_for_config_entry(
+        device_registry, init_integration.entry_id
+    ) == [account_device(device_registry, init_integration)]
 
     # Its number can be added again.
     result = await add_contact(hass, init_integration, ALICE)
@@ -253,9 +390,13 @@ async def test_remove_contact(
 
 
 async def test_contacts_set_up_with_entry(
-    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
 ) -> None:
-    """Saved contacts get their buttons when the account is set up."""
+    """Saved contacts get their devices and buttons when the account is set up."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=mock_config_entry.title,
@@ -273,6 +414,11 @@ async def test_contacts_set_up_with_entry(
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    state = hass.states.get("button.call_office")
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Office Call"
+    device = contact_device(device_registry, entity_registry, "button.call_office")
+    assert device.name == "Office"
+    assert device.via_device_id == account_device(device_registry, entry).id
     await press(hass, "button.call_office")
     assert simulator.requests[-1].body == {"b_number": "202"}
 
@@ -288,3 +434,79 @@ async def test_contact_call_error(
     with pytest.raises(HomeAssistantError, match="phonenumbers not valid") as exc_info:
         await press(hass, "button.call_alice")
     assert exc_info.value.translation_key == "call_rejected"
+
+
+async def test_contact_devices_of_two_accounts(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    second_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A contact's device is connected via the device of its own account."""
+    second_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(second_entry.entry_id)
+    await hass.async_block_till_done()
+    await add_contact(hass, init_integration, ALICE)
+    await add_contact(hass, second_entry, ALICE)
+
+    first = contact_device(device_registry, entity_registry, "button.call_alice")
+    second = contact_device(device_registry, entity_registry, "button.call_alice_2")
+    assert first.id != second.id
+    assert first.name == second.name == "Alice"
+    assert first.via_device_id == account_device(device_registry, init_integration).id
+    assert second.via_device_id == account_device(device_registry, second_entry).id
+    assert first.via_device_id != second.via_device_id
+    assert first.config_entry_id == init_integration.entry_id
+    assert second.config_entry_id == second_entry.entry_id
+    assert device_registry.async_get(second.via_device_id).name == "Second User"
+
+
+async def test_button_of_earlier_version_keeps_entity_id(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A contact button registered without a device keeps its entity ID on its device."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=mock_config_entry.title,
+        unique_id=mock_config_entry.unique_id,
+        data=dict(mock_config_entry.data),
+        subentries_data=[
+            ConfigSubentryDataWithId(
+                data={"name": "Office", "number": "202", "auto_answer": "platform"},
+                subentry_id="office",
+                subentry_type=SUBENTRY_TYPE_CONTACT,
+                title="Office",
+                unique_id="202",
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    # As the button was registered before, when the contact was called Reception.
+    old = entity_registry.async_get_or_create(
+        "button",
+        DOMAIN,
+        f"{ACCOUNT_UUID}_office",
+        config_entry=entry,
+        config_subentry_id="office",
+        has_entity_name=True,
+        object_id_base="Call Reception",
+        original_name="Call Reception",
+        translation_key="call_contact",
+    )
+    assert old.entity_id == "button.call_reception"
+    assert old.device_id is None
+
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    device = contact_device(device_registry, entity_registry, "button.call_reception")
+    assert device.name == "Office"
+    assert device.config_subentry_id == "office"
+    assert entity_registry.async_get("button.call_reception").id == old.id
+    state = hass.states.get("button.call_reception")
+    assert state.attributes[ATTR_FRIENDLY_NAME] == "Office Call"
+    assert hass.states.get("button.call_office") is None

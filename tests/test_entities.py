@@ -1,4 +1,4 @@
-"""Snapshot tests of the entities of each platform."""
+"""Snapshot tests of the entities of each platform and of the devices."""
 
 from __future__ import annotations
 
@@ -12,13 +12,38 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.clicktodial.const import DOMAIN
+from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
+from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from simulator import Simulator
 
 from .helpers import advance
+
+
+@pytest.fixture
+def entry_with_contact(mock_config_entry: MockConfigEntry) -> MockConfigEntry:
+    """Return the account's config entry with the contact Alice."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=mock_config_entry.title,
+        unique_id=mock_config_entry.unique_id,
+        data=dict(mock_config_entry.data),
+        subentries_data=[
+            ConfigSubentryDataWithId(
+                data={
+                    "name": "Alice",
+                    "number": "+31508009899",
+                    "auto_answer": "platform",
+                },
+                subentry_id="alice",
+                subentry_type=SUBENTRY_TYPE_CONTACT,
+                title="Alice",
+                unique_id="+31508009899",
+            )
+        ],
+    )
 
 
 @pytest.mark.freeze_time("2026-11-26 12:00:00+00:00")
@@ -28,19 +53,43 @@ from .helpers import advance
 async def test_entities(
     hass: HomeAssistant,
     simulator: Simulator,
-    mock_config_entry: MockConfigEntry,
+    entry_with_contact: MockConfigEntry,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
     freezer: FrozenDateTimeFactory,
     platform: Platform,
 ) -> None:
     """Every entity of a platform, after a call went from start to end."""
-    mock_config_entry.add_to_hass(hass)
+    entry_with_contact.add_to_hass(hass)
     with patch("custom_components.clicktodial.PLATFORMS", [platform]):
-        await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.config_entries.async_setup(entry_with_contact.entry_id)
         await hass.async_block_till_done()
         await hass.services.async_call(
             DOMAIN, "call", {"b_number": "+31508009902"}, blocking=True
         )
         await advance(hass, freezer, 30, step=0.5)
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    await snapshot_platform(
+        hass, entity_registry, snapshot, entry_with_contact.entry_id
+    )
+
+
+async def test_devices(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    entry_with_contact: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """A contact's device, connected via the account's service device."""
+    entry_with_contact.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry_with_contact.entry_id)
+    await hass.async_block_till_done()
+    account, contact = dr.async_entries_for_config_entry(
+        device_registry, entry_with_contact.entry_id
+    )
+    assert account.name == "Demo User"
+    assert account.entry_type is dr.DeviceEntryType.SERVICE
+    assert account.config_subentry_id is None
+    assert contact.via_device_id == account.id
+    assert contact.config_subentry_id == "alice"
+    assert contact == snapshot

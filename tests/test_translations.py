@@ -241,7 +241,11 @@ def test_flow_errors_and_aborts(language: str) -> None:
     # The options and the contacts share the check of the call defaults.
     assert set(strings["options"]["error"]) == {"invalid_number"}
     contact = strings["config_subentries"]["contact"]
-    assert set(contact["error"]) == {"invalid_number", "invalid_name"}
+    assert set(contact["error"]) == {
+        "invalid_number",
+        "invalid_name",
+        "already_configured",
+    }
     assert set(contact["abort"]) == {"already_configured", "reconfigure_successful"}
     assert module_errors | platform_errors == config_errors | set(contact["error"])
     # Reasons given by Home Assistant's helpers the flow uses.

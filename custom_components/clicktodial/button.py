@@ -11,16 +11,19 @@ from homeassistant.config_entries import (
     ConfigEntryChange,
     ConfigSubentry,
 )
-from homeassistant.const import CONF_NAME
+from homeassistant.const import CONF_NAME, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import slugify
 
 from .calls import async_start_call, resolve_call
-from .const import CONF_B_NUMBER, DOMAIN
+from .const import CONF_B_NUMBER, DOMAIN, MANUFACTURER
 from .coordinator import ClickToDialConfigEntry
-from .entity import ClickToDialEntity
+from .entity import ClickToDialEntity, account_device_info
 
 PARALLEL_UPDATES = 0
 
@@ -32,16 +35,23 @@ async def async_setup_entry(
 ) -> None:
     """Add the "Dial" button and a button per contact; follow contact changes live."""
     async_add_entities([DialButton(entry)])
+    # The devices of the contacts are connected via the account's device.
+    account_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        **account_device_info(entry.runtime_data.coordinator),
+    )
     buttons: dict[str, ContactButton] = {}
 
     @callback
     def add(subentry: ConfigSubentry) -> None:
-        """Add the button of a contact."""
-        button = buttons[subentry.subentry_id] = ContactButton(entry, subentry)
+        """Add the button of a contact, on the contact's own device."""
+        button = buttons[subentry.subentry_id] = ContactButton(
+            entry, subentry, account_device.id
+        )
         async_add_entities([button], config_subentry_id=subentry.subentry_id)
 
     async def renew(old: ContactButton, subentry: ConfigSubentry) -> None:
-        """Replace the button of an edited contact (its entity ID stays)."""
+        """Replace the button of an edited contact; its device takes the new name."""
         await old.async_remove()
         add(subentry)
 
@@ -99,11 +109,24 @@ class ContactButton(ClickToDialEntity, ButtonEntity):
 
     _attr_translation_key = "call_contact"
 
-    def __init__(self, entry: ClickToDialConfigEntry, subentry: ConfigSubentry) -> None:
-        """Create the button of a contact (it has no device of its own)."""
+    def __init__(
+        self,
+        entry: ClickToDialConfigEntry,
+        subentry: ConfigSubentry,
+        account_device_id: str,
+    ) -> None:
+        """Create the button on a device named after the contact."""
         super().__init__(entry.runtime_data.coordinator, subentry.subentry_id)
-        self._attr_device_info = None
-        self._attr_translation_placeholders = {"name": subentry.data[CONF_NAME]}
+        name = subentry.data[CONF_NAME]
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{entry.unique_id}_{subentry.subentry_id}")},
+            name=name,
+            manufacturer=MANUFACTURER,
+            via_device_id=account_device_id,
+        )
+        # Before contacts had devices their buttons were named "Call <name>": a new
+        # button gets the entity ID such a button had, not one after "<name> Call".
+        self.entity_id = f"{Platform.BUTTON}.{slugify(f'call {name}')}"
         self._entry = entry
         self._subentry_id = subentry.subentry_id
         self.contact = dict(subentry.data)

@@ -13,6 +13,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentry,
     ConfigSubentryFlow,
     OptionsFlow,
     SubentryFlowResult,
@@ -50,6 +51,7 @@ from .voipgrid import (
     VoipgridClient,
     VoipgridError,
     clean_number,
+    number_key,
 )
 
 _URL_SELECTOR = SelectSelector(
@@ -345,11 +347,11 @@ class ContactSubentryFlow(ConfigSubentryFlow):
                 data[CONF_NUMBER] = clean_number(user_input[CONF_NUMBER])
             except InvalidNumberError:
                 errors[CONF_NUMBER] = "invalid_number"
+            else:
+                if self._number_taken(data[CONF_NUMBER], editing):
+                    errors[CONF_NUMBER] = "already_configured"
             if not errors:
                 number = data[CONF_NUMBER]
-                for subentry in self._get_entry().subentries.values():
-                    if subentry.unique_id == number and subentry is not editing:
-                        return self.async_abort(reason="already_configured")
                 if editing is None:
                     return self.async_create_entry(
                         title=data[CONF_NAME], data=data, unique_id=number
@@ -366,4 +368,17 @@ class ContactSubentryFlow(ConfigSubentryFlow):
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(CONTACT_SCHEMA, suggested),
             errors=errors,
+        )
+
+    def _number_taken(self, number: str, editing: ConfigSubentry | None) -> bool:
+        """Return whether another contact of the account has the same number.
+
+        With Home Assistant's country set, 0508009899 is the same as +31508009899.
+        """
+        country = self.hass.config.country
+        key = number_key(number, country)
+        return any(
+            number_key(subentry.data[CONF_NUMBER], country) == key
+            for subentry in self._get_entry().subentries.values()
+            if editing is None or subentry.subentry_id != editing.subentry_id
         )

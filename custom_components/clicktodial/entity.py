@@ -9,6 +9,20 @@ from .const import DOMAIN, MANUFACTURER
 from .coordinator import ClickToDialCoordinator
 
 
+def account_device_info(coordinator: ClickToDialCoordinator) -> DeviceInfo:
+    """Return the service device of an account."""
+    entry = coordinator.config_entry
+    assert entry.unique_id is not None
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.unique_id)},
+        name=entry.title,
+        manufacturer=MANUFACTURER,
+        model="Click-to-dial",
+        entry_type=DeviceEntryType.SERVICE,
+        configuration_url=coordinator.client.base_url,
+    )
+
+
 class ClickToDialEntity(CoordinatorEntity[ClickToDialCoordinator]):
     """An entity of one account, on the account's service device."""
 
@@ -20,11 +34,4 @@ class ClickToDialEntity(CoordinatorEntity[ClickToDialCoordinator]):
         entry = coordinator.config_entry
         assert entry.unique_id is not None
         self._attr_unique_id = f"{entry.unique_id}_{key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.unique_id)},
-            name=entry.title,
-            manufacturer=MANUFACTURER,
-            model="Click-to-dial",
-            entry_type=DeviceEntryType.SERVICE,
-            configuration_url=coordinator.client.base_url,
-        )
+        self._attr_device_info = account_device_info(coordinator)

@@ -1,9 +1,9 @@
 """End to end, as a person would: set the integration up in the UI and call from a dashboard.
 
 A real Home Assistant and the platform simulator run on free loopback ports; headless
-Chromium logs in, adds the integration (a wrong token first), adds a contact, opens the
-dashboard of ``docs/dashboard.yaml``, presses the contact's tile and watches the call
-status go through the simulator's statuses in real time (about 40 s).
+Chromium logs in, adds the integration (a wrong token first), adds a contact and opens its
+device's page, opens the dashboard of ``docs/dashboard.yaml``, presses the contact's tile
+and watches the call status go through the simulator's statuses in real time (about 40 s).
 
 With ``CLICKTODIAL_UPDATE_SCREENSHOT=1`` the screenshot of the dashboard after the call
 also replaces ``docs/dashboard.png``, the README's picture.
@@ -33,6 +33,7 @@ DASHBOARD_YAML = REPO / "docs" / "dashboard.yaml"
 DASHBOARD_PNG = REPO / "docs" / "dashboard.png"
 DASHBOARD_URL_PATH = "click-to-dial"
 
+ACCOUNT_NAME = "Demo User"
 CONTACT_NAME = "Alice"
 CONTACT_NUMBER = "+31508009899"  # an ordinary number: rings, connects, ends after 30 s
 # The states of sensor.demo_user_call_status for that number, as the UI shows them, and
@@ -145,7 +146,7 @@ def add_integration(page: Page, hass: HomeAssistant, steps: Steps) -> None:
     page.get_by_role("button", name="Submit").click()
     # Created: the dialog now offers to name the account's device and pick an area.
     finish = page.get_by_role("button", name=re.compile("finish", re.IGNORECASE))
-    expect(page.get_by_role("textbox", name="Device name")).to_have_value("Demo User")
+    expect(page.get_by_role("textbox", name="Device name")).to_have_value(ACCOUNT_NAME)
     steps.shot("integration-created")
     finish.click()
     expect(finish).to_be_hidden()
@@ -155,7 +156,7 @@ def add_integration(page: Page, hass: HomeAssistant, steps: Steps) -> None:
 
 
 def add_contact(page: Page, steps: Steps) -> None:
-    """Add the contact Alice on the integration's page."""
+    """Add the contact Alice on the integration's page; open the page of its device."""
     open_devices_and_services(page)
     page.get_by_text("Click to dial", exact=True).click()
     page.wait_for_url("**/config/integrations/integration/clicktodial")
@@ -172,6 +173,13 @@ def add_contact(page: Page, steps: Steps) -> None:
     expect(page.get_by_text("Success", exact=True)).to_be_hidden()
     expect(page.get_by_text("Contact", exact=True)).to_be_visible()
     steps.shot("contact-added")
+
+    # The contact's device, listed under the contact, is connected via the account's.
+    page.get_by_text(CONTACT_NAME, exact=True).last.click()
+    page.wait_for_url("**/config/devices/device/*")
+    expect(page.get_by_text("Connected via")).to_be_visible()
+    expect(page.get_by_role("link", name=ACCOUNT_NAME, exact=True)).to_be_visible()
+    steps.shot("contact-device")
 
 
 def create_dashboard(hass: HomeAssistant) -> None:
@@ -216,7 +224,7 @@ def test_call_a_contact_from_the_dashboard(
 
     page.locator("ha-sidebar").get_by_text("Click to dial", exact=True).click()
     page.wait_for_url(f"**/{DASHBOARD_URL_PATH}/**")
-    contact = page.locator("hui-tile-card").filter(has_text=f"Call {CONTACT_NAME}")
+    contact = page.locator("hui-tile-card").filter(has_text=CONTACT_NAME)
     expect(contact).to_be_visible()
     expect(page.locator("hui-entities-card")).to_contain_text("Number to dial")
     assert call_status(page) == "Unknown"

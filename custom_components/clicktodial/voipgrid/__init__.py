@@ -12,7 +12,7 @@ from .errors import (
     VoipgridResponseError,
 )
 from .models import TERMINAL_STATUSES, Call, CallStatus, Profile, parse_status
-from .numbers import DEFAULT_NUMBER, clean_number
+from .numbers import DEFAULT_NUMBER, clean_number, number_key
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -31,5 +31,6 @@ __all__ = [
     "VoipgridRateLimitError",
     "VoipgridResponseError",
     "clean_number",
+    "number_key",
     "parse_status",
 ]

@@ -45,3 +45,50 @@ def clean_number(value: object, *, allow_default_number: bool = False) -> str:
 def _international(text: str) -> str:
     """Return ``00`` before a country code written as ``+``."""
     return "+" + text[2:] if text.startswith("00") else text
+
+
+# -- comparing numbers -----------------------------------------------------------------
+# Country calling codes by ISO 3166-1 country, for the countries where a number dialled
+# within the country starts with the trunk prefix 0, which the international form drops:
+# 050 800 9899 in the Netherlands is +31 50 800 9899.
+_TRUNK_ZERO_CALLING_CODES: Final[dict[str, str]] = {
+    "AT": "43",
+    "AU": "61",
+    "BE": "32",
+    "CH": "41",
+    "DE": "49",
+    "FI": "358",
+    "FR": "33",
+    "GB": "44",
+    "IE": "353",
+    "NL": "31",
+    "NZ": "64",
+    "SE": "46",
+    "ZA": "27",
+}
+# Countries whose numbers keep their leading 0 in the international form:
+# 06 1234 5678 in Italy is +39 06 1234 5678.
+_KEPT_ZERO_CALLING_CODES: Final[dict[str, str]] = {
+    "IT": "39",
+    "SM": "378",
+    "VA": "39",
+}
+# Elsewhere (for example DK, ES, LU, NO, PL, PT, US and CA) a number dialled within the
+# country has no leading 0, so clean_number cannot tell it from an extension: such
+# numbers are only compared as they are.
+
+
+def number_key(number: str, country: str | None) -> str:
+    """Return what a cleaned number is compared by: the same for the same number.
+
+    A national number (``0508009899``) gets the calling code of ``country``, an
+    ISO 3166-1 code like ``NL``: ``+31508009899``. Other numbers, and every number when
+    the country is unknown or not in the tables above, stay as they are.
+    """
+    if country is None or not _NATIONAL.fullmatch(number):
+        return number
+    if code := _TRUNK_ZERO_CALLING_CODES.get(country):
+        return f"+{code}{number[1:]}"
+    if code := _KEPT_ZERO_CALLING_CODES.get(country):
+        return f"+{code}{number}"
+    return number
