@@ -11,16 +11,53 @@ import string
 from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 import yaml
 
 from custom_components.clicktodial import config_flow
 from custom_components.clicktodial.api import CallStatus
-from custom_components.clicktodial.const import AUTO_ANSWER_OPTIONS, DOMAIN
+from custom_components.clicktodial.const import (
+    AUTO_ANSWER_OPTIONS,
+    CONF_API_TOKEN,
+    DOMAIN,
+)
 from custom_components.clicktodial.services import SERVICE_CALL_SCHEMA
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_EMAIL, CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.selector import SelectSelector
+from homeassistant.helpers.translation import async_get_translations
 
-INTEGRATION = Path(__file__).parent.parent / "custom_components" / DOMAIN
+REPOSITORY = Path(__file__).parent.parent
+INTEGRATION = REPOSITORY / "custom_components" / DOMAIN
 LANGUAGES = ("en", "nl")
+
+# Anything that looks like a web address: hassfest refuses URLs in translations (they
+# belong in description placeholders). Stricter than hassfest: a bare scheme counts too.
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://|\bwww\.", re.IGNORECASE)
+_HTML = re.compile(r"<[a-z/!]", re.IGNORECASE)
+_SINGLE_QUOTED_PLACEHOLDER = re.compile(r"'\{\w+\}'")
+
+# Every rule of Home Assistant's integration quality scale, as hassfest checks them.
+QUALITY_SCALE_RULES = {
+    "action-setup", "appropriate-polling", "brands", "common-modules", "config-flow",
+    "config-flow-test-coverage", "dependency-transparency", "docs-actions",
+    "docs-conditions", "docs-high-level-description", "docs-installation-instructions",
+    "docs-removal-instructions", "docs-triggers", "entity-event-setup",
+    "entity-unique-id", "has-entity-name", "runtime-data", "test-before-configure",
+    "test-before-setup", "unique-config-entry", "action-exceptions",
+    "config-entry-unloading", "docs-configuration-parameters",
+    "docs-installation-parameters", "entity-unavailable", "integration-owner",
+    "log-when-unavailable", "parallel-updates", "reauthentication-flow",
+    "test-coverage", "devices", "diagnostics", "discovery", "discovery-update-info",
+    "docs-data-update", "docs-examples", "docs-known-limitations",
+    "docs-supported-devices", "docs-supported-functions", "docs-troubleshooting",
+    "docs-use-cases", "dynamic-devices", "entity-category", "entity-device-class",
+    "entity-disabled-by-default", "entity-translations", "exception-translations",
+    "icon-translations", "reconfiguration-flow", "repair-issues", "stale-devices",
+    "async-dependency", "inject-websession", "strict-typing",
+}  # fmt: skip
 
 _TRANSLATION_KEY = re.compile(r'translation_key="([^"]+)"')
 _ATTR_TRANSLATION_KEY = re.compile(r'_attr_translation_key = "([^"]+)"')
@@ -361,3 +398,113 @@ def test_manifest() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
     assert manifest["codeowners"]
     assert all(owner.startswith("@") for owner in manifest["codeowners"])
+
+
+def test_url_pattern() -> None:
+    """Test the URL search finds what hassfest refuses, and not phone numbers."""
+    assert _URL.search("for example https://partner.voys.co.")
+    assert _URL.search("Plain http:// is only allowed")
+    assert _URL.search("see www.voys.nl")
+    assert not _URL.search("start the text with tel:, as in tel:+31508009899.")
+    assert not _URL.search("for example {example_url}.")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_urls(language: str) -> None:
+    """Test no translation contains a URL: hassfest wants description placeholders."""
+    for key, text in flatten(translations(language)).items():
+        assert not _URL.search(text), key
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_hassfest_string_rules(language: str) -> None:
+    """Test the other rules hassfest has for every string of a translation."""
+    for key, text in flatten(translations(language)).items():
+        assert not _HTML.search(text), key
+        assert not _SINGLE_QUOTED_PLACEHOLDER.search(text), key
+        assert all(name.isidentifier() for name in placeholders(text)), key
+        parts = key.split(".")
+        if parts[0] == "entity" and ("state" in parts or "state_attributes" in parts):
+            # States, attribute names and attribute states take no placeholders.
+            assert not placeholders(text), key
+        if parts[0] in ("entity", "selector") and "state" in parts[:-1]:
+            assert re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", parts[-1]), key
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("step", ["user", "reconfigure"])
+async def test_invalid_url_error_filled(
+    hass: HomeAssistant, language: str, step: str
+) -> None:
+    """Test the invalid URL error and the URL help show the example URL, filled in."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="00000000-0000-4000-8000-000000000001",
+        data={
+            CONF_URL: "https://api.voipgrid.nl",
+            CONF_EMAIL: "user@example.com",
+            CONF_API_TOKEN: "token",
+        },
+    )
+    entry.add_to_hass(hass)
+    if step == "user":
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+    else:
+        result = await entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: "http://example.com", CONF_EMAIL: "e@x.nl", CONF_API_TOKEN: "t"},
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == step
+    assert result["errors"] == {CONF_URL: "invalid_url"}
+    strings = await async_get_translations(hass, language, "config", {DOMAIN})
+    prefix = f"component.{DOMAIN}.config"
+    for key in (
+        f"{prefix}.error.invalid_url",
+        f"{prefix}.step.{step}.data_description.url",
+    ):
+        shown = strings[key].format(**result["description_placeholders"])
+        assert "https://partner.voys.co" in shown, key
+        assert "{" not in shown, key
+
+
+def test_quality_scale() -> None:
+    """Test the quality scale names every rule; each exemption says why."""
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text("utf-8"))[
+        "rules"
+    ]
+
+    assert set(rules) == QUALITY_SCALE_RULES
+    for name, rule in rules.items():
+        if isinstance(rule, str):
+            assert rule == "done", name
+            continue
+        assert set(rule) == {"status", "comment"}, name
+        assert rule["status"] in ("done", "exempt", "todo"), name
+        assert rule["comment"], name
+    assert rules["docs-conditions"]["status"] == "exempt"
+    assert rules["docs-triggers"]["status"] == "exempt"
+
+
+def test_validate_workflow() -> None:
+    """Test the repository runs hassfest and the HACS action on every change and daily."""
+    workflow = yaml.safe_load(
+        (REPOSITORY / ".github" / "workflows" / "validate.yaml").read_text("utf-8")
+    )
+    # YAML 1.1 reads the key "on" as true.
+    triggers = workflow.get("on", workflow.get(True))
+    steps = {
+        step["uses"].split("@")[0]: step
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+    }
+
+    assert set(triggers) == {"push", "pull_request", "schedule", "workflow_dispatch"}
+    assert triggers["schedule"][0]["cron"]
+    assert "home-assistant/actions/hassfest" in steps
+    assert steps["hacs/action"]["with"] == {"category": "integration"}

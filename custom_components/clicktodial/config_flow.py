@@ -10,7 +10,6 @@ import probatio
 from yarl import URL
 
 from homeassistant.config_entries import (
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
@@ -52,6 +51,10 @@ from .const import (
     LOGGER,
     SUBENTRY_TYPE_CONTACT,
 )
+from .coordinator import ClickToDialConfigEntry
+
+# Shown in the URL field's help and in its error: translations cannot contain URLs.
+EXAMPLE_URL = "https://partner.voys.co"
 
 _URL_SELECTOR = SelectSelector(
     SelectSelectorConfig(
@@ -80,6 +83,7 @@ RECONFIGURE_SCHEMA = probatio.Schema(
     }
 )
 REAUTH_SCHEMA = probatio.Schema({probatio.Required(CONF_API_TOKEN): _TOKEN_SELECTOR})
+
 _CALL_DEFAULTS = {
     probatio.Optional(CONF_A_NUMBER): TextSelector(
         TextSelectorConfig(type=TextSelectorType.TEL)
@@ -147,7 +151,9 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     @override
-    def async_get_options_flow(config_entry: ConfigEntry) -> ClickToDialOptionsFlow:
+    def async_get_options_flow(
+        config_entry: ClickToDialConfigEntry,
+    ) -> ClickToDialOptionsFlow:
         """Return the options flow."""
         return ClickToDialOptionsFlow()
 
@@ -155,7 +161,7 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     @override
     def async_get_supported_subentry_types(
-        cls, config_entry: ConfigEntry
+        cls, config_entry: ClickToDialConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Return the subentries an account can have: contacts."""
         return {SUBENTRY_TYPE_CONTACT: ContactSubentryFlow}
@@ -220,6 +226,7 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 USER_SCHEMA, _without_token(user_input)
             ),
+            description_placeholders={"example_url": EXAMPLE_URL},
             errors=errors,
         )
 
@@ -270,6 +277,7 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 RECONFIGURE_SCHEMA, _without_token(user_input or dict(entry.data))
             ),
+            description_placeholders={"example_url": EXAMPLE_URL},
             errors=errors,
         )
 
