@@ -32,6 +32,7 @@ from homeassistant.helpers.translation import async_get_translations
 REPOSITORY = Path(__file__).parent.parent
 INTEGRATION = REPOSITORY / "custom_components" / DOMAIN
 LANGUAGES = ("en", "nl")
+NUMBER_FIELDS = ("b_number", "a_number", "b_cli")
 
 # Anything that looks like a web address: hassfest refuses URLs in translations (they
 # belong in description placeholders). Stricter than hassfest: a bare scheme counts too.
@@ -208,7 +209,7 @@ def test_exception_translations(language: str) -> None:
     exceptions = translations(language)["exceptions"]
     used = exception_keys()
 
-    assert "invalid_number" in used  # the search finds what the code raises
+    assert "invalid_b_number" in used  # the search finds what the code raises
     assert set(exceptions) == set(used)
     for key, names in used.items():
         assert set(exceptions[key]) == {"message"}, key
@@ -315,13 +316,17 @@ def test_selector_translations(language: str) -> None:
             config_flow.USER_SCHEMA,
             config_flow.RECONFIGURE_SCHEMA,
             config_flow.OPTIONS_SCHEMA,
+            config_flow.CONTACT_SCHEMA,
         )
         for selector in schema.schema.values()
         if isinstance(selector, SelectSelector)
         and selector.config.get("translation_key")
     }
 
-    assert used == {"auto_answer": AUTO_ANSWER_OPTIONS}
+    assert used == {
+        "auto_answer": AUTO_ANSWER_OPTIONS,
+        "contact_auto_answer": AUTO_ANSWER_OPTIONS,
+    }
     assert set(selectors) == set(used)
     for key, options in used.items():
         assert list(selectors[key]["options"]) == options, key
@@ -471,6 +476,67 @@ async def test_invalid_url_error_filled(
         shown = strings[key].format(**result["description_placeholders"])
         assert "https://partner.voys.co" in shown, key
         assert "{" not in shown, key
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_contact_form_wording(language: str) -> None:
+    """Test the contact form names its fields like the options, but its own default.
+
+    In the options "platform" is the platform's setting; in a contact it is the
+    account's default, so the contact form has its own names of the choices.
+    """
+    strings = translations(language)
+    options = strings["options"]["step"]["init"]
+    selectors = strings["selector"]
+    for step in strings["config_subentries"]["contact"]["step"].values():
+        for field in ("a_number", "auto_answer"):
+            assert step["data"][field] == options["data"][field], field
+    platform = selectors["contact_auto_answer"]["options"]["platform"]
+    assert platform != selectors["auto_answer"]["options"]["platform"]
+    assert (
+        platform
+        == {"en": "Account default", "nl": "Standaard van het account"}[language]
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_number_errors_name_the_field(language: str) -> None:
+    """Test each number error of the action names its field by the field's label."""
+    strings = translations(language)
+    exceptions = strings["exceptions"]
+    fields = strings["services"]["call"]["fields"]
+
+    for field in NUMBER_FIELDS:
+        label = fields[field]["name"]
+        for key in (f"invalid_{field}", f"{field}_not_text"):
+            message = exceptions[key]["message"]
+            assert message.startswith(f"{label}: "), key
+            assert field not in message.replace("default_number", ""), key
+    assert "invalid_number" not in exceptions
+    assert "number_not_text" not in exceptions
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_state_attribute_translations(language: str) -> None:
+    """Test every attribute of the sensor and the event has a name, and its values."""
+    entity = translations(language)["entity"]
+    sensor = entity["sensor"]["call_status"]["state_attributes"]
+    event = entity["event"]["call"]["state_attributes"]
+    statuses = [status.value for status in CallStatus]
+
+    assert set(sensor) == {"call_id", "b_number", "started", "tracking"}
+    assert all(attribute["name"] for attribute in sensor.values())
+    assert (
+        sensor["tracking"]["state"]
+        == {
+            "en": {"true": "Yes", "false": "No"},
+            "nl": {"true": "Ja", "false": "Nee"},
+        }[language]
+    )
+    assert set(event) == {"event_type", "call_id", "b_number", "previous_status"}
+    assert all(event[name]["name"] for name in set(event) - {"event_type"})
+    assert list(event["previous_status"]["state"]) == statuses
+    assert event["previous_status"]["state"] == event["event_type"]["state"]
 
 
 def test_quality_scale() -> None:

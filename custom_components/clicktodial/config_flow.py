@@ -84,27 +84,36 @@ RECONFIGURE_SCHEMA = probatio.Schema(
 )
 REAUTH_SCHEMA = probatio.Schema({probatio.Required(CONF_API_TOKEN): _TOKEN_SELECTOR})
 
-_CALL_DEFAULTS = {
-    probatio.Optional(CONF_A_NUMBER): TextSelector(
-        TextSelectorConfig(type=TextSelectorType.TEL)
-    ),
-    probatio.Optional(CONF_B_CLI): TextSelector(),
-    probatio.Required(CONF_AUTO_ANSWER, default=AUTO_ANSWER_PLATFORM): SelectSelector(
-        SelectSelectorConfig(
-            options=AUTO_ANSWER_OPTIONS,
-            translation_key=CONF_AUTO_ANSWER,
-            mode=SelectSelectorMode.LIST,
-        )
-    ),
-}
-OPTIONS_SCHEMA = probatio.Schema(_CALL_DEFAULTS)
+
+def _call_defaults(auto_answer_translation_key: str) -> dict[Any, Any]:
+    """Return the fields of call defaults; the choices' names differ per form."""
+    return {
+        probatio.Optional(CONF_A_NUMBER): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEL)
+        ),
+        probatio.Optional(CONF_B_CLI): TextSelector(),
+        probatio.Required(
+            CONF_AUTO_ANSWER, default=AUTO_ANSWER_PLATFORM
+        ): SelectSelector(
+            SelectSelectorConfig(
+                options=AUTO_ANSWER_OPTIONS,
+                translation_key=auto_answer_translation_key,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
+    }
+
+
+# In the options "platform" means the platform's own setting; in a contact it means the
+# account's call defaults (its options), so the choice has another name there.
+OPTIONS_SCHEMA = probatio.Schema(_call_defaults(CONF_AUTO_ANSWER))
 CONTACT_SCHEMA = probatio.Schema(
     {
         probatio.Required(CONF_NAME): TextSelector(),
         probatio.Required(CONF_NUMBER): TextSelector(
             TextSelectorConfig(type=TextSelectorType.TEL)
         ),
-        **_CALL_DEFAULTS,
+        **_call_defaults(f"contact_{CONF_AUTO_ANSWER}"),
     }
 )
 

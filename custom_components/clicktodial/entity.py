@@ -24,7 +24,7 @@ class ClickToDialEntity(CoordinatorEntity[ClickToDialCoordinator]):
             identifiers={(DOMAIN, entry.unique_id)},
             name=entry.title,
             manufacturer=MANUFACTURER,
-            model="Click-to-dial",
+            model="Click to dial",
             entry_type=DeviceEntryType.SERVICE,
             configuration_url=coordinator.client.base_url,
         )

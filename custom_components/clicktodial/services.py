@@ -46,22 +46,54 @@ SERVICE_CALL_SCHEMA = probatio.Schema(
 )
 
 
+# Each number field has its own messages, which name the field by its label: a
+# placeholder cannot be translated, so it could only show the field's key.
+
+
+def _not_text_error(field: str) -> ServiceValidationError:
+    """Return the error of a number field given as something other than text."""
+    if field == CONF_A_NUMBER:
+        return ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="a_number_not_text"
+        )
+    if field == CONF_B_CLI:
+        return ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="b_cli_not_text"
+        )
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key="b_number_not_text"
+    )
+
+
+def _invalid_number_error(field: str, value: str) -> ServiceValidationError:
+    """Return the error of a number field that cannot be dialled."""
+    if field == CONF_A_NUMBER:
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_a_number",
+            translation_placeholders={"number": value},
+        )
+    if field == CONF_B_CLI:
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_b_cli",
+            translation_placeholders={"number": value},
+        )
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="invalid_b_number",
+        translation_placeholders={"number": value},
+    )
+
+
 def validate_number(field: str, value: Any) -> str:
     """Clean up a number field, or raise a translated validation error."""
     if not isinstance(value, str):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="number_not_text",
-            translation_placeholders={"field": field},
-        )
+        raise _not_text_error(field)
     try:
         return clean_number(value, allow_default_number=field == CONF_B_CLI)
     except InvalidNumberError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_number",
-            translation_placeholders={"field": field, "number": str(value)},
-        ) from err
+        raise _invalid_number_error(field, value) from err
 
 
 async def async_place_call(
