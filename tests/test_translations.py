@@ -256,6 +256,7 @@ def test_flow_errors_and_aborts(language: str) -> None:
         "cannot_connect",
         "no_click_to_dial",
         "invalid_url",
+        "required",
     }
     assert reasons == {"wrong_account"}
     assert set(strings["config"]["error"]) == config_errors

@@ -34,6 +34,7 @@ from .api import (
     Profile,
     VoipgridAuthenticationError,
     VoipgridClient,
+    VoipgridCredentialsError,
     VoipgridError,
     VoipgridInvalidRequestError,
     clean_number,
@@ -178,16 +179,19 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_check(
         self, url: str, email: str, api_token: str
     ) -> tuple[Profile | None, dict[str, str]]:
-        """Check credentials against the profile endpoint; return the profile or errors."""
-        client = VoipgridClient(
-            async_get_clientsession(self.hass),
-            base_url=url,
-            email=email,
-            api_token=api_token,
-        )
+        """Check credentials against the profile endpoint; return the profile or errors.
+
+        Credentials that cannot even be sent are wrong, and are not sent.
+        """
         try:
+            client = VoipgridClient(
+                async_get_clientsession(self.hass),
+                base_url=url,
+                email=email,
+                api_token=api_token,
+            )
             profile = await client.get_profile()
-        except VoipgridAuthenticationError:
+        except VoipgridAuthenticationError, VoipgridCredentialsError:
             return None, {"base": "invalid_auth"}
         except VoipgridInvalidRequestError:
             return None, {"base": "unknown"}
@@ -204,14 +208,19 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any]
     ) -> tuple[dict[str, str] | None, Profile | None, dict[str, str]]:
         """Validate the URL and the credentials of a user or reconfigure form."""
+        errors: dict[str, str] = {}
         url = normalize_url(user_input[CONF_URL])
         if url is None:
-            return None, None, {CONF_URL: "invalid_url"}
-        data = {
-            CONF_URL: url,
-            CONF_EMAIL: user_input[CONF_EMAIL].strip(),
-            CONF_API_TOKEN: user_input[CONF_API_TOKEN].strip(),
-        }
+            errors[CONF_URL] = "invalid_url"
+        email = user_input[CONF_EMAIL].strip()
+        if not email:
+            errors[CONF_EMAIL] = "required"
+        api_token = user_input[CONF_API_TOKEN].strip()
+        if not api_token:
+            errors[CONF_API_TOKEN] = "required"
+        if url is None or errors:
+            return None, None, errors
+        data = {CONF_URL: url, CONF_EMAIL: email, CONF_API_TOKEN: api_token}
         profile, errors = await self._async_check(
             data[CONF_URL], data[CONF_EMAIL], data[CONF_API_TOKEN]
         )
@@ -253,15 +262,18 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             api_token = user_input[CONF_API_TOKEN].strip()
-            profile, errors = await self._async_check(
-                entry.data[CONF_URL], entry.data[CONF_EMAIL], api_token
-            )
-            if profile is not None:
-                await self.async_set_unique_id(profile.unique_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_API_TOKEN: api_token}
+            if not api_token:
+                errors[CONF_API_TOKEN] = "required"
+            else:
+                profile, errors = await self._async_check(
+                    entry.data[CONF_URL], entry.data[CONF_EMAIL], api_token
                 )
+                if profile is not None:
+                    await self.async_set_unique_id(profile.unique_id)
+                    self._abort_if_unique_id_mismatch(reason="wrong_account")
+                    return self.async_update_reload_and_abort(
+                        entry, data_updates={CONF_API_TOKEN: api_token}
+                    )
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=REAUTH_SCHEMA,
