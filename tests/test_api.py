@@ -20,6 +20,7 @@ from custom_components.clicktodial.voipgrid import (
     VoipgridAuthenticationError,
     VoipgridClient,
     VoipgridConnectionError,
+    VoipgridCredentialsError,
     VoipgridError,
     VoipgridInvalidRequestError,
     VoipgridNotFoundError,
@@ -922,6 +923,60 @@ async def test_base_url_with_credentials(
         make_client(base_url=f"http://:secret@127.0.0.1:{port}")
 
 
+@pytest.mark.parametrize(
+    ("email", "api_token"),
+    [
+        ("", DEFAULT_TOKEN),
+        (DEFAULT_EMAIL, ""),
+        (f"{DEFAULT_EMAIL}\r\nX-Injected: 1", DEFAULT_TOKEN),
+        (DEFAULT_EMAIL, f"{DEFAULT_TOKEN}\x00"),
+        (DEFAULT_EMAIL, f"{DEFAULT_TOKEN}\t"),
+        (DEFAULT_EMAIL, f"{DEFAULT_TOKEN}\x7f"),
+        (f"{DEFAULT_EMAIL}\x1f", DEFAULT_TOKEN),
+        (DEFAULT_EMAIL, f"{DEFAULT_TOKEN}\udc80"),
+    ],
+    ids=[
+        "no_email",
+        "no_token",
+        "crlf",
+        "nul",
+        "tab",
+        "delete",
+        "unit_separator",
+        "surrogate",
+    ],
+)
+async def test_credentials_that_cannot_be_sent(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_client: ClientFactory,
+    email: str,
+    api_token: str,
+) -> None:
+    """An empty credential, or one a header cannot carry, is refused before sending."""
+    with pytest.raises(VoipgridCredentialsError) as exc_info:
+        make_client(email=email, api_token=api_token)
+
+    assert isinstance(exc_info.value, ValueError)
+    assert_no_secret(exc_info.value)
+    assert simulator.count() == 0
+
+
+@pytest.mark.parametrize("character", ["é", "\x85", "\u2028", "\U0001f600", " "])
+async def test_credentials_other_characters_are_sent(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_client: ClientFactory,
+    character: str,
+) -> None:
+    """Other characters are not this client's to judge: the platform refuses them."""
+    client = make_client(api_token=f"{DEFAULT_TOKEN[:2]}{character}{DEFAULT_TOKEN[2:]}")
+
+    with pytest.raises(VoipgridAuthenticationError):
+        await client.get_profile()
+    assert simulator.count("profile") == 1
+
+
 async def test_fault_is_served_once(
     hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
 ) -> None:
@@ -939,6 +994,7 @@ def test_errors_share_a_base() -> None:
     for error in (
         VoipgridConnectionError,
         VoipgridAuthenticationError,
+        VoipgridCredentialsError,
         VoipgridRateLimitError,
         VoipgridInvalidRequestError,
         VoipgridNotFoundError,

@@ -225,7 +225,73 @@ URL_ERRORS = [
     pytest.param(url("http://[::1"), *INVALID_URL, id="broken_ipv6"),
 ]
 
-USER_ERRORS = CREDENTIAL_ERRORS + URL_ERRORS
+
+def typed(**changes: str) -> Provoke:
+    """Return a provocation that types these values into the form."""
+    return lambda simulator: changes
+
+
+REQUIRED = "required"
+# Refused by the form itself, without asking the platform.
+INPUT_ERRORS = [
+    pytest.param(typed(email="   "), {CONF_EMAIL: REQUIRED}, False, id="blank_email"),
+    pytest.param(typed(api_token=""), {CONF_API_TOKEN: REQUIRED}, False, id="no_token"),
+    pytest.param(
+        typed(email=" ", api_token="\t"),
+        {CONF_EMAIL: REQUIRED, CONF_API_TOKEN: REQUIRED},
+        False,
+        id="blank_both",
+    ),
+    pytest.param(
+        typed(url="ftp://x", email=""),
+        {CONF_URL: "invalid_url", CONF_EMAIL: REQUIRED},
+        False,
+        id="bad_url_and_blank_email",
+    ),
+    pytest.param(
+        typed(email=f"{DEFAULT_EMAIL}\r\nX-Injected: 1"),
+        {"base": "invalid_auth"},
+        False,
+        id="newline_in_email",
+    ),
+    pytest.param(
+        typed(api_token=f"{DEFAULT_TOKEN}\x00"),
+        {"base": "invalid_auth"},
+        False,
+        id="nul_in_token",
+    ),
+    pytest.param(
+        typed(api_token=f"{DEFAULT_TOKEN[:3]}\t{DEFAULT_TOKEN[3:]}"),
+        {"base": "invalid_auth"},
+        False,
+        id="tab_in_token",
+    ),
+    pytest.param(
+        typed(api_token=f"{DEFAULT_TOKEN}\x7f"),
+        {"base": "invalid_auth"},
+        False,
+        id="delete_in_token",
+    ),
+    pytest.param(
+        typed(email=f"{DEFAULT_EMAIL}\x1b"),
+        {"base": "invalid_auth"},
+        False,
+        id="escape_in_email",
+    ),
+    pytest.param(
+        typed(api_token=f"{DEFAULT_TOKEN}\ud800"),
+        {"base": "invalid_auth"},
+        False,
+        id="surrogate_in_token",
+    ),
+]
+
+USER_ERRORS = CREDENTIAL_ERRORS + URL_ERRORS + INPUT_ERRORS
+
+
+def assert_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """Check nothing was logged with a traceback."""
+    assert not [record for record in caplog.records if record.exc_info]
 
 
 async def test_user(
@@ -315,6 +381,7 @@ async def test_user_errors(
     hass: HomeAssistant,
     simulator: Simulator,
     mock_setup_entry: AsyncMock,
+    caplog: pytest.LogCaptureFixture,
     *,
     provoke: Provoke,
     errors: dict[str, str],
@@ -334,6 +401,7 @@ async def test_user_errors(
     assert result["step_id"] == "user"
     assert result["errors"] == errors
     assert (simulator.count("profile") > 0) is asked
+    assert_no_traceback(caplog)
     wrong = user_input(simulator, **changes)
     assert suggested_values(result) == {
         CONF_URL: wrong[CONF_URL],
@@ -652,22 +720,30 @@ async def test_reauth_wrong_account(
 
 
 @pytest.mark.parametrize(
-    ("provoke", "errors"),
+    ("provoke", "errors", "asked"),
     [
         pytest.param(
             lambda simulator: {CONF_API_TOKEN: "wrong-token"},
             {"base": "invalid_auth"},
+            True,
             id="wrong_token",
         ),
         pytest.param(
-            inject("profile", Fault.http(403)), {"base": "invalid_auth"}, id="forbidden"
+            inject("profile", Fault.http(403)),
+            {"base": "invalid_auth"},
+            True,
+            id="forbidden",
         ),
         pytest.param(
-            inject("profile", Fault.http(500)), {"base": "cannot_connect"}, id="500"
+            inject("profile", Fault.http(500)),
+            {"base": "cannot_connect"},
+            True,
+            id="500",
         ),
         pytest.param(
             inject("profile", Fault.malformed()),
             {"base": "cannot_connect"},
+            True,
             id="malformed_json",
         ),
         pytest.param(
@@ -676,10 +752,29 @@ async def test_reauth_wrong_account(
                 Fault.http(200, {"id": 1, "uuid": ACCOUNT_UUID, "client": None}),
             ),
             {"base": "no_click_to_dial"},
+            True,
             id="partner",
         ),
         pytest.param(
-            inject("profile", Fault.http(400, "x")), {"base": "unknown"}, id="400"
+            inject("profile", Fault.http(400, "x")),
+            {"base": "unknown"},
+            True,
+            id="400",
+        ),
+        pytest.param(
+            typed(api_token="  "), {CONF_API_TOKEN: REQUIRED}, False, id="blank_token"
+        ),
+        pytest.param(
+            typed(api_token=f"{DEFAULT_TOKEN}\n{DEFAULT_TOKEN}"),
+            {"base": "invalid_auth"},
+            False,
+            id="newline_in_token",
+        ),
+        pytest.param(
+            typed(api_token=f"{DEFAULT_TOKEN}\x00"),
+            {"base": "invalid_auth"},
+            False,
+            id="nul_in_token",
         ),
     ],
 )
@@ -688,9 +783,11 @@ async def test_reauth_errors(
     simulator: Simulator,
     mock_config_entry: MockConfigEntry,
     mock_setup_entry: AsyncMock,
+    caplog: pytest.LogCaptureFixture,
     *,
     provoke: Provoke,
     errors: dict[str, str],
+    asked: bool,
 ) -> None:
     """Each reauth error shows the form again; the right token then succeeds."""
     mock_config_entry.add_to_hass(hass)
@@ -705,6 +802,8 @@ async def test_reauth_errors(
     assert result["step_id"] == "reauth_confirm"
     assert result["errors"] == errors
     assert result["description_placeholders"]["email"] == DEFAULT_EMAIL
+    assert (simulator.count("profile") > 0) is asked
+    assert_no_traceback(caplog)
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_TOKEN: DEFAULT_TOKEN}
@@ -813,6 +912,7 @@ async def test_reconfigure_errors(
     simulator: Simulator,
     mock_config_entry: MockConfigEntry,
     mock_setup_entry: AsyncMock,
+    caplog: pytest.LogCaptureFixture,
     *,
     provoke: Provoke,
     errors: dict[str, str],
@@ -831,6 +931,7 @@ async def test_reconfigure_errors(
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == errors
     assert (simulator.count("profile") > 0) is asked
+    assert_no_traceback(caplog)
     wrong = user_input(simulator, **changes)
     assert suggested_values(result) == {
         CONF_URL: wrong[CONF_URL],

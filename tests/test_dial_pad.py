@@ -65,7 +65,7 @@ async def test_bad_number_refused(
     await set_number(hass, "202")
     with pytest.raises(ServiceValidationError) as exc_info:
         await set_number(hass, value)
-    assert exc_info.value.translation_key == "invalid_number"
+    assert exc_info.value.translation_key == "invalid_b_number"
     assert hass.states.get(TEXT).state == "202"
     assert simulator.count("start_call") == 0
 

@@ -462,8 +462,8 @@ def test_action_number_field(
             return
         value = generated.value
         if not isinstance(value, str):
-            assert refusal(outcome) == "number_not_text"
-            assert outcome.error.translation_placeholders == {"field": field_name}
+            assert refusal(outcome) == f"{field_name}_not_text"
+            assert outcome.error.translation_placeholders is None
             stats["not_text"] += 1
             return
         if outcome.error is None:
@@ -475,11 +475,8 @@ def test_action_number_field(
             stats["posted"] += 1
             stats[f"posted_{generated.kind}"] += 1
             return
-        assert refusal(outcome) == "invalid_number"
-        assert outcome.error.translation_placeholders == {
-            "field": field_name,
-            "number": value,
-        }
+        assert refusal(outcome) == f"invalid_{field_name}"
+        assert outcome.error.translation_placeholders == {"number": value}
         assert generated.kind != "good", f"{value!r} should be {generated.expect!r}"
         stats["refused"] += 1
         stats[f"refused_{generated.kind}"] += 1
@@ -649,9 +646,9 @@ def test_action_all_fields(
             if name not in given_ or (name != "b_number" and not given_[name].value):
                 continue
             if not isinstance(given_[name].value, str):
-                return "number_not_text"
+                return f"{name}_not_text"
             if given_[name].kind == "bad":
-                return "invalid_number"
+                return f"invalid_{name}"
         return "posted"
 
     @FUZZ
@@ -702,6 +699,8 @@ def test_action_all_fields(
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "127.0.0.2")
 OTHER_HOSTS = ("partner.voys.co", "api.voipgrid.nl", "192.168.1.10", "[2001:db8::1]")
+# What an HTTP header cannot carry: control characters, and text that cannot be encoded.
+_NOT_IN_HEADER = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 @st.composite
@@ -919,9 +918,10 @@ def test_config_flow_credentials(
 ) -> None:
     """Any email or token creates the entry (the right one), or is a known form error.
 
-    A wrong value is refused by the platform; a value that cannot even be put in an
-    HTTP header is an "unknown" error, asked of nobody. A long token typed is never
-    shown in the logs.
+    A blank value is required, and a value that cannot even be put in an HTTP header
+    (a control character) is wrong: both are refused without asking anybody. Any other
+    wrong value is refused by the platform. Nothing is logged with a traceback, and a
+    long token typed is never shown in the logs.
     """
     stats: Counter[str] = Counter()
 
@@ -938,10 +938,10 @@ def test_config_flow_credentials(
             ANY_VALUE.filter(lambda value: not isinstance(value, str)).map(Value),
         )
     )
-    # A control character in a header is refused by aiohttp before anything is sent:
-    # the flow logs the error with its traceback, which must not show the credentials.
     @example(Value(f"{correct}\n{correct}"))
     @example(Value(f"{correct}\x00"))
+    @example(Value(""))
+    @example(Value(" \t\n"))
     def check(generated: Value) -> None:
         value = generated.value
         data = {
@@ -971,15 +971,21 @@ def test_config_flow_credentials(
             stats["created"] += 1
             return
         assert generated.kind != "good"
+        assert not [r for r in caplog.records[records:] if r.exc_info]
         errors = form_error(outcome, CONFIG_ERRORS)
-        if errors == {"base": "invalid_auth"}:
-            assert [r.endpoint for r in outcome.requests] == ["profile"]
-            stats["invalid_auth"] += 1
+        if not value.strip():
+            assert errors == {field_name: "required"}
+            assert not outcome.requests
+            stats["required"] += 1
             return
-        assert generated.kind != "bad"
-        assert errors == {"base": "unknown"}, errors
-        assert not outcome.requests
-        stats["unknown"] += 1
+        assert errors == {"base": "invalid_auth"}, errors
+        if _NOT_IN_HEADER.search(value.strip()):
+            assert generated.kind != "bad"
+            assert not outcome.requests
+            stats["not_sent"] += 1
+            return
+        assert [r.endpoint for r in outcome.requests] == ["profile"]
+        stats["invalid_auth"] += 1
 
     check()
     assert_seen(
@@ -987,7 +993,8 @@ def test_config_flow_credentials(
         created=enough(0.1),
         invalid_auth=enough(0.05),
         schema=enough(0.05),
-        unknown=2,
+        required=2,
+        not_sent=2,
     )
 
 
@@ -1136,7 +1143,7 @@ async def test_unquoted_yaml_number_is_not_called(
 
     outcome = await call_action(hass, simulator, data)
 
-    assert refusal(outcome) == "number_not_text"
+    assert refusal(outcome) == "b_number_not_text"
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,7 @@ async def test_service_device(
         assert device.entry_type is dr.DeviceEntryType.SERVICE
         assert device.name == name
         assert device.manufacturer == "VoIPGRID"
-        assert device.model == "Click-to-dial"
+        assert device.model == "Click to dial"
         assert device.configuration_url == simulator.url
         entities = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
         assert sorted(entity.unique_id for entity in entities) == [

@@ -113,8 +113,8 @@ def test_guard_flags_crafted_states_events_exceptions(secret: str) -> None:
     assert guard.scan_exception("action", wrapped) == [secret]
     invalid = ServiceValidationError(
         translation_domain=DOMAIN,
-        translation_key="invalid_number",
-        translation_placeholders={"field": "b_number", "number": secret},
+        translation_key="invalid_b_number",
+        translation_placeholders={"number": secret},
     )
     assert secret in guard.scan_exception("action", invalid)
     assert guard.scan_data("diagnostics", {"entry": {"data": [secret]}}) == [secret]

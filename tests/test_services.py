@@ -184,11 +184,8 @@ async def test_bad_number(
         await async_call(hass, {"b_number": number})
 
     assert exc_info.value.translation_domain == DOMAIN
-    assert exc_info.value.translation_key == "invalid_number"
-    assert exc_info.value.translation_placeholders == {
-        "field": "b_number",
-        "number": number,
-    }
+    assert exc_info.value.translation_key == "invalid_b_number"
+    assert exc_info.value.translation_placeholders == {"number": number}
     assert simulator.count("start_call") == 0
 
 
@@ -220,7 +217,7 @@ async def test_templated_number(hass: HomeAssistant, simulator: Simulator) -> No
         await hass.services.async_call(
             "script", "plain", {"number": "+31508009899"}, blocking=True
         )
-    assert exc_info.value.translation_key == "number_not_text"
+    assert exc_info.value.translation_key == "b_number_not_text"
     await hass.services.async_call(
         "script", "tel", {"number": "+31508009899"}, blocking=True
     )
@@ -245,19 +242,29 @@ async def test_number_not_text(
     with pytest.raises(ServiceValidationError) as exc_info:
         await async_call(hass, data)
 
-    assert exc_info.value.translation_key == "number_not_text"
-    assert exc_info.value.translation_placeholders == {"field": field}
+    assert exc_info.value.translation_key == f"{field}_not_text"
+    assert exc_info.value.translation_placeholders is None
     assert simulator.count("start_call") == 0
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_bad_number_message(hass: HomeAssistant, simulator: Simulator) -> None:
-    """Test the error of a bad number names the field and the number."""
-    with pytest.raises(
-        ServiceValidationError,
-        match=r'^"abc" is not a valid b_number: use a phone number like \+31508009899',
-    ):
-        await async_call(hass, {"b_number": "abc"})
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("b_number", "abc", r'^Number: "abc" is not a phone number or extension\. '),
+        ("a_number", "+", r'^Phone to ring first: "\+" is not a phone number '),
+        ("b_cli", "x", r'^Caller ID: "x" is not a phone number, extension or '),
+        ("b_number", 202, r"^Number: the number must be text\. In YAML, "),
+        ("a_number", 202, r"^Phone to ring first: the number must be text\. "),
+        ("b_cli", 202, r"^Caller ID: the number must be text\. "),
+    ],
+)
+async def test_bad_number_message(
+    hass: HomeAssistant, simulator: Simulator, field: str, value: object, message: str
+) -> None:
+    """Test the error of a bad number names the field by its label, and the number."""
+    with pytest.raises(ServiceValidationError, match=message):
+        await async_call(hass, {"b_number": NUMBER, field: value})
 
     assert simulator.count("start_call") == 0
 
@@ -332,8 +339,8 @@ async def test_bad_optional_number(
     with pytest.raises(ServiceValidationError) as exc_info:
         await async_call(hass, {"b_number": NUMBER, field: value})
 
-    assert exc_info.value.translation_key == "invalid_number"
-    assert exc_info.value.translation_placeholders == {"field": field, "number": value}
+    assert exc_info.value.translation_key == f"invalid_{field}"
+    assert exc_info.value.translation_placeholders == {"number": value}
     assert simulator.count("start_call") == 0
 
 
@@ -436,11 +443,8 @@ async def test_bad_option_is_refused(
     with pytest.raises(ServiceValidationError) as exc_info:
         await async_call(hass, {"b_number": NUMBER})
 
-    assert exc_info.value.translation_key == "invalid_number"
-    assert exc_info.value.translation_placeholders == {
-        "field": "a_number",
-        "number": "abc",
-    }
+    assert exc_info.value.translation_key == "invalid_a_number"
+    assert exc_info.value.translation_placeholders == {"number": "abc"}
     assert simulator.count("start_call") == 0
 
 

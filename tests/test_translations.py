@@ -11,25 +11,64 @@ import string
 from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 import yaml
 
 from custom_components.clicktodial import config_flow
-from custom_components.clicktodial.const import AUTO_ANSWER_OPTIONS, DOMAIN
+from custom_components.clicktodial.const import (
+    AUTO_ANSWER_OPTIONS,
+    CONF_API_TOKEN,
+    DOMAIN,
+)
 from custom_components.clicktodial.errors import flow_error
 from custom_components.clicktodial.services import SERVICE_CALL_SCHEMA
 from custom_components.clicktodial.voipgrid import (
     CallStatus,
     VoipgridAuthenticationError,
     VoipgridConnectionError,
+    VoipgridCredentialsError,
     VoipgridInvalidRequestError,
     VoipgridResponseError,
 )
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_EMAIL, CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.selector import SelectSelector
+from homeassistant.helpers.translation import async_get_translations
 
-INTEGRATION = Path(__file__).parent.parent / "custom_components" / DOMAIN
+REPOSITORY = Path(__file__).parent.parent
+INTEGRATION = REPOSITORY / "custom_components" / DOMAIN
 LANGUAGES = ("en", "nl")
+NUMBER_FIELDS = ("b_number", "a_number", "b_cli")
 
-_TRANSLATION_KEY = re.compile(r'translation_key="([^"]+)"')
+# Anything that looks like a web address: hassfest refuses URLs in translations (they
+# belong in description placeholders). Stricter than hassfest: a bare scheme counts too.
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://|\bwww\.", re.IGNORECASE)
+_HTML = re.compile(r"<[a-z/!]", re.IGNORECASE)
+_SINGLE_QUOTED_PLACEHOLDER = re.compile(r"'\{\w+\}'")
+
+# Every rule of Home Assistant's integration quality scale, as hassfest checks them.
+QUALITY_SCALE_RULES = {
+    "action-setup", "appropriate-polling", "brands", "common-modules", "config-flow",
+    "config-flow-test-coverage", "dependency-transparency", "docs-actions",
+    "docs-conditions", "docs-high-level-description", "docs-installation-instructions",
+    "docs-removal-instructions", "docs-triggers", "entity-event-setup",
+    "entity-unique-id", "has-entity-name", "runtime-data", "test-before-configure",
+    "test-before-setup", "unique-config-entry", "action-exceptions",
+    "config-entry-unloading", "docs-configuration-parameters",
+    "docs-installation-parameters", "entity-unavailable", "integration-owner",
+    "log-when-unavailable", "parallel-updates", "reauthentication-flow",
+    "test-coverage", "devices", "diagnostics", "discovery", "discovery-update-info",
+    "docs-data-update", "docs-examples", "docs-known-limitations",
+    "docs-supported-devices", "docs-supported-functions", "docs-troubleshooting",
+    "docs-use-cases", "dynamic-devices", "entity-category", "entity-device-class",
+    "entity-disabled-by-default", "entity-translations", "exception-translations",
+    "icon-translations", "reconfiguration-flow", "repair-issues", "stale-devices",
+    "async-dependency", "inject-websession", "strict-typing",
+}  # fmt: skip
+
+_TRANSLATION_KEY = re.compile(r'translation_key=(f?)"([^"]+)"')
 _ATTR_TRANSLATION_KEY = re.compile(r'_attr_translation_key = "([^"]+)"')
 _BASE_ERROR = re.compile(r'\{"base": "([^"]+)"\}')
 _FIELD_ERROR = re.compile(r'\{CONF_[A-Z_]+: "([^"]+)"\}')
@@ -78,12 +117,17 @@ def python_sources() -> dict[str, str]:
 
 
 def calls_with_keyword(tree: ast.AST, keyword: str) -> Iterator[ast.Call]:
-    """Yield every call in a syntax tree that passes a literal string ``keyword``."""
+    """Yield every call in a syntax tree that passes a string ``keyword`` (or f-string)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and any(
             kw.arg == keyword
-            and isinstance(kw.value, ast.Constant)
-            and isinstance(kw.value.value, str)
+            and (
+                isinstance(kw.value, ast.JoinedStr)
+                or (
+                    isinstance(kw.value, ast.Constant)
+                    and isinstance(kw.value.value, str)
+                )
+            )
             for kw in node.keywords
         ):
             yield node
@@ -106,15 +150,30 @@ def dict_keys(node: ast.expr | None) -> set[str]:
     return keys
 
 
+def key_values(node: ast.expr | None) -> list[str]:
+    """Return the keys a translation key expression can take.
+
+    A literal is one key; ``f"invalid_{field}"`` is one key per number field.
+    """
+    if isinstance(node, ast.Constant):
+        return [node.value]
+    assert isinstance(node, ast.JoinedStr), ast.dump(node) if node else node
+    template = "".join(
+        part.value if isinstance(part, ast.Constant) else "{}" for part in node.values
+    )
+    assert template.count("{}") == 1, template
+    return [template.format(field) for field in NUMBER_FIELDS]
+
+
 def exception_keys() -> dict[str, set[str]]:
     """Return the translation keys raised in the code with their placeholder names."""
     found: dict[str, set[str]] = {}
     for name, source in python_sources().items():
         for call in calls_with_keyword(ast.parse(source, name), "translation_key"):
             key = keyword_value(call, "translation_key")
-            assert isinstance(key, ast.Constant)
             names = dict_keys(keyword_value(call, "translation_placeholders"))
-            assert found.setdefault(key.value, names) == names, key.value
+            for value in key_values(key):
+                assert found.setdefault(value, names) == names, value
     return found
 
 
@@ -166,7 +225,12 @@ def test_regex_finds_every_exception_key() -> None:
     by_regex = {
         key
         for source in python_sources().values()
-        for key in _TRANSLATION_KEY.findall(source)
+        for prefix, text in _TRANSLATION_KEY.findall(source)
+        for key in (
+            [re.sub(r"\{\w+\}", field, text) for field in NUMBER_FIELDS]
+            if prefix
+            else [text]
+        )
     }
 
     assert by_regex == set(exception_keys())
@@ -178,7 +242,7 @@ def test_exception_translations(language: str) -> None:
     exceptions = translations(language)["exceptions"]
     used = exception_keys()
 
-    assert "invalid_number" in used  # the search finds what the code raises
+    assert "invalid_b_number" in used  # the search finds what the code raises
     assert set(exceptions) == set(used)
     for key, names in used.items():
         assert set(exceptions[key]) == {"message"}, key
@@ -210,6 +274,7 @@ def test_flow_errors_and_aborts(language: str) -> None:
         flow_error(err)
         for err in (
             VoipgridAuthenticationError(401),
+            VoipgridCredentialsError(),
             VoipgridInvalidRequestError("refused"),
             VoipgridConnectionError(),
             VoipgridResponseError(),
@@ -235,6 +300,7 @@ def test_flow_errors_and_aborts(language: str) -> None:
         "cannot_connect",
         "no_click_to_dial",
         "invalid_url",
+        "required",
     }
     assert reasons == {"wrong_account"}
     assert set(strings["config"]["error"]) == config_errors
@@ -299,13 +365,17 @@ def test_selector_translations(language: str) -> None:
             config_flow.USER_SCHEMA,
             config_flow.RECONFIGURE_SCHEMA,
             config_flow.OPTIONS_SCHEMA,
+            config_flow.CONTACT_SCHEMA,
         )
         for selector in schema.schema.values()
         if isinstance(selector, SelectSelector)
         and selector.config.get("translation_key")
     }
 
-    assert used == {"auto_answer": AUTO_ANSWER_OPTIONS}
+    assert used == {
+        "auto_answer": AUTO_ANSWER_OPTIONS,
+        "contact_auto_answer": AUTO_ANSWER_OPTIONS,
+    }
     assert set(selectors) == set(used)
     for key, options in used.items():
         assert list(selectors[key]["options"]) == options, key
@@ -382,3 +452,174 @@ def test_manifest() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
     assert manifest["codeowners"]
     assert all(owner.startswith("@") for owner in manifest["codeowners"])
+
+
+def test_url_pattern() -> None:
+    """Test the URL search finds what hassfest refuses, and not phone numbers."""
+    assert _URL.search("for example https://partner.voys.co.")
+    assert _URL.search("Plain http:// is only allowed")
+    assert _URL.search("see www.voys.nl")
+    assert not _URL.search("start the text with tel:, as in tel:+31508009899.")
+    assert not _URL.search("for example {example_url}.")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_urls(language: str) -> None:
+    """Test no translation contains a URL: hassfest wants description placeholders."""
+    for key, text in flatten(translations(language)).items():
+        assert not _URL.search(text), key
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_hassfest_string_rules(language: str) -> None:
+    """Test the other rules hassfest has for every string of a translation."""
+    for key, text in flatten(translations(language)).items():
+        assert not _HTML.search(text), key
+        assert not _SINGLE_QUOTED_PLACEHOLDER.search(text), key
+        assert all(name.isidentifier() for name in placeholders(text)), key
+        parts = key.split(".")
+        if parts[0] == "entity" and ("state" in parts or "state_attributes" in parts):
+            # States, attribute names and attribute states take no placeholders.
+            assert not placeholders(text), key
+        if parts[0] in ("entity", "selector") and "state" in parts[:-1]:
+            assert re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", parts[-1]), key
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("step", ["user", "reconfigure"])
+async def test_invalid_url_error_filled(
+    hass: HomeAssistant, language: str, step: str
+) -> None:
+    """Test the invalid URL error and the URL help show the example URL, filled in."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="00000000-0000-4000-8000-000000000001",
+        data={
+            CONF_URL: "https://api.voipgrid.nl",
+            CONF_EMAIL: "user@example.com",
+            CONF_API_TOKEN: "token",
+        },
+    )
+    entry.add_to_hass(hass)
+    if step == "user":
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+    else:
+        result = await entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_URL: "http://example.com", CONF_EMAIL: "e@x.nl", CONF_API_TOKEN: "t"},
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == step
+    assert result["errors"] == {CONF_URL: "invalid_url"}
+    strings = await async_get_translations(hass, language, "config", {DOMAIN})
+    prefix = f"component.{DOMAIN}.config"
+    for key in (
+        f"{prefix}.error.invalid_url",
+        f"{prefix}.step.{step}.data_description.url",
+    ):
+        shown = strings[key].format(**result["description_placeholders"])
+        assert "https://partner.voys.co" in shown, key
+        assert "{" not in shown, key
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_contact_form_wording(language: str) -> None:
+    """Test the contact form names its fields like the options, but its own default.
+
+    In the options "platform" is the platform's setting; in a contact it is the
+    account's default, so the contact form has its own names of the choices.
+    """
+    strings = translations(language)
+    options = strings["options"]["step"]["init"]
+    selectors = strings["selector"]
+    for step in strings["config_subentries"]["contact"]["step"].values():
+        for field in ("a_number", "auto_answer"):
+            assert step["data"][field] == options["data"][field], field
+    platform = selectors["contact_auto_answer"]["options"]["platform"]
+    assert platform != selectors["auto_answer"]["options"]["platform"]
+    assert (
+        platform
+        == {"en": "Account default", "nl": "Standaard van het account"}[language]
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_number_errors_name_the_field(language: str) -> None:
+    """Test each number error of the action names its field by the field's label."""
+    strings = translations(language)
+    exceptions = strings["exceptions"]
+    fields = strings["services"]["call"]["fields"]
+
+    for field in NUMBER_FIELDS:
+        label = fields[field]["name"]
+        for key in (f"invalid_{field}", f"{field}_not_text"):
+            message = exceptions[key]["message"]
+            assert message.startswith(f"{label}: "), key
+            assert field not in message.replace("default_number", ""), key
+    assert "invalid_number" not in exceptions
+    assert "number_not_text" not in exceptions
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_state_attribute_translations(language: str) -> None:
+    """Test every attribute of the sensor and the event has a name, and its values."""
+    entity = translations(language)["entity"]
+    sensor = entity["sensor"]["call_status"]["state_attributes"]
+    event = entity["event"]["call"]["state_attributes"]
+    statuses = [status.value for status in CallStatus]
+
+    assert set(sensor) == {"call_id", "b_number", "started", "tracking"}
+    assert all(attribute["name"] for attribute in sensor.values())
+    assert (
+        sensor["tracking"]["state"]
+        == {
+            "en": {"true": "Yes", "false": "No"},
+            "nl": {"true": "Ja", "false": "Nee"},
+        }[language]
+    )
+    assert set(event) == {"event_type", "call_id", "b_number", "previous_status"}
+    assert all(event[name]["name"] for name in set(event) - {"event_type"})
+    assert list(event["previous_status"]["state"]) == statuses
+    assert event["previous_status"]["state"] == event["event_type"]["state"]
+
+
+def test_quality_scale() -> None:
+    """Test the quality scale names every rule; each exemption says why."""
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text("utf-8"))[
+        "rules"
+    ]
+
+    assert set(rules) == QUALITY_SCALE_RULES
+    for name, rule in rules.items():
+        if isinstance(rule, str):
+            assert rule == "done", name
+            continue
+        assert set(rule) == {"status", "comment"}, name
+        assert rule["status"] in ("done", "exempt", "todo"), name
+        assert rule["comment"], name
+    assert rules["docs-conditions"]["status"] == "exempt"
+    assert rules["docs-triggers"]["status"] == "exempt"
+
+
+def test_validate_workflow() -> None:
+    """Test the repository runs hassfest and the HACS action on every change and daily."""
+    workflow = yaml.safe_load(
+        (REPOSITORY / ".github" / "workflows" / "validate.yaml").read_text("utf-8")
+    )
+    # YAML 1.1 reads the key "on" as true.
+    triggers = workflow.get("on", workflow.get(True))
+    steps = {
+        step["uses"].split("@")[0]: step
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+    }
+
+    assert set(triggers) == {"push", "pull_request", "schedule", "workflow_dispatch"}
+    assert triggers["schedule"][0]["cron"]
+    assert "home-assistant/actions/hassfest" in steps
+    assert steps["hacs/action"]["with"] == {"category": "integration"}

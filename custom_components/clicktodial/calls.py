@@ -41,20 +41,22 @@ class CallRequest:
 
 
 def validate_number(field: str, value: Any) -> str:
-    """Clean up a number someone entered, or raise a translated validation error."""
+    """Clean up a number someone entered, or raise a translated validation error.
+
+    Each number field has messages of its own, which name the field by its label: a
+    placeholder is not translated, so it could only show the field's key.
+    """
     if not isinstance(value, str):
         raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="number_not_text",
-            translation_placeholders={"field": field},
+            translation_domain=DOMAIN, translation_key=f"{field}_not_text"
         )
     try:
         return clean_number(value, allow_default_number=field == CONF_B_CLI)
     except InvalidNumberError as err:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="invalid_number",
-            translation_placeholders={"field": field, "number": str(value)},
+            translation_key=f"invalid_{field}",
+            translation_placeholders={"number": value},
         ) from err
 
 

@@ -10,7 +10,6 @@ import probatio
 from yarl import URL
 
 from homeassistant.config_entries import (
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentry,
@@ -43,6 +42,7 @@ from .const import (
     LOGGER,
     SUBENTRY_TYPE_CONTACT,
 )
+from .coordinator import ClickToDialConfigEntry
 from .errors import flow_error
 from .voipgrid import (
     DEFAULT_BASE_URL,
@@ -53,6 +53,9 @@ from .voipgrid import (
     clean_number,
     number_key,
 )
+
+# Shown in the URL field's help and in its error: translations cannot contain URLs.
+EXAMPLE_URL = "https://partner.voys.co"
 
 _URL_SELECTOR = SelectSelector(
     SelectSelectorConfig(
@@ -81,27 +84,37 @@ RECONFIGURE_SCHEMA = probatio.Schema(
     }
 )
 REAUTH_SCHEMA = probatio.Schema({probatio.Required(CONF_API_TOKEN): _TOKEN_SELECTOR})
-_CALL_DEFAULTS = {
-    probatio.Optional(CONF_A_NUMBER): TextSelector(
-        TextSelectorConfig(type=TextSelectorType.TEL)
-    ),
-    probatio.Optional(CONF_B_CLI): TextSelector(),
-    probatio.Required(CONF_AUTO_ANSWER, default=AUTO_ANSWER_PLATFORM): SelectSelector(
-        SelectSelectorConfig(
-            options=AUTO_ANSWER_OPTIONS,
-            translation_key=CONF_AUTO_ANSWER,
-            mode=SelectSelectorMode.LIST,
-        )
-    ),
-}
-OPTIONS_SCHEMA = probatio.Schema(_CALL_DEFAULTS)
+
+
+def _call_defaults(auto_answer_translation_key: str) -> dict[Any, Any]:
+    """Return the fields of call defaults; the choices' names differ per form."""
+    return {
+        probatio.Optional(CONF_A_NUMBER): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEL)
+        ),
+        probatio.Optional(CONF_B_CLI): TextSelector(),
+        probatio.Required(
+            CONF_AUTO_ANSWER, default=AUTO_ANSWER_PLATFORM
+        ): SelectSelector(
+            SelectSelectorConfig(
+                options=AUTO_ANSWER_OPTIONS,
+                translation_key=auto_answer_translation_key,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
+    }
+
+
+# In the options "platform" means the platform's own setting; in a contact it means the
+# account's call defaults (its options), so the choice has another name there.
+OPTIONS_SCHEMA = probatio.Schema(_call_defaults(CONF_AUTO_ANSWER))
 CONTACT_SCHEMA = probatio.Schema(
     {
         probatio.Required(CONF_NAME): TextSelector(),
         probatio.Required(CONF_NUMBER): TextSelector(
             TextSelectorConfig(type=TextSelectorType.TEL)
         ),
-        **_CALL_DEFAULTS,
+        **_call_defaults(f"contact_{CONF_AUTO_ANSWER}"),
     }
 )
 
@@ -148,7 +161,9 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     @override
-    def async_get_options_flow(config_entry: ConfigEntry) -> ClickToDialOptionsFlow:
+    def async_get_options_flow(
+        config_entry: ClickToDialConfigEntry,
+    ) -> ClickToDialOptionsFlow:
         """Return the options flow."""
         return ClickToDialOptionsFlow()
 
@@ -156,7 +171,7 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     @override
     def async_get_supported_subentry_types(
-        cls, config_entry: ConfigEntry
+        cls, config_entry: ClickToDialConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Return the subentries an account can have: contacts."""
         return {SUBENTRY_TYPE_CONTACT: ContactSubentryFlow}
@@ -164,14 +179,17 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_check(
         self, url: str, email: str, api_token: str
     ) -> tuple[Profile | None, dict[str, str]]:
-        """Check credentials against the profile endpoint; return the profile or errors."""
-        client = VoipgridClient(
-            async_get_clientsession(self.hass),
-            base_url=url,
-            email=email,
-            api_token=api_token,
-        )
+        """Check credentials against the profile endpoint; return the profile or errors.
+
+        Credentials that cannot even be sent are wrong, and are not sent.
+        """
         try:
+            client = VoipgridClient(
+                async_get_clientsession(self.hass),
+                base_url=url,
+                email=email,
+                api_token=api_token,
+            )
             profile = await client.get_profile()
         except VoipgridError as err:
             return None, {"base": flow_error(err)}
@@ -186,14 +204,19 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any]
     ) -> tuple[dict[str, str] | None, Profile | None, dict[str, str]]:
         """Validate the URL and the credentials of a user or reconfigure form."""
+        errors: dict[str, str] = {}
         url = normalize_url(user_input[CONF_URL])
         if url is None:
-            return None, None, {CONF_URL: "invalid_url"}
-        data = {
-            CONF_URL: url,
-            CONF_EMAIL: user_input[CONF_EMAIL].strip(),
-            CONF_API_TOKEN: user_input[CONF_API_TOKEN].strip(),
-        }
+            errors[CONF_URL] = "invalid_url"
+        email = user_input[CONF_EMAIL].strip()
+        if not email:
+            errors[CONF_EMAIL] = "required"
+        api_token = user_input[CONF_API_TOKEN].strip()
+        if not api_token:
+            errors[CONF_API_TOKEN] = "required"
+        if url is None or errors:
+            return None, None, errors
+        data = {CONF_URL: url, CONF_EMAIL: email, CONF_API_TOKEN: api_token}
         profile, errors = await self._async_check(
             data[CONF_URL], data[CONF_EMAIL], data[CONF_API_TOKEN]
         )
@@ -217,6 +240,7 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 USER_SCHEMA, _without_token(user_input)
             ),
+            description_placeholders={"example_url": EXAMPLE_URL},
             errors=errors,
         )
 
@@ -234,15 +258,18 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             api_token = user_input[CONF_API_TOKEN].strip()
-            profile, errors = await self._async_check(
-                entry.data[CONF_URL], entry.data[CONF_EMAIL], api_token
-            )
-            if profile is not None:
-                await self.async_set_unique_id(profile.unique_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_API_TOKEN: api_token}
+            if not api_token:
+                errors[CONF_API_TOKEN] = "required"
+            else:
+                profile, errors = await self._async_check(
+                    entry.data[CONF_URL], entry.data[CONF_EMAIL], api_token
                 )
+                if profile is not None:
+                    await self.async_set_unique_id(profile.unique_id)
+                    self._abort_if_unique_id_mismatch(reason="wrong_account")
+                    return self.async_update_reload_and_abort(
+                        entry, data_updates={CONF_API_TOKEN: api_token}
+                    )
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=REAUTH_SCHEMA,
@@ -267,6 +294,7 @@ class ClickToDialConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 RECONFIGURE_SCHEMA, _without_token(user_input or dict(entry.data))
             ),
+            description_placeholders={"example_url": EXAMPLE_URL},
             errors=errors,
         )
 

@@ -17,7 +17,7 @@ def account_device_info(coordinator: ClickToDialCoordinator) -> DeviceInfo:
         identifiers={(DOMAIN, entry.unique_id)},
         name=entry.title,
         manufacturer=MANUFACTURER,
-        model="Click-to-dial",
+        model="Click to dial",
         entry_type=DeviceEntryType.SERVICE,
         configuration_url=coordinator.client.base_url,
     )

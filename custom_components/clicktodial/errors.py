@@ -8,6 +8,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 from .const import DOMAIN
 from .voipgrid import (
     VoipgridAuthenticationError,
+    VoipgridCredentialsError,
     VoipgridError,
     VoipgridInvalidRequestError,
     VoipgridRateLimitError,
@@ -58,7 +59,8 @@ def action_error(err: VoipgridError) -> HomeAssistantError:
 
 def flow_error(err: VoipgridError) -> str:
     """Return the form error of a config flow whose credential check failed."""
-    if isinstance(err, VoipgridAuthenticationError):
+    if isinstance(err, (VoipgridAuthenticationError, VoipgridCredentialsError)):
+        # Credentials that cannot even be sent are wrong too.
         return "invalid_auth"
     if isinstance(err, VoipgridInvalidRequestError):
         return "unknown"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Final
 
 import aiohttp
@@ -11,6 +12,7 @@ from yarl import URL
 from .errors import (
     VoipgridAuthenticationError,
     VoipgridConnectionError,
+    VoipgridCredentialsError,
     VoipgridInvalidRequestError,
     VoipgridNotFoundError,
     VoipgridRateLimitError,
@@ -51,6 +53,20 @@ def _field_message(field: str, value: object) -> str:
     return f"{field}: {message}" if message else ""
 
 
+# Characters an HTTP header value cannot carry (control characters), or that cannot be
+# encoded at all (lone surrogates): a credential with one can never be right.
+_NOT_IN_HEADER: Final = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _check_credential(value: str) -> None:
+    """Raise VoipgridCredentialsError for an email or token that cannot be sent."""
+    if not value or _NOT_IN_HEADER.search(value):
+        # The message never repeats the value: it is a secret.
+        raise VoipgridCredentialsError(
+            "The email or API token is empty or has characters a header cannot carry"
+        )
+
+
 def retry_after_seconds(header: str | None) -> float:
     """Return the seconds a Retry-After header asks for (default 60, at most an hour)."""
     if header:
@@ -76,10 +92,15 @@ class VoipgridClient:
         api_token: str,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
-        """Store what every request needs; nothing is sent yet."""
+        """Store what every request needs; nothing is sent yet.
+
+        Raises VoipgridCredentialsError for an email or token that cannot be sent.
+        """
         url = URL(base_url)
         if url.user is not None or url.password is not None:
             raise ValueError("The base URL must not contain credentials")
+        _check_credential(email)
+        _check_credential(api_token)
         self._session = session
         self.base_url = base_url.rstrip("/")
         self._authorization = f"Token {email}:{api_token}"

@@ -20,6 +20,10 @@ class VoipgridAuthenticationError(VoipgridError):
         self.status = status
 
 
+class VoipgridCredentialsError(VoipgridError, ValueError):
+    """The email or API token cannot be sent: empty, or not fit for an HTTP header."""
+
+
 class VoipgridRateLimitError(VoipgridError):
     """The platform asks to slow down (429)."""
 
