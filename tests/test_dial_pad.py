@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -57,30 +59,74 @@ async def test_dial_empty(hass: HomeAssistant, simulator: Simulator) -> None:
 
 
 @pytest.mark.usefixtures("init_integration")
-@pytest.mark.parametrize("value", ["+", "0", "+1234567890123456", "00"])
+@pytest.mark.parametrize(
+    "value", ["+", "0", "+1234567890123456", "00", "0-1", "12345-678901", "++31", "(0)"]
+)
 async def test_bad_number_refused(
     hass: HomeAssistant, simulator: Simulator, value: str
 ) -> None:
-    """A number that cannot be dialled is refused with a translated message."""
+    """A number that fits the pattern but cannot be dialled gets a translated message."""
     await set_number(hass, "202")
+    assert re.match(hass.states.get(TEXT).attributes["pattern"], value)
     with pytest.raises(ServiceValidationError) as exc_info:
         await set_number(hass, value)
+    assert exc_info.value.translation_domain == "clicktodial"
     assert exc_info.value.translation_key == "invalid_b_number"
+    assert str(exc_info.value) == (
+        f'Number: "{value}" is not a phone number or extension. Use a number like '
+        "+31508009899 or 0508009899, or an extension like 202"
+    )
     assert hass.states.get(TEXT).state == "202"
     assert simulator.count("start_call") == 0
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_letters_refused_by_pattern(hass: HomeAssistant) -> None:
-    """Letters do not even match the entity's pattern."""
-    assert hass.states.get(TEXT).attributes["pattern"]
-    with pytest.raises(ValueError, match="pattern"):
-        await set_number(hass, "call mom")
-    assert hass.states.get(TEXT).state == ""
+@pytest.mark.parametrize("value", ["abc", "call mom", "tel:0508009899", "050\t800"])
+async def test_outside_pattern_refused(hass: HomeAssistant, value: str) -> None:
+    """What does not fit the pattern gets the same translated message, not core's own.
+
+    Home Assistant's text.set_value would refuse it with an untranslated ValueError that
+    shows the regular expression: the entity checks the pattern itself.
+    """
+    await set_number(hass, "202")
+    assert not re.match(hass.states.get(TEXT).attributes["pattern"], value)
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await set_number(hass, value)
+    assert exc_info.value.translation_key == "invalid_b_number"
+    assert exc_info.value.translation_placeholders == {"number": value}
+    assert str(exc_info.value).startswith(f'Number: "{value}" is not a phone number')
+    assert hass.states.get(TEXT).state == "202"
+
+
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("+31508009899", "+31508009899"),
+        ("050 - 800 98 99", "0508009899"),
+        ("+31 (0)50 800.98.99", "+31508009899"),
+        ("202", "202"),
+        (" ", ""),
+    ],
+)
+async def test_pattern_takes_numbers(
+    hass: HomeAssistant, value: str, kept: str
+) -> None:
+    """The pattern lets every way of writing a number through; the number is kept clean."""
+    pattern = hass.states.get(TEXT).attributes["pattern"]
+    assert re.match(pattern, value)
+    await set_number(hass, value)
+    assert hass.states.get(TEXT).state == kept
 
 
 @pytest.mark.parametrize(
-    ("saved", "restored"), [("0508009899", "0508009899"), ("+", ""), ("unknown", "")]
+    ("saved", "restored"),
+    [
+        ("0508009899", "0508009899"),
+        ("+", ""),
+        ("unknown", ""),
+        ("tel:0508009899", ""),
+    ],
 )
 async def test_number_restored(
     hass: HomeAssistant,

@@ -240,6 +240,11 @@ class HomeAssistant:
             http_json(f"{self.url}/api/config", token=self.access_token)["state"]
         )
 
+    def entity_state(self, entity_id: str) -> str:
+        """Return the state of an entity, as the REST API gives it."""
+        url = f"{self.url}/api/states/{entity_id}"
+        return str(http_json(url, token=self.access_token)["state"])
+
     def websocket(self, *commands: dict[str, Any]) -> list[Any]:
         """Send websocket API commands one by one; return their results.
 

@@ -2,8 +2,10 @@
 
 A real Home Assistant and the platform simulator run on free loopback ports; headless
 Chromium logs in, adds the integration (a wrong token first), adds a contact and opens its
-device's page, opens the dashboard of ``docs/dashboard.yaml``, presses the contact's tile
-and watches the call status go through the simulator's statuses in real time (about 40 s).
+device's page, creates a dashboard and pastes ``docs/dashboard.yaml`` into its raw
+configuration editor, types letters and then a number on the dial pad, presses the
+contact's tile and watches the call status go through the simulator's statuses in real time
+(about 40 s).
 
 With ``CLICKTODIAL_UPDATE_SCREENSHOT=1`` the screenshot of the dashboard after the call
 also replaces ``docs/dashboard.png``, the README's picture.
@@ -31,7 +33,11 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 DASHBOARD_YAML = REPO / "docs" / "dashboard.yaml"
 DASHBOARD_PNG = REPO / "docs" / "dashboard.png"
-DASHBOARD_URL_PATH = "click-to-dial"
+DASHBOARD_TITLE = "Click to dial"
+DASHBOARD_URL_PATH = "click-to-dial"  # what the frontend makes of the title
+
+DIAL_PAD = "text.demo_user_number_to_dial"
+DIAL_PAD_NUMBER = "+31508009800"  # already clean: stored as typed
 
 ACCOUNT_NAME = "Demo User"
 CONTACT_NAME = "Alice"
@@ -46,6 +52,18 @@ CALL_STATES = [
     "Ended",  # 40
 ]
 CALL_TIMEOUT = 60.0
+STATE_TIMEOUT = 10.0
+
+# Whether a pattern compiles as browsers compile an input's pattern: with the "v" flag.
+# One that does not is ignored: the page then checks nothing at all.
+COMPILE_AS_BROWSERS_DO = """(pattern) => {
+  try {
+    new RegExp(pattern, "v");
+    return "ok";
+  } catch (error) {
+    return String(error);
+  }
+}"""
 
 # The visible text of an element, through shadow roots and slots, as a list of pieces:
 # Playwright's inner_text() misses text slotted into the frontend's components.
@@ -182,35 +200,122 @@ def add_contact(page: Page, steps: Steps) -> None:
     steps.shot("contact-device")
 
 
-def create_dashboard(hass: HomeAssistant) -> None:
-    """Create a dashboard and save docs/dashboard.yaml as its configuration.
+def wait_for_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
+    """Wait until Home Assistant reports ``state`` for the entity."""
+    deadline = time.monotonic() + STATE_TIMEOUT
+    while (current := hass.entity_state(entity_id)) != state:
+        assert time.monotonic() < deadline, f"{entity_id} is {current!r}, not {state!r}"
+        time.sleep(0.1)
 
-    What a person does in Settings > Dashboards and the raw configuration editor, done
-    through the same websocket commands the frontend sends.
+
+def paste_dashboard(page: Page, hass: HomeAssistant, steps: Steps) -> None:
+    """Create a dashboard and paste docs/dashboard.yaml into its raw configuration editor.
+
+    What the README tells a person to do, down to select all and paste; then a reload
+    shows what was saved.
     """
-    hass.websocket(
-        {
-            "type": "lovelace/dashboards/create",
-            "url_path": DASHBOARD_URL_PATH,
-            "title": "Click to dial",
-            "icon": "mdi:phone",
-            "show_in_sidebar": True,
-            "require_admin": False,
-            "mode": "storage",
-        },
-        {
-            "type": "lovelace/config/save",
-            "url_path": DASHBOARD_URL_PATH,
-            "config": yaml.safe_load(DASHBOARD_YAML.read_text()),
-        },
+    page.locator("ha-sidebar").get_by_text("Settings", exact=True).click()
+    page.get_by_text("Dashboards", exact=True).click()
+    page.wait_for_url("**/config/lovelace/dashboards")
+    page.get_by_role("button", name="Add dashboard").click()
+    page.get_by_text("New dashboard from scratch", exact=True).click()
+    page.get_by_role("textbox", name="Title").fill(DASHBOARD_TITLE)
+    expect(page.get_by_role("textbox", name="URL")).to_have_value(DASHBOARD_URL_PATH)
+    steps.shot("dashboard-new")
+    page.get_by_role("button", name="Create").click()
+
+    page.locator("ha-sidebar").get_by_text(DASHBOARD_TITLE, exact=True).click()
+    page.wait_for_url(f"**/{DASHBOARD_URL_PATH}/**")
+    page.get_by_role("button", name="Edit dashboard").click()
+    page.get_by_role("button", name="Open dashboard menu").click()
+    page.get_by_text("Raw configuration editor", exact=True).click()
+    editor = page.locator("ha-code-editor")
+    editor.locator(".cm-content").click()
+    text = DASHBOARD_YAML.read_text()
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=hass.url
     )
+    page.evaluate("(text) => navigator.clipboard.writeText(text)", text)
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("ControlOrMeta+v")
+    expect(page.get_by_text("Unsaved changes", exact=True)).to_be_visible()
+    assert editor.evaluate("(editor) => editor.value") == text
+    steps.shot("dashboard-pasted")
+    # Saved at once: comments in the file would first ask whether to drop them, and
+    # the question, dismissed, saves nothing.
+    questions: list[str] = []
+    page.on(
+        "dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss())
+    )
+    page.get_by_role("button", name="Save").click()
+    try:
+        expect(page.get_by_text("Saved", exact=True)).to_be_visible()
+    except AssertionError as err:
+        raise AssertionError(f"not saved; the editor asked: {questions}") from err
+    assert questions == []
+    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Done").click()
+    (config,) = hass.websocket(
+        {"type": "lovelace/config", "url_path": DASHBOARD_URL_PATH}
+    )
+    assert config == yaml.safe_load(text)
+
+    page.reload()
+    wait_for_frontend(page)
+    expect(page.locator("hui-tile-card").filter(has_text="Call status")).to_be_visible()
+    expect(page.locator("hui-entities-card")).to_contain_text("Number to dial")
+    expect(page.locator("hui-logbook-card")).to_be_visible()
 
 
-def call_status(page: Page) -> str:
-    """Return the call status that the status tile shows."""
-    name, *state = visible_text(page, "hui-tile-card", "Call status")
+def dial_pad_refuses_letters(page: Page, hass: HomeAssistant, steps: Steps) -> None:
+    """Letters on the dial pad are refused by the page, on the dashboard and in a dialog.
+
+    What the frontend still sends gets the integration's own, translated message.
+    """
+    row = page.locator("hui-text-entity-row")
+    box = row.get_by_role("textbox", name="Number to dial")
+    assert page.evaluate(COMPILE_AS_BROWSERS_DO, box.get_attribute("pattern")) == "ok"
+
+    box.fill("abc")
+    box.press("Enter")
+    assert box.evaluate("(input) => input.validity.patternMismatch")
+    refused = box.evaluate("(input) => input.validationMessage")
+    expect(row).to_contain_text(refused)
+    # The frontend sends it anyway: the integration's own, translated message shows,
+    # not Home Assistant's untranslated one with the regular expression in it.
+    expect(
+        page.get_by_text('"abc" is not a valid b_number: use a phone number').first
+    ).to_be_visible()
+    assert hass.entity_state(DIAL_PAD) == ""
+    steps.shot("dial-pad-refuses-letters")
+
+    box.fill(DIAL_PAD_NUMBER)
+    box.press("Enter")
+    wait_for_state(hass, DIAL_PAD, DIAL_PAD_NUMBER)
+    expect(row).not_to_contain_text(refused)
+
+    # The entity's dialog, opened from the row's icon, checks the same pattern.
+    row.locator("state-badge").click()
+    dialog = page.locator("ha-more-info-dialog")
+    dialog_box = dialog.get_by_role("textbox", name="Number to dial")
+    expect(dialog_box).to_have_value(DIAL_PAD_NUMBER)
+    dialog_box.fill("12ab")
+    dialog_box.press("Tab")
+    expect(dialog).to_contain_text(refused)
+    expect(
+        page.get_by_text('"12ab" is not a valid b_number: use a phone number').first
+    ).to_be_visible()
+    assert hass.entity_state(DIAL_PAD) == DIAL_PAD_NUMBER
+    steps.shot("dial-pad-dialog-refuses-letters")
+    page.keyboard.press("Escape")
+    expect(dialog_box).to_be_hidden()
+
+
+def call_status(page: Page) -> tuple[str, list[str]]:
+    """Return the call status that the status tile shows, and what it shows beside it."""
+    name, state, *beside = visible_text(page, "hui-tile-card", "Call status")
     assert name == "Call status"
-    return " ".join(state)
+    return state, [piece for piece in beside if piece != "·"]
 
 
 def test_call_a_contact_from_the_dashboard(
@@ -220,23 +325,24 @@ def test_call_a_contact_from_the_dashboard(
     log_in(page, home_assistant, steps)
     add_integration(page, home_assistant, steps)
     add_contact(page, steps)
-    create_dashboard(home_assistant)
-
-    page.locator("ha-sidebar").get_by_text("Click to dial", exact=True).click()
-    page.wait_for_url(f"**/{DASHBOARD_URL_PATH}/**")
+    paste_dashboard(page, home_assistant, steps)
     contact = page.locator("hui-tile-card").filter(has_text=CONTACT_NAME)
-    expect(contact).to_be_visible()
-    expect(page.locator("hui-entities-card")).to_contain_text("Number to dial")
-    assert call_status(page) == "Unknown"
+    # The button's state is its last press, "Unknown" until then: the tile hides it and
+    # shows the contact's device name.
+    assert contact.evaluate(VISIBLE_TEXT) == [CONTACT_NAME]
+    assert call_status(page) == ("Unknown", [])
     steps.shot("dashboard")
+    dial_pad_refuses_letters(page, home_assistant, steps)
 
     contact.click()
     seen: list[str] = []
     deadline = time.monotonic() + CALL_TIMEOUT
     while not seen or seen[-1] != CALL_STATES[-1]:
         assert time.monotonic() < deadline, f"the call got stuck after {seen}"
-        status = call_status(page)
+        status, beside = call_status(page)
         if status != "Unknown" and (not seen or status != seen[-1]):
+            # Who is being called, beside the status.
+            assert beside == [CONTACT_NUMBER], beside
             seen.append(status)
             steps.shot(f"call-{len(seen)}-{status.lower().replace(' ', '-')}")
         page.wait_for_timeout(100)
@@ -246,7 +352,7 @@ def test_call_a_contact_from_the_dashboard(
     logbook = page.locator("hui-logbook-card")
     for state in CALL_STATES:
         expect(logbook.get_by_text(state, exact=True)).to_be_visible()
-    expect(contact).to_contain_text("ago")  # the button's last press
+    assert contact.evaluate(VISIBLE_TEXT) == [f"Call {CONTACT_NAME}"]
     shot = steps.shot("dashboard-after-call")
     if os.environ.get("CLICKTODIAL_UPDATE_SCREENSHOT") == "1":
         shutil.copyfile(shot, DASHBOARD_PNG)
