@@ -109,7 +109,7 @@ async def test_one_line_per_call_outcome(
     await advance(hass, freezer, 2, step=0.5)
 
     assert await logbook_lines(hass, hass_ws_client) == [
-        ("Call to Alice (+31508009899)", "ended"),
-        ("Call to +31508009902", "failed: the other side was not reached"),
-        ("Call to 0508009905", "is no longer followed (last seen: setting up)"),
+        ("Call", "to Alice (+31508009899) ended"),
+        ("Call", "to +31508009902 failed: the other side was not reached"),
+        ("Call", "to 0508009905 is no longer followed (last seen: setting up)"),
     ]

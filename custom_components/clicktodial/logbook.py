@@ -46,11 +46,13 @@ def async_describe_events(
         contact = data.get("contact")
         status = str(data.get("status"))
         message, icon = OUTCOMES.get(status, NOT_FOLLOWED)
+        who = f"{contact} ({number})" if contact else number
+        # A logbook card of the event entity shows the message alone; the Activity
+        # panel puts the name (or the entity's name, "... Call") before it.
         return {
-            LOGBOOK_ENTRY_NAME: (
-                f"Call to {contact} ({number})" if contact else f"Call to {number}"
-            ),
-            LOGBOOK_ENTRY_MESSAGE: message.format(status=status.replace("_", " ")),
+            LOGBOOK_ENTRY_NAME: "Call",
+            LOGBOOK_ENTRY_MESSAGE: f"to {who} "
+            + message.format(status=status.replace("_", " ")),
             LOGBOOK_ENTRY_ICON: icon,
             LOGBOOK_ENTRY_ENTITY_ID: data.get(ATTR_ENTITY_ID),
         }

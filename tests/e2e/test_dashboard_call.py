@@ -284,7 +284,7 @@ def dial_pad_refuses_letters(page: Page, hass: HomeAssistant, steps: Steps) -> N
     # The frontend sends it anyway: the integration's own, translated message shows,
     # not Home Assistant's untranslated one with the regular expression in it.
     expect(
-        page.get_by_text('"abc" is not a valid b_number: use a phone number').first
+        page.get_by_text('Number: "abc" is not a phone number or extension').first
     ).to_be_visible()
     assert hass.entity_state(DIAL_PAD) == ""
     steps.shot("dial-pad-refuses-letters")
@@ -303,7 +303,7 @@ def dial_pad_refuses_letters(page: Page, hass: HomeAssistant, steps: Steps) -> N
     dialog_box.press("Tab")
     expect(dialog).to_contain_text(refused)
     expect(
-        page.get_by_text('"12ab" is not a valid b_number: use a phone number').first
+        page.get_by_text('Number: "12ab" is not a phone number or extension').first
     ).to_be_visible()
     assert hass.entity_state(DIAL_PAD) == DIAL_PAD_NUMBER
     steps.shot("dial-pad-dialog-refuses-letters")
@@ -348,11 +348,13 @@ def test_call_a_contact_from_the_dashboard(
         page.wait_for_timeout(100)
     assert seen == CALL_STATES
 
-    # The logbook card lists the call's statuses too, newest first.
+    # The logbook card lists the call's statuses too, newest first, and one line for
+    # the call's outcome that names who was called.
     logbook = page.locator("hui-logbook-card")
     for state in CALL_STATES:
         expect(logbook.get_by_text(state, exact=True)).to_be_visible()
-    assert contact.evaluate(VISIBLE_TEXT) == [f"Call {CONTACT_NAME}"]
+    expect(logbook).to_contain_text(f"to {CONTACT_NAME} ({CONTACT_NUMBER}) ended")
+    assert contact.evaluate(VISIBLE_TEXT) == [CONTACT_NAME]
     shot = steps.shot("dashboard-after-call")
     if os.environ.get("CLICKTODIAL_UPDATE_SCREENSHOT") == "1":
         shutil.copyfile(shot, DASHBOARD_PNG)
