@@ -9,49 +9,19 @@ import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
-from homeassistant.config_entries import ConfigSubentryData
+from custom_components.clicktodial.const import DOMAIN
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import ServiceValidationError
 from simulator import DEFAULT_EMAIL, Simulator
 
 from .conftest import SECOND_EMAIL
-
-ALICE = {"name": "Alice", "number": "+31508009899", "auto_answer": "platform"}
-BOB = {"name": "Bob", "number": "202", "auto_answer": "platform"}
+from .contact_helpers import ALICE, BOB, set_up, with_contacts
 
 
 @pytest.fixture(autouse=True)
 def freeze_time(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
     """Stop the clock, so no status poll runs between a call and its checks."""
     return freezer
-
-
-def with_contacts(entry: MockConfigEntry, *contacts: dict[str, str]) -> MockConfigEntry:
-    """Return a copy of an account's config entry that has these contacts."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=entry.title,
-        unique_id=entry.unique_id,
-        data=dict(entry.data),
-        subentries_data=[
-            ConfigSubentryData(
-                data=contact,
-                subentry_type=SUBENTRY_TYPE_CONTACT,
-                title=contact["name"],
-                unique_id=contact["number"],
-            )
-            for contact in contacts
-        ],
-    )
-
-
-async def set_up(hass: HomeAssistant, *entries: MockConfigEntry) -> None:
-    """Add and set up accounts."""
-    for entry in entries:
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def async_call(hass: HomeAssistant, data: dict[str, Any]) -> ServiceResponse:
