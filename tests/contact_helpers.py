@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
@@ -10,6 +13,16 @@ from homeassistant.core import HomeAssistant
 
 ALICE = {"name": "Alice", "number": "+31508009899", "auto_answer": "platform"}
 BOB = {"name": "Bob", "number": "202", "auto_answer": "platform"}
+
+TRANSLATIONS = (
+    Path(__file__).parent.parent / "custom_components" / DOMAIN / "translations"
+)
+
+
+def exception_message(language: str, key: str, **placeholders: str) -> str:
+    """Return an exception's message as the translations of a language have it."""
+    strings = json.loads((TRANSLATIONS / f"{language}.json").read_text("utf-8"))
+    return str(strings["exceptions"][key]["message"]).format(**placeholders)
 
 
 def with_contacts(entry: MockConfigEntry, *contacts: dict[str, str]) -> MockConfigEntry:

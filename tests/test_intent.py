@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,16 +9,13 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.clicktodial.const import DOMAIN
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
 from simulator import Fault, Simulator
 
 from .conftest import SECOND_EMAIL
-from .contact_helpers import ALICE, BOB, set_up, with_contacts
-
-INTEGRATION = Path(__file__).parent.parent / "custom_components" / DOMAIN
+from .contact_helpers import ALICE, BOB, exception_message, set_up, with_contacts
 
 # The slot is "name", but the list is "contact": the default agent's own list "name"
 # holds the names of the exposed entities.
@@ -65,14 +61,6 @@ def hass_config_dir(hass_tmp_config_dir: str) -> str:
 async def contacts(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> None:
     """Set up one account with the contacts Alice and Bob."""
     await set_up(hass, with_contacts(mock_config_entry, ALICE, BOB))
-
-
-def exception_message(language: str, key: str, **placeholders: str) -> str:
-    """Return an exception's message as the translations of a language have it."""
-    strings = json.loads(
-        (INTEGRATION / "translations" / f"{language}.json").read_text("utf-8")
-    )
-    return str(strings["exceptions"][key]["message"]).format(**placeholders)
 
 
 async def handle(
