@@ -602,7 +602,8 @@ def test_action_all_fields(
 ) -> None:
     """Several fields at once: the first problem is the one reported, or all are sent.
 
-    The schema is checked first, then the account, then b_number, a_number and b_cli.
+    The schema is checked first, then that a number is given, then the account, then
+    b_number, a_number and b_cli.
     """
     stats: Counter[str] = Counter()
     absent = Value(object())
@@ -629,8 +630,6 @@ def test_action_all_fields(
     def expected(fields: dict[str, Value]) -> str:
         """Return the refusal the action must answer with, or "posted"."""
         given_ = {name: value for name, value in fields.items() if value is not absent}
-        if "b_number" not in given_:
-            return "schema"
         if (
             "auto_answer" in given_
             and reference_boolean(given_["auto_answer"].value) is None
@@ -638,6 +637,9 @@ def test_action_all_fields(
             return "schema"
         if "config_entry_id" in given_ and given_["config_entry_id"].value is None:
             return "schema"
+        if "b_number" not in given_:
+            # A number or a contact is needed; no contact is given here.
+            return "number_or_contact"
         if "config_entry_id" not in given_:
             return "entry_required"
         if given_["config_entry_id"].value not in accounts.loaded_ids:

@@ -11,6 +11,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator, ClickToDialData
+from .intent import async_register_intents
 from .services import async_setup_services
 from .voipgrid import VoipgridClient
 
@@ -20,8 +21,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions."""
+    """Register the integration's actions and intents."""
     async_setup_services(hass)
+    async_register_intents(hass)
     return True
 
 

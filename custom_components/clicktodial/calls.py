@@ -10,8 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.const import CONF_NAME
+from homeassistant.components.homeassistant.exposed_entities import async_should_expose
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_NAME, Platform
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 
 from .const import (
     AUTO_ANSWER_OFF,
@@ -108,3 +112,99 @@ async def async_start_call(
         auto_answer=request.auto_answer,
         contact=request.contact,
     )
+
+
+def _call_button(
+    registry: er.EntityRegistry, entry: ClickToDialConfigEntry, subentry_id: str
+) -> str | None:
+    """Return the entity ID of a contact's "Call" button, if it is registered."""
+    return next(
+        (
+            entity.entity_id
+            for entity in er.async_entries_for_config_entry(registry, entry.entry_id)
+            if entity.config_subentry_id == subentry_id
+            and entity.domain == Platform.BUTTON
+        ),
+        None,
+    )
+
+
+@callback
+def async_contacts(
+    hass: HomeAssistant, entry_id: str | None = None, *, assistant: str | None = None
+) -> list[tuple[ClickToDialConfigEntry, ConfigSubentry]]:
+    """Return the contacts of every loaded account, or of one, by account and name.
+
+    With ``assistant``, only contacts whose "Call" button is exposed to that assistant.
+    """
+    registry = er.async_get(hass)
+    entries: list[ClickToDialConfigEntry] = hass.config_entries.async_loaded_entries(
+        DOMAIN
+    )
+    contacts = []
+    for entry in sorted(entries, key=lambda entry: entry.title):
+        if entry_id is not None and entry.entry_id != entry_id:
+            continue
+        # Contacts are the only subentries an account has.
+        for subentry in entry.subentries.values():
+            if assistant is not None and not (
+                (entity_id := _call_button(registry, entry, subentry.subentry_id))
+                and async_should_expose(hass, assistant, entity_id)
+            ):
+                continue
+            contacts.append((entry, subentry))
+    contacts.sort(key=lambda contact: contact[1].data[CONF_NAME].casefold())
+    return contacts
+
+
+@callback
+def find_contact(
+    hass: HomeAssistant,
+    name: str,
+    entry_id: str | None = None,
+    *,
+    assistant: str | None = None,
+) -> tuple[ClickToDialConfigEntry, ConfigSubentry]:
+    """Find a contact by name, regardless of case and surrounding spaces.
+
+    It is looked for in every loaded account, or in the one of ``entry_id``; with
+    ``assistant``, only among the contacts exposed to it. A name no contact has, or
+    that several have, raises a translated validation error.
+    """
+    if not hass.config_entries.async_loaded_entries(DOMAIN):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="no_loaded_entry"
+        )
+    wanted = name.strip().casefold()
+    found = [
+        (entry, subentry)
+        for entry, subentry in async_contacts(hass, entry_id, assistant=assistant)
+        if subentry.data[CONF_NAME].strip().casefold() == wanted
+    ]
+    if not found:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="contact_not_found",
+            translation_placeholders={"name": name.strip()},
+        )
+    entry, subentry = found[0]
+    accounts = {account.entry_id: account.title for account, _ in found}
+    if len(accounts) > 1:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="contact_ambiguous",
+            translation_placeholders={
+                "name": subentry.data[CONF_NAME],
+                "accounts": ", ".join(accounts.values()),
+            },
+        )
+    if len(found) > 1:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="contact_name_not_unique",
+            translation_placeholders={
+                "name": subentry.data[CONF_NAME],
+                "account": entry.title,
+            },
+        )
+    return entry, subentry

@@ -15,6 +15,8 @@ CONF_B_NUMBER: Final = "b_number"
 CONF_B_CLI: Final = "b_cli"
 CONF_AUTO_ANSWER: Final = "auto_answer"
 CONF_CONFIG_ENTRY_ID: Final = "config_entry_id"
+# The action's field naming a contact to call instead of a number.
+CONF_CONTACT: Final = "contact"
 
 AUTO_ANSWER_PLATFORM: Final = "platform"
 AUTO_ANSWER_ON: Final = "on"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import probatio
 
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_NAME
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -15,13 +16,14 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .calls import async_start_call, resolve_call
+from .calls import async_start_call, find_contact, resolve_call
 from .const import (
     CONF_A_NUMBER,
     CONF_AUTO_ANSWER,
     CONF_B_CLI,
     CONF_B_NUMBER,
     CONF_CONFIG_ENTRY_ID,
+    CONF_CONTACT,
     DOMAIN,
 )
 from .coordinator import ClickToDialConfigEntry
@@ -32,7 +34,9 @@ SERVICE_CALL_SCHEMA = probatio.Schema(
     {
         # Numbers are checked in the handler: YAML reads an unquoted 0031... or +31...
         # as an integer, and a silently converted number would call someone else.
-        probatio.Required(CONF_B_NUMBER): cv.match_all,
+        # Exactly one of b_number and contact is needed; the handler checks it.
+        probatio.Optional(CONF_B_NUMBER): cv.match_all,
+        probatio.Optional(CONF_CONTACT): cv.string,
         probatio.Optional(CONF_A_NUMBER): cv.match_all,
         probatio.Optional(CONF_B_CLI): cv.match_all,
         probatio.Optional(CONF_AUTO_ANSWER): cv.boolean,
@@ -78,11 +82,26 @@ def _entry_for_call(
 
 async def _async_call(call: ServiceCall) -> ServiceResponse:
     """Handle the ``clicktodial.call`` action."""
-    entry = _entry_for_call(call.hass, call.data.get(CONF_CONFIG_ENTRY_ID))
-    tracked = await async_start_call(entry, resolve_call(entry, call.data))
+    if (CONF_B_NUMBER in call.data) == (CONF_CONTACT in call.data):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="number_or_contact"
+        )
+    entry_id: str | None = call.data.get(CONF_CONFIG_ENTRY_ID)
+    extra: dict[str, str] = {}
+    if CONF_CONTACT in call.data:
+        if entry_id is not None:
+            # The account named must exist and be loaded; the contact is looked up in it.
+            _entry_for_call(call.hass, entry_id)
+        entry, contact = find_contact(call.hass, call.data[CONF_CONTACT], entry_id)
+        request = resolve_call(entry, call.data, contact=contact.data)
+        extra["contact"] = contact.data[CONF_NAME]
+    else:
+        entry = _entry_for_call(call.hass, entry_id)
+        request = resolve_call(entry, call.data)
+    tracked = await async_start_call(entry, request)
     if not call.return_response:
         return None
-    return {"call_id": tracked.call_id, "status": tracked.status.value}
+    return {"call_id": tracked.call_id, "status": tracked.status.value, **extra}
 
 
 @callback
