@@ -11,6 +11,7 @@ from yarl import URL
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
@@ -21,6 +22,7 @@ from homeassistant.const import CONF_EMAIL, CONF_NAME, CONF_URL
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -42,6 +44,7 @@ from .const import (
     LOGGER,
     SUBENTRY_TYPE_CONTACT,
 )
+from .destinations import destination_label
 from .errors import flow_error
 from .voipgrid import (
     DEFAULT_BASE_URL,
@@ -92,7 +95,39 @@ _CALL_DEFAULTS = {
         )
     ),
 }
-OPTIONS_SCHEMA = probatio.Schema(_CALL_DEFAULTS)
+
+
+def options_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
+    """Return the call defaults form: the phone to ring first is picked or typed."""
+    return probatio.Schema(
+        {
+            **_CALL_DEFAULTS,
+            probatio.Optional(CONF_A_NUMBER): SelectSelector(
+                SelectSelectorConfig(
+                    options=phones,
+                    custom_value=True,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+        }
+    )
+
+
+def _phone_options(entry: ConfigEntry) -> list[SelectOptionDict]:
+    """Return the internal numbers of the user's phone accounts, as last read."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return []
+    coordinator = entry.runtime_data.destinations
+    if coordinator is None or coordinator.data is None:
+        return []
+    return [
+        SelectOptionDict(value=phone.number, label=destination_label(phone))
+        for phone in coordinator.data.phone_accounts
+        if phone.number
+    ]
+
+
+OPTIONS_SCHEMA = options_schema([])
 CONTACT_SCHEMA = probatio.Schema(
     {
         probatio.Required(CONF_NAME): TextSelector(),
@@ -289,7 +324,8 @@ class ClickToDialOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, user_input or self.config_entry.options
+                options_schema(_phone_options(self.config_entry)),
+                user_input or self.config_entry.options,
             ),
             errors=errors,
         )
