@@ -216,9 +216,13 @@ def test_blueprint_file(path: str) -> None:
 
 
 async def test_blueprints_load_in_home_assistant(hass: HomeAssistant) -> None:
-    """Home Assistant finds both blueprints in its blueprint folder and loads them."""
+    """Home Assistant finds the blueprints in its blueprint folder and loads them."""
     found = await async_get_blueprints(hass).async_get_blueprints()
-    assert set(found) == {f"clicktodial/{NOTIFY}", f"clicktodial/{RETRY}"}
+    assert set(found) == {
+        f"clicktodial/{NOTIFY}",
+        f"clicktodial/{RETRY}",
+        "clicktodial/ring_mobile_when_away.yaml",  # tests/test_blueprint_destination.py
+    }
     for blueprint in found.values():
         assert isinstance(blueprint, Blueprint), blueprint
         assert blueprint.domain == "automation"
