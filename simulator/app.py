@@ -86,7 +86,36 @@ def scenario_for(b_number: str) -> Timeline:
 
 _VALID_NUMBER = re.compile(r"\+?[0-9]{1,16}")
 
-ENDPOINTS = ("profile", "start_call", "get_call")
+ENDPOINTS = (
+    "profile",
+    "start_call",
+    "get_call",
+    "get_destinations",
+    "set_destination",
+)
+
+
+def demo_phone_accounts() -> list[dict[str, Any]]:
+    """Return the user's phones of a new account: a desk phone and a softphone."""
+    return [
+        {
+            "id": 101,
+            "account_id": 150010001,
+            "internal_number": 201,
+            "description": "Desk",
+        },
+        {
+            "id": 102,
+            "account_id": 150010002,
+            "internal_number": 202,
+            "description": "Softphone",
+        },
+    ]
+
+
+def demo_fixed_destinations() -> list[dict[str, Any]]:
+    """Return the numbers outside the platform of a new account: a mobile."""
+    return [{"id": 55, "phonenumber": "+31612345678", "description": "Mobile"}]
 
 
 @dataclass(kw_only=True)
@@ -101,6 +130,39 @@ class Account:
     partner: bool = False
     may_set_a_number: bool = True
     revoked: bool = False
+    # Which phone rings: the user's phone accounts and fixed destinations, and the
+    # selection (both ids None: not available). Ids as the platform serves them.
+    phone_accounts: list[dict[str, Any]] = field(default_factory=demo_phone_accounts)
+    fixed_destinations: list[dict[str, Any]] = field(
+        default_factory=demo_fixed_destinations
+    )
+    selected_phoneaccount: int | str | None = 101
+    selected_fixeddestination: int | str | None = None
+
+    @property
+    def selected_destination_id(self) -> int:
+        """Return the id of the user's selected destination (the PUT's resource)."""
+        return self.id + 8
+
+    def userdestination(self) -> dict[str, Any]:
+        """Return the JSON of GET /api/userdestination/ for this user."""
+        return {
+            "objects": [
+                {
+                    "id": self.id + 6,
+                    "internal_number": self.phone_accounts[0]["internal_number"]
+                    if self.phone_accounts
+                    else None,
+                    "fixeddestinations": self.fixed_destinations,
+                    "phoneaccounts": self.phone_accounts,
+                    "selecteduserdestination": {
+                        "id": self.selected_destination_id,
+                        "fixeddestination": self.selected_fixeddestination,
+                        "phoneaccount": self.selected_phoneaccount,
+                    },
+                }
+            ]
+        }
 
     def profile(self) -> dict[str, Any]:
         """Return the profile JSON the platform serves for this user."""
@@ -276,6 +338,10 @@ class Simulator:
         app.router.add_get("/api/permission/systemuser/profile/", self._profile)
         app.router.add_post("/api/clicktodial/", self._start_call)
         app.router.add_get("/api/clicktodial/{call_id}/", self._get_call)
+        app.router.add_get("/api/userdestination/", self._get_destinations)
+        app.router.add_put(
+            "/api/selecteduserdestination/{selected_id}/", self._set_destination
+        )
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -460,6 +526,62 @@ class Simulator:
         if call is None or call.email != account.email:
             return web.json_response({"detail": "Not found."}, status=404)
         return web.json_response(self._call_json(call))
+
+    async def _get_destinations(self, request: web.Request) -> web.StreamResponse:
+        """GET /api/userdestination/."""
+        response, account, _ = await self._answer(request, "get_destinations")
+        if response is not None:
+            return response
+        assert account is not None
+        if account.partner:
+            return web.json_response(
+                {"detail": "You do not have permission to perform this action."},
+                status=403,
+            )
+        return web.json_response(account.userdestination())
+
+    async def _set_destination(self, request: web.Request) -> web.StreamResponse:
+        """PUT /api/selecteduserdestination/{selected_id}/."""
+        response, account, body = await self._answer(request, "set_destination")
+        if response is not None:
+            return response
+        assert account is not None
+        if account.partner:
+            return web.json_response(
+                {"detail": "You do not have permission to perform this action."},
+                status=403,
+            )
+        if request.match_info["selected_id"] != str(account.selected_destination_id):
+            return web.json_response({"detail": "Not found."}, status=404)
+        if not isinstance(body, dict):
+            return web.json_response("Invalid JSON", status=400)
+        error = self._validate_destination(account, body)
+        if error is not None:
+            return web.json_response(error, status=400)
+        account.selected_phoneaccount = body["phoneaccount"]
+        account.selected_fixeddestination = body["fixeddestination"]
+        selected = account.userdestination()["objects"][0]["selecteduserdestination"]
+        return web.json_response(selected)
+
+    @staticmethod
+    def _validate_destination(account: Account, body: dict[str, Any]) -> Any:
+        """Return the platform's 400 body for a bad choice of destination, or None."""
+        for name, choices in (
+            ("phoneaccount", account.phone_accounts),
+            ("fixeddestination", account.fixed_destinations),
+        ):
+            if name not in body:
+                return {name: ["This field is required."]}
+            value = body[name]
+            if value is not None and str(value) not in {
+                str(choice["id"]) for choice in choices
+            }:
+                return {name: [f'Invalid pk "{value}" - object does not exist.']}
+        if body["phoneaccount"] is not None and body["fixeddestination"] is not None:
+            return {
+                "error": "Choose either a phone account or a fixed destination, not both."
+            }
+        return None
 
     def _call_json(self, call: SimulatedCall) -> dict[str, Any]:
         """Return the JSON the platform serves for a call."""

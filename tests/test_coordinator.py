@@ -30,6 +30,8 @@ from .helpers import advance
 SENSOR = "sensor.demo_user_call_status"
 EVENT = "event.demo_user_call"
 
+CALL_ENDPOINTS = ("profile", "start_call", "get_call")
+
 SETUP_STATUSES = {
     CallStatus.SETTING_UP,
     CallStatus.DIALING_A,
@@ -80,6 +82,11 @@ async def until(predicate: Callable[[], bool]) -> None:
     pytest.fail("condition not reached")
 
 
+def call_requests(simulator: Simulator) -> int:
+    """Count the requests about calls (which phone rings is read on its own schedule)."""
+    return sum(simulator.count(endpoint) for endpoint in CALL_ENDPOINTS)
+
+
 def expected_changes(timeline: Timeline) -> list[tuple[float, str]]:
     """Return the status changes a timeline makes, normalised as the sensor shows them."""
     changes: list[tuple[float, str]] = []
@@ -95,17 +102,22 @@ def expected_changes(timeline: Timeline) -> list[tuple[float, str]]:
 async def test_no_requests_while_idle(
     hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
 ) -> None:
-    """Nothing is asked of the platform while no call is tracked, before or after."""
-    assert simulator.count() == 1  # the credential check at set-up
+    """Nothing about calls is asked while no call is tracked, before or after.
+
+    Only which phone rings is read: at set-up, then every 5 minutes.
+    """
+    assert call_requests(simulator) == 1  # the credential check at set-up
+    assert simulator.count("get_destinations") == 1
     await advance(hass, freezer, 3600, step=60)
-    assert simulator.count() == 1
+    assert call_requests(simulator) == 1
+    assert simulator.count("get_destinations") == 1 + 12
 
     await start_call(hass, "+31508009904")  # blacklisted after 1 s
     await advance(hass, freezer, 5)
     assert hass.states.get(SENSOR).state == "blacklisted"
-    after_call = simulator.count()
+    after_call = call_requests(simulator)
     await advance(hass, freezer, 3600, step=60)
-    assert simulator.count() == after_call
+    assert call_requests(simulator) == after_call
 
 
 @pytest.mark.parametrize(
@@ -125,7 +137,8 @@ async def test_status_changes_seen_in_time(
     seen = await follow(hass, freezer, timeline[-1][0] + 5)
 
     get_calls = [r for r in simulator.requests if r.endpoint == "get_call"]
-    assert get_calls[0].at - simulator.requests[1].at <= 1.0
+    started = next(r for r in simulator.requests if r.endpoint == "start_call")
+    assert get_calls[0].at - started.at <= 1.0
     expected = expected_changes(timeline)
     assert [state for _, state in seen] == [state for _, state in expected]
     after_connected = False
@@ -136,9 +149,9 @@ async def test_status_changes_seen_in_time(
         assert 0 <= seen_at - expected_at <= limit, (state, seen_at, expected_at)
 
     # Tracking stopped with the end: no further request.
-    requests = simulator.count()
+    requests = call_requests(simulator)
     await advance(hass, freezer, 600, step=10)
-    assert simulator.count() == requests
+    assert call_requests(simulator) == requests
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -286,9 +299,9 @@ async def test_not_found_stops_tracking(
     assert hass.states.get(SENSOR).state == "dialing_a"
     del simulator.calls[call_id]
     await advance(hass, freezer, 2)
-    requests = simulator.count()
+    requests = call_requests(simulator)
     await advance(hass, freezer, 120, step=1)
-    assert simulator.count() == requests
+    assert call_requests(simulator) == requests
     state = hass.states.get(SENSOR)
     assert state.state == "dialing_a"
     assert state.attributes["tracking"] is False
@@ -310,9 +323,9 @@ async def test_stuck_call_given_up(
     assert state.state == "dialing_a"
     assert state.attributes["tracking"] is False
     assert f"Call {call_id} has been dialing_a" in caplog.text
-    requests = simulator.count()
+    requests = call_requests(simulator)
     await advance(hass, freezer, 600, step=10)
-    assert simulator.count() == requests
+    assert call_requests(simulator) == requests
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -464,9 +477,9 @@ async def test_auth_failure_starts_reauth_and_stops(
     await advance(hass, freezer, 3)
     simulator.accounts["demo@example.com"].revoked = True
     await advance(hass, freezer, 3)
-    requests = simulator.count()
+    requests = call_requests(simulator)
     await advance(hass, freezer, 300, step=5)
-    assert simulator.count() == requests
+    assert call_requests(simulator) == requests
     flows = [
         flow
         for flow in hass.config_entries.flow.async_progress()
@@ -519,14 +532,15 @@ async def test_tracking_survives_restart(
     stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}"]["data"]
     assert [call["call_id"] for call in stored["calls"]] == [call_id]
 
-    requests = simulator.count()
+    requests = call_requests(simulator)
     await advance(hass, freezer, 20, step=1)  # Home Assistant is "down"
-    assert simulator.count() == requests
+    assert call_requests(simulator) == requests
 
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
     # The restored call is read at once, and followed to its end.
-    assert simulator.requests[-1].endpoint == "get_call"
+    calls = [r for r in simulator.requests if r.endpoint in CALL_ENDPOINTS]
+    assert calls[-1].endpoint == "get_call"
     assert hass.states.get(SENSOR).state == "connected"
     await advance(hass, freezer, 20)
     state = hass.states.get(SENSOR)

@@ -137,6 +137,7 @@ async def test_service_device(
             f"{uuid}_call_status",
             f"{uuid}_dial",
             f"{uuid}_dial_number",
+            f"{uuid}_phone_that_rings",
         ]
         assert all(entity.device_id == device.id for entity in entities)
     assert len(device_registry.devices) == 2

@@ -11,11 +11,18 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator, ClickToDialData
+from .destinations import async_setup_destinations
 from .intent import async_register_intents
 from .services import async_setup_services
 from .voipgrid import VoipgridClient
 
-PLATFORMS = [Platform.BUTTON, Platform.EVENT, Platform.SENSOR, Platform.TEXT]
+PLATFORMS = [
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.TEXT,
+]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -37,7 +44,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
     )
     coordinator = ClickToDialCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = ClickToDialData(client=client, coordinator=coordinator)
+    entry.runtime_data = ClickToDialData(
+        client=client,
+        coordinator=coordinator,
+        destinations=await async_setup_destinations(
+            hass, entry, client, coordinator.tracker
+        ),
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

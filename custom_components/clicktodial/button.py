@@ -38,7 +38,7 @@ async def async_setup_entry(
     # The devices of the contacts are connected via the account's device.
     account_device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
-        **account_device_info(entry.runtime_data.coordinator),
+        **account_device_info(entry, entry.runtime_data.client.base_url),
     )
     buttons: dict[str, ContactButton] = {}
 

@@ -10,6 +10,7 @@ import probatio
 from yarl import URL
 
 from homeassistant.config_entries import (
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentry,
@@ -21,6 +22,7 @@ from homeassistant.const import CONF_EMAIL, CONF_NAME, CONF_URL
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -43,6 +45,7 @@ from .const import (
     SUBENTRY_TYPE_CONTACT,
 )
 from .coordinator import ClickToDialConfigEntry
+from .destinations import destination_label
 from .errors import flow_error
 from .voipgrid import (
     DEFAULT_BASE_URL,
@@ -105,9 +108,39 @@ def _call_defaults(auto_answer_translation_key: str) -> dict[Any, Any]:
     }
 
 
+def options_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
+    """Return the call defaults form: the phone to ring first is picked or typed."""
+    return probatio.Schema(
+        {
+            **_call_defaults(CONF_AUTO_ANSWER),
+            probatio.Optional(CONF_A_NUMBER): SelectSelector(
+                SelectSelectorConfig(
+                    options=phones,
+                    custom_value=True,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+        }
+    )
+
+
+def _phone_options(entry: ClickToDialConfigEntry) -> list[SelectOptionDict]:
+    """Return the internal numbers of the user's phone accounts, as last read."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return []
+    coordinator = entry.runtime_data.destinations
+    if coordinator is None or coordinator.data is None:
+        return []
+    return [
+        SelectOptionDict(value=phone.number, label=destination_label(phone))
+        for phone in coordinator.data.phone_accounts
+        if phone.number
+    ]
+
+
 # In the options "platform" means the platform's own setting; in a contact it means the
 # account's call defaults (its options), so the choice has another name there.
-OPTIONS_SCHEMA = probatio.Schema(_call_defaults(CONF_AUTO_ANSWER))
+OPTIONS_SCHEMA = options_schema([])
 CONTACT_SCHEMA = probatio.Schema(
     {
         probatio.Required(CONF_NAME): TextSelector(),
@@ -319,7 +352,8 @@ class ClickToDialOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, user_input or self.config_entry.options
+                options_schema(_phone_options(self.config_entry)),
+                user_input or self.config_entry.options,
             ),
             errors=errors,
         )

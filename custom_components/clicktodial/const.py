@@ -50,6 +50,17 @@ STUCK_AFTER: Final = timedelta(minutes=5)
 # Due times this close together are read in one poll.
 POLL_SLACK: Final = 0.25
 
+# Which phone rings changes seldom and not through Home Assistant alone (the platform's
+# own apps switch it too): read it every 5 minutes.
+DESTINATIONS_INTERVAL: Final = timedelta(minutes=5)
+# A failed read is retried sooner, at growing intervals up to the normal one.
+DESTINATIONS_BACKOFF_INITIAL: Final = timedelta(seconds=30)
+# The select keeps its last state through failed reads; only this long a run of them
+# makes it unavailable.
+DESTINATIONS_UNAVAILABLE_AFTER: Final = timedelta(minutes=15)
+# Home Assistant runs a coordinator's timer up to a second early (whole loop seconds).
+DESTINATIONS_SLACK: Final = 1.0
+
 STORAGE_VERSION: Final = 1
 STORAGE_SAVE_DELAY: Final = 1.0
 

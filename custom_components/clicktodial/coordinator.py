@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, override
+from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_ENTITY_ID, Platform
@@ -29,6 +29,9 @@ from .voipgrid import (
     VoipgridRateLimitError,
 )
 
+if TYPE_CHECKING:
+    from .destinations import DestinationsCoordinator
+
 type ClickToDialConfigEntry = ConfigEntry[ClickToDialData]
 
 
@@ -40,6 +43,8 @@ class ClickToDialData:
     coordinator: ClickToDialCoordinator
     # What the dial pad's "Number to dial" holds, cleaned; the "Dial" button calls it.
     dial_number: str = ""
+    # Which phone rings; None when the account cannot choose it.
+    destinations: DestinationsCoordinator | None = None
 
 
 class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):

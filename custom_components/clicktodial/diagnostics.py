@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_A_NUMBER, CONF_API_TOKEN, CONF_B_CLI, CONF_B_NUMBER
 from .coordinator import ClickToDialConfigEntry
+from .voipgrid import Destinations
 
 TO_REDACT = {
     "title",
@@ -23,6 +24,9 @@ TO_REDACT = {
     "first_name",
     "preposition",
     "last_name",
+    # Which phone rings: the phones' numbers and descriptions.
+    "number",
+    "description",
 }
 
 
@@ -32,6 +36,7 @@ async def async_get_config_entry_diagnostics(
     """Return diagnostics of one account."""
     coordinator = entry.runtime_data.coordinator
     profile = coordinator.profile
+    destinations = entry.runtime_data.destinations
     return async_redact_data(
         {
             "entry": {
@@ -43,6 +48,23 @@ async def async_get_config_entry_diagnostics(
             "latest_call": coordinator.data.as_dict() if coordinator.data else None,
             "tracked_calls": [call.as_dict() for call in coordinator.tracked_calls],
             "last_update_success": coordinator.last_update_success,
+            "destinations": None
+            if destinations is None
+            else {
+                "data": _destinations(destinations.data) if destinations.data else None,
+                "last_update_success": destinations.last_update_success,
+            },
         },
         TO_REDACT,
     )
+
+
+def _destinations(destinations: Destinations) -> dict[str, Any]:
+    """Return which phone rings as data to redact (lists, which redaction goes into)."""
+    return {
+        "phone_accounts": [asdict(item) for item in destinations.phone_accounts],
+        "fixed_destinations": [
+            asdict(item) for item in destinations.fixed_destinations
+        ],
+        "selected": asdict(destinations.selected),
+    }

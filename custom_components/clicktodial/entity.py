@@ -6,12 +6,11 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, MANUFACTURER
-from .coordinator import ClickToDialCoordinator
+from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator
 
 
-def account_device_info(coordinator: ClickToDialCoordinator) -> DeviceInfo:
-    """Return the service device of an account."""
-    entry = coordinator.config_entry
+def account_device_info(entry: ClickToDialConfigEntry, base_url: str) -> DeviceInfo:
+    """Return the account's service device, which holds the account's entities."""
     assert entry.unique_id is not None
     return DeviceInfo(
         identifiers={(DOMAIN, entry.unique_id)},
@@ -19,7 +18,7 @@ def account_device_info(coordinator: ClickToDialCoordinator) -> DeviceInfo:
         manufacturer=MANUFACTURER,
         model="Click to dial",
         entry_type=DeviceEntryType.SERVICE,
-        configuration_url=coordinator.client.base_url,
+        configuration_url=base_url,
     )
 
 
@@ -32,6 +31,5 @@ class ClickToDialEntity(CoordinatorEntity[ClickToDialCoordinator]):
         """Bind the entity to its account."""
         super().__init__(coordinator)
         entry = coordinator.config_entry
-        assert entry.unique_id is not None
         self._attr_unique_id = f"{entry.unique_id}_{key}"
-        self._attr_device_info = account_device_info(coordinator)
+        self._attr_device_info = account_device_info(entry, coordinator.client.base_url)

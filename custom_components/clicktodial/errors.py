@@ -11,6 +11,7 @@ from .voipgrid import (
     VoipgridCredentialsError,
     VoipgridError,
     VoipgridInvalidRequestError,
+    VoipgridNotFoundError,
     VoipgridRateLimitError,
 )
 
@@ -51,6 +52,51 @@ def action_error(err: VoipgridError) -> HomeAssistantError:
             translation_domain=DOMAIN,
             translation_key="rate_limited",
             translation_placeholders={"retry_after": f"{err.retry_after:g}"},
+        )
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key="cannot_connect"
+    )
+
+
+def destinations_not_read() -> UpdateFailed:
+    """Return the error of the select while which phone rings has never been read."""
+    return UpdateFailed(
+        translation_domain=DOMAIN, translation_key="destinations_not_read"
+    )
+
+
+def destinations_unavailable() -> UpdateFailed:
+    """Return the error that makes the select unavailable after 15 minutes of failures."""
+    return UpdateFailed(
+        translation_domain=DOMAIN, translation_key="destinations_unavailable"
+    )
+
+
+def destination_error(err: VoipgridError) -> HomeAssistantError:
+    """Return the error shown when the platform refuses or fails a choice of phone."""
+    if isinstance(err, VoipgridAuthenticationError):
+        if err.status == 401:
+            return HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="destination_auth_failed"
+            )
+        return HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="destination_forbidden"
+        )
+    if isinstance(err, VoipgridInvalidRequestError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="destination_rejected",
+            translation_placeholders={"message": err.message},
+        )
+    if isinstance(err, VoipgridRateLimitError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            translation_placeholders={"retry_after": f"{err.retry_after:g}"},
+        )
+    if isinstance(err, VoipgridNotFoundError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="destination_not_found"
         )
     return HomeAssistantError(
         translation_domain=DOMAIN, translation_key="cannot_connect"

@@ -177,6 +177,10 @@ class CallTracker:
         """Ask nothing of the platform for ``seconds`` (it rate limits the account)."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
+    def paused_for(self) -> float:
+        """Return how many more seconds nothing is to be asked of the platform (0: none)."""
+        return max(self._paused_until - self._clock(), 0.0)
+
     def next_poll(self) -> float | None:
         """Return when the next poll is due on the clock, or None while nothing is."""
         if self.auth_failed or not self._due:

@@ -12,7 +12,17 @@ from .errors import (
     VoipgridRateLimitError,
     VoipgridResponseError,
 )
-from .models import TERMINAL_STATUSES, Call, CallStatus, Profile, parse_status
+from .models import (
+    TERMINAL_STATUSES,
+    Call,
+    CallStatus,
+    Destination,
+    DestinationKind,
+    Destinations,
+    Profile,
+    SelectedDestination,
+    parse_status,
+)
 from .numbers import DEFAULT_NUMBER, clean_number, number_key
 
 __all__ = [
@@ -21,8 +31,12 @@ __all__ = [
     "TERMINAL_STATUSES",
     "Call",
     "CallStatus",
+    "Destination",
+    "DestinationKind",
+    "Destinations",
     "InvalidNumberError",
     "Profile",
+    "SelectedDestination",
     "VoipgridAuthenticationError",
     "VoipgridClient",
     "VoipgridConnectionError",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Final
+from urllib.parse import quote
 
 import aiohttp
 from yarl import URL
@@ -18,7 +19,7 @@ from .errors import (
     VoipgridRateLimitError,
     VoipgridResponseError,
 )
-from .models import Call, Profile
+from .models import Call, Destinations, Profile
 
 DEFAULT_BASE_URL: Final = "https://api.voipgrid.nl"
 DEFAULT_REQUEST_TIMEOUT: Final = 10.0
@@ -27,6 +28,8 @@ MAX_RETRY_AFTER: Final = 3600.0
 
 PROFILE_PATH: Final = "/api/permission/systemuser/profile/"
 CLICK_TO_DIAL_PATH: Final = "/api/clicktodial/"
+USER_DESTINATION_PATH: Final = "/api/userdestination/"
+SELECTED_DESTINATION_PATH: Final = "/api/selecteduserdestination/"
 
 
 def error_message(body: object) -> str:
@@ -138,10 +141,45 @@ class VoipgridClient:
             await self._request("GET", f"{CLICK_TO_DIAL_PATH}{call_id}/")
         )
 
+    async def get_destinations(self) -> Destinations:
+        """Return the user's phones that can ring and which of them rings now."""
+        return Destinations.from_json(await self._request("GET", USER_DESTINATION_PATH))
+
+    async def set_destination(
+        self,
+        selected_id: str,
+        *,
+        phoneaccount: str | None = None,
+        fixeddestination: str | None = None,
+    ) -> None:
+        """Choose the phone that rings: a phone account, a fixed destination, or neither.
+
+        Neither means the user is not available. Any 2xx answer is success.
+        """
+        if phoneaccount is not None and fixeddestination is not None:
+            raise ValueError("Choose a phone account or a fixed destination, not both")
+        await self._request(
+            "PUT",
+            f"{SELECTED_DESTINATION_PATH}{quote(selected_id, safe='')}/",
+            {
+                "phoneaccount": _json_id(phoneaccount),
+                "fixeddestination": _json_id(fixeddestination),
+            },
+            ignore_body=True,
+        )
+
     async def _request(
-        self, method: str, path: str, body: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        ignore_body: bool = False,
     ) -> object:
-        """Send one request and return its decoded JSON, mapping every failure."""
+        """Send one request and return its decoded JSON, mapping every failure.
+
+        With ``ignore_body``, any 2xx answer is success and returns None.
+        """
         headers = {
             "Authorization": self._authorization,
             "Accept": "application/json",
@@ -157,7 +195,9 @@ class VoipgridClient:
                 allow_redirects=False,
             ) as response:
                 text = await response.text()
-                return self._decode(response.status, response.headers, text)
+                return self._decode(
+                    response.status, response.headers, text, ignore_body=ignore_body
+                )
         except TimeoutError:
             raise VoipgridConnectionError(
                 "Timeout while talking to the platform"
@@ -168,7 +208,9 @@ class VoipgridClient:
             ) from None
 
     @staticmethod
-    def _decode(status: int, headers: Any, text: str) -> object:
+    def _decode(
+        status: int, headers: Any, text: str, *, ignore_body: bool = False
+    ) -> object:
         """Map an HTTP answer to its JSON body or to this client's exceptions."""
         if status in (401, 403):
             raise VoipgridAuthenticationError(status)
@@ -178,6 +220,8 @@ class VoipgridClient:
             )
         if status == 404:
             raise VoipgridNotFoundError("Not found")
+        if ignore_body and 200 <= status < 300:
+            return None
         try:
             data = json.loads(text) if text else None
         except ValueError:
@@ -193,3 +237,10 @@ class VoipgridClient:
         if not 200 <= status < 300:
             raise VoipgridResponseError(f"Unexpected response (HTTP {status})")
         return data
+
+
+def _json_id(value: str | None) -> int | str | None:
+    """Return an id as the platform spells it in JSON: a number when it is one."""
+    if value is not None and value.isdecimal() and str(int(value)) == value:
+        return int(value)
+    return value

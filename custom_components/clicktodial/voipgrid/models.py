@@ -168,3 +168,153 @@ def _parse_datetime(value: object) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+class DestinationKind(StrEnum):
+    """What kind of destination rings: one of the user's phones or a number outside."""
+
+    PHONE_ACCOUNT = "phoneaccount"
+    FIXED_DESTINATION = "fixeddestination"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Destination:
+    """A phone of the user that can ring: a phone account or a fixed destination."""
+
+    id: str
+    kind: DestinationKind
+    # The internal number of a phone account, or the phone number of a fixed destination.
+    number: str | None
+    description: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SelectedDestination:
+    """Which destination rings now; neither set means the user is not available."""
+
+    id: str
+    phoneaccount: str | None = None
+    fixeddestination: str | None = None
+
+    @classmethod
+    def from_json(cls, data: object) -> SelectedDestination:
+        """Build the selection from the platform's JSON, or raise VoipgridResponseError."""
+        if not isinstance(data, dict):
+            raise VoipgridResponseError("User destination without a selection")
+        selected = cls(
+            id=_id(data.get("id")),
+            phoneaccount=_optional_id(data.get("phoneaccount")),
+            fixeddestination=_optional_id(data.get("fixeddestination")),
+        )
+        if selected.phoneaccount is not None and selected.fixeddestination is not None:
+            raise VoipgridResponseError("Two destinations selected at once")
+        return selected
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Destinations:
+    """The user's phone accounts and fixed destinations, and which of them rings now."""
+
+    phone_accounts: tuple[Destination, ...]
+    fixed_destinations: tuple[Destination, ...]
+    selected: SelectedDestination
+
+    @property
+    def all(self) -> tuple[Destination, ...]:
+        """Return every destination, phone accounts first."""
+        return self.phone_accounts + self.fixed_destinations
+
+    @classmethod
+    def from_json(cls, data: object) -> Destinations:
+        """Build the destinations from the platform's JSON, or raise VoipgridResponseError.
+
+        Ids may be numbers or strings (kept as strings); a fixed destination's number
+        may lack its ``+``.
+        """
+        objects = data.get("objects") if isinstance(data, dict) else None
+        if not isinstance(objects, list) or not objects:
+            raise VoipgridResponseError("Unexpected user destination response")
+        user = objects[0]
+        if not isinstance(user, dict):
+            raise VoipgridResponseError("Unexpected user destination response")
+        return cls(
+            phone_accounts=tuple(
+                _destination(
+                    item, DestinationKind.PHONE_ACCOUNT, item_number="internal_number"
+                )
+                for item in _list(user.get("phoneaccounts"))
+            ),
+            fixed_destinations=tuple(
+                _destination(
+                    item, DestinationKind.FIXED_DESTINATION, item_number="phonenumber"
+                )
+                for item in _list(user.get("fixeddestinations"))
+            ),
+            selected=SelectedDestination.from_json(user.get("selecteduserdestination")),
+        )
+
+
+# A number of this many digits without "+" or a leading 0 is international (E.164 has
+# at least 8 digits); shorter ones are extensions.
+_MIN_INTERNATIONAL_DIGITS: Final = 8
+
+
+def _list(value: object) -> list[object]:
+    """Return a list from the platform (null or absent is empty)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise VoipgridResponseError("Unexpected list of destinations")
+    return value
+
+
+def _destination(
+    item: object, kind: DestinationKind, *, item_number: str
+) -> Destination:
+    """Build one destination from the platform's JSON."""
+    if not isinstance(item, dict):
+        raise VoipgridResponseError("Unexpected destination")
+    number = _optional_number(item.get(item_number))
+    if (
+        kind is DestinationKind.FIXED_DESTINATION
+        and number is not None
+        and number.isdigit()
+        and not number.startswith("0")
+        and len(number) >= _MIN_INTERNATIONAL_DIGITS
+    ):
+        number = f"+{number}"
+    description = item.get("description")
+    return Destination(
+        id=_id(item.get("id")),
+        kind=kind,
+        number=number,
+        description=description.strip() or None
+        if isinstance(description, str)
+        else None,
+    )
+
+
+def _id(value: object) -> str:
+    """Return an id from the platform (a number or a string) as a string."""
+    if (result := _optional_id(value)) is None:
+        raise VoipgridResponseError("Destination without an id")
+    return result
+
+
+def _optional_id(value: object) -> str | None:
+    """Return an id as a string, None when null, or raise VoipgridResponseError."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise VoipgridResponseError("Unexpected destination id")
+    text = str(value).strip()
+    if not text:
+        raise VoipgridResponseError("Empty destination id")
+    return text
+
+
+def _optional_number(value: object) -> str | None:
+    """Return an internal number or phone number as text, or None when absent."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    return str(value).strip() or None

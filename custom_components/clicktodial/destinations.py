@@ -1,0 +1,237 @@
+"""Which phone rings: the account's destinations, read every 5 minutes, and the choice of one.
+
+A coordinator of its own beside call tracking: a failure here never touches the call
+entities. The account has one rate limit, kept by the call tracker: a 429 on either side
+pauses the reads of both, while a person's choice is still sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Final, override
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+from .const import (
+    DESTINATIONS_BACKOFF_INITIAL,
+    DESTINATIONS_INTERVAL,
+    DESTINATIONS_SLACK,
+    DESTINATIONS_UNAVAILABLE_AFTER,
+    DOMAIN,
+    LOGGER,
+)
+from .coordinator import ClickToDialConfigEntry
+from .errors import (
+    auth_failed,
+    destination_error,
+    destinations_not_read,
+    destinations_unavailable,
+)
+from .tracker import CallTracker
+from .voipgrid import (
+    Destination,
+    DestinationKind,
+    Destinations,
+    SelectedDestination,
+    VoipgridAuthenticationError,
+    VoipgridClient,
+    VoipgridError,
+    VoipgridNotFoundError,
+    VoipgridRateLimitError,
+)
+
+# The option of the select that makes no phone ring.
+NOT_AVAILABLE: Final = "not_available"
+
+
+def destination_label(destination: Destination) -> str:
+    """Return how a destination is shown: ``<description> (<number>)``, or what it has."""
+    if destination.description and destination.number:
+        return f"{destination.description} ({destination.number})"
+    return destination.description or destination.number or f"[{destination.id}]"
+
+
+def destination_options(destinations: Destinations) -> dict[str, Destination | None]:
+    """Return the options of the select: phone accounts, fixed destinations, not available.
+
+    Labels are unique: a label already taken gets `` [<id>]`` added.
+    """
+    options: dict[str, Destination | None] = {}
+    for destination in destinations.all:
+        label = destination_label(destination)
+        while label in options or label == NOT_AVAILABLE:
+            label = f"{label} [{destination.id}]"
+        options[label] = destination
+    options[NOT_AVAILABLE] = None
+    return options
+
+
+def selected_option(
+    destinations: Destinations, options: dict[str, Destination | None]
+) -> str | None:
+    """Return the option that rings now, or None when the platform names an unknown one."""
+    selected = destinations.selected
+    if selected.phoneaccount is None and selected.fixeddestination is None:
+        return NOT_AVAILABLE
+    for label, destination in options.items():
+        if destination is not None and _choice(destination, selected.id) == selected:
+            return label
+    return None
+
+
+def _choice(destination: Destination | None, selected_id: str) -> SelectedDestination:
+    """Return the selection that makes ``destination`` ring (None: not available)."""
+    if destination is None:
+        return SelectedDestination(id=selected_id)
+    if destination.kind is DestinationKind.PHONE_ACCOUNT:
+        return SelectedDestination(id=selected_id, phoneaccount=destination.id)
+    return SelectedDestination(id=selected_id, fixeddestination=destination.id)
+
+
+async def async_setup_destinations(
+    hass: HomeAssistant,
+    entry: ClickToDialConfigEntry,
+    client: VoipgridClient,
+    rate_limit: CallTracker,
+) -> DestinationsCoordinator | None:
+    """Read which phone rings once; None when the account has no such feature."""
+    coordinator = DestinationsCoordinator(hass, entry, client, rate_limit)
+    await coordinator.async_refresh()
+    return coordinator if coordinator.supported else None
+
+
+class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
+    """Which phone rings on one account; the data is None until a first good read."""
+
+    config_entry: ClickToDialConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config_entry: ClickToDialConfigEntry,
+        client: VoipgridClient,
+        rate_limit: CallTracker,
+    ) -> None:
+        """Create the coordinator of one account."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=config_entry,
+            name=f"{DOMAIN} destinations",
+            update_interval=DESTINATIONS_INTERVAL,
+            always_update=False,
+        )
+        self.client = client
+        # The account's one rate limit, which the call tracker keeps.
+        self._rate_limit = rate_limit
+        self.supported = True
+        self._first_read = True
+        self._failures = 0
+        self._failing_since: float | None = None
+        self._unknown_selections: set[SelectedDestination] = set()
+
+    @property
+    def options(self) -> dict[str, Destination | None]:
+        """Return the options of the select by label (empty before the first read)."""
+        return destination_options(self.data) if self.data else {}
+
+    @property
+    def current_option(self) -> str | None:
+        """Return the option that rings now; None when not known."""
+        return selected_option(self.data, self.options) if self.data else None
+
+    @override
+    async def _async_update_data(self) -> Destinations | None:
+        """Read the destinations; keep the last ones through failures for a while."""
+        started = self.hass.loop.time()
+        if (paused := self._rate_limit.paused_for()) > 0:
+            LOGGER.debug("Rate limited: reading the destinations in %.0f s", paused)
+            return self._keep(started, retry_in=paused)
+        first_read, self._first_read = self._first_read, False
+        try:
+            destinations = await self.client.get_destinations()
+        except VoipgridAuthenticationError as err:
+            if err.status == 401:
+                raise auth_failed() from err
+            return self._failed(err, started, first_read=first_read)
+        except VoipgridError as err:
+            return self._failed(err, started, first_read=first_read)
+        self._failures = 0
+        self._failing_since = None
+        self.update_interval = DESTINATIONS_INTERVAL
+        if (
+            selected_option(destinations, destination_options(destinations)) is None
+            and destinations.selected not in self._unknown_selections
+        ):
+            self._unknown_selections.add(destinations.selected)
+            LOGGER.warning(
+                "The platform selected a destination that is not among the account's "
+                "phones (phone account %s, fixed destination %s)",
+                destinations.selected.phoneaccount,
+                destinations.selected.fixeddestination,
+            )
+        return destinations
+
+    def _failed(
+        self, err: VoipgridError, started: float, *, first_read: bool
+    ) -> Destinations | None:
+        """Take a failed read into account: retry with backoff, keep the last state."""
+        # 404: no such feature; 403 (a 401 never comes here): no such right.
+        if first_read and isinstance(
+            err, (VoipgridNotFoundError, VoipgridAuthenticationError)
+        ):
+            LOGGER.debug("The account cannot choose which phone rings (%s)", err)
+            self.supported = False
+            return None
+        if isinstance(err, VoipgridRateLimitError):
+            self._rate_limit.pause(err.retry_after)
+        LOGGER.debug("Reading the destinations failed: %s", err)
+        self._failures += 1
+        if self._failing_since is None:
+            self._failing_since = started
+        backoff = min(
+            DESTINATIONS_BACKOFF_INITIAL * 2 ** (self._failures - 1),
+            DESTINATIONS_INTERVAL,
+        )
+        return self._keep(started, retry_in=backoff.total_seconds())
+
+    def _keep(self, now: float, *, retry_in: float) -> Destinations:
+        """Keep the last state until the next read, unless reads failed for too long."""
+        if self._failing_since is not None:
+            left = (
+                self._failing_since
+                + DESTINATIONS_UNAVAILABLE_AFTER.total_seconds()
+                - now
+            )
+            if left <= DESTINATIONS_SLACK:
+                self.update_interval = timedelta(seconds=retry_in)
+                raise destinations_unavailable()
+            # The read that decides about the outage comes on time.
+            retry_in = min(retry_in, left)
+        self.update_interval = timedelta(seconds=retry_in)
+        if self.data is None:
+            raise destinations_not_read()
+        return self.data
+
+    async def async_choose(self, option: str) -> None:
+        """Make the option's destination ring (``not_available``: none); show it at once."""
+        destinations = self.data
+        assert destinations is not None  # the select is unavailable without data
+        selected = _choice(self.options[option], destinations.selected.id)
+        try:
+            await self.client.set_destination(
+                selected.id,
+                phoneaccount=selected.phoneaccount,
+                fixeddestination=selected.fixeddestination,
+            )
+        except VoipgridError as err:
+            if isinstance(err, VoipgridAuthenticationError) and err.status == 401:
+                self.config_entry.async_start_reauth(self.hass)
+            elif isinstance(err, VoipgridRateLimitError):
+                self._rate_limit.pause(err.retry_after)
+            raise destination_error(err) from err
+        self.async_set_updated_data(replace(destinations, selected=selected))
+        # Read back what the platform made of it (skipped while rate limited).
+        await self.async_request_refresh()
