@@ -12,17 +12,15 @@ from syrupy.assertion import SnapshotAssertion
 # Import this repository's integration before Home Assistant looks for custom
 # integrations, so the tests load it rather than a copy in the testing config.
 import custom_components.clicktodial  # noqa: F401
-from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
-from homeassistant.const import CONF_EMAIL, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Simulator
 
+from .helpers import ACCOUNT_UUID, account_entry
+from .secrets_guard import SECOND_EMAIL, SECOND_TOKEN
+
 pytest_plugins = ["tests.secrets_guard"]
 
-ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
-SECOND_EMAIL = "second@example.com"
-SECOND_TOKEN = "second-token"
 SECOND_UUID = "00000000-0000-4000-8000-000000000002"
 
 
@@ -69,31 +67,19 @@ def account(simulator: Simulator) -> Account:
 @pytest.fixture
 def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
     """Return a config entry for the simulator's account."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Demo User",
-        unique_id=ACCOUNT_UUID,
-        data={
-            CONF_URL: simulator.url,
-            CONF_EMAIL: DEFAULT_EMAIL,
-            CONF_API_TOKEN: DEFAULT_TOKEN,
-        },
-    )
+    return account_entry(simulator.url, unique_id=ACCOUNT_UUID)
 
 
 @pytest.fixture
 def second_entry(simulator: Simulator) -> MockConfigEntry:
     """Add a second account to the simulator and return a config entry for it."""
     simulator.add_account(SECOND_EMAIL, SECOND_TOKEN, first_name="Second")
-    return MockConfigEntry(
-        domain=DOMAIN,
+    return account_entry(
+        simulator.url,
+        SECOND_EMAIL,
+        SECOND_TOKEN,
         title="Second User",
         unique_id=SECOND_UUID,
-        data={
-            CONF_URL: simulator.url,
-            CONF_EMAIL: SECOND_EMAIL,
-            CONF_API_TOKEN: SECOND_TOKEN,
-        },
     )
 
 
@@ -106,6 +92,19 @@ async def init_integration(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
+
+
+@pytest.fixture
+async def init_second_integration(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    second_entry: MockConfigEntry,
+) -> MockConfigEntry:
+    """Set up the integration for a second account, after the first one."""
+    second_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(second_entry.entry_id)
+    await hass.async_block_till_done()
+    return second_entry
 
 
 @pytest.fixture

@@ -1,19 +1,24 @@
-"""Helpers shared by the Click to dial tests."""
+"""Helpers shared by the Click to dial tests, the soak test and the benchmark."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed_exact,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.clicktodial.const import DOMAIN
+from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
+from custom_components.clicktodial.voipgrid import CallStatus, parse_status
 from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import CONF_EMAIL, CONF_URL
 from homeassistant.core import HomeAssistant
+from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Timeline
+
+from .timing import FrozenClock, TimeDriver, block_till_done
+
+ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
+NUMBER = "+31508009899"
 
 
 async def advance(
@@ -21,15 +26,53 @@ async def advance(
     freezer: FrozenDateTimeFactory,
     seconds: float,
     step: float = 0.1,
+    *,
+    settle: Callable[[HomeAssistant], Awaitable[None]] = block_till_done,
 ) -> None:
     """Move time forward in small steps, letting every due timer and poll run."""
-    remaining = seconds
-    while remaining > 1e-9:
-        tick = min(step, remaining)
-        freezer.tick(timedelta(seconds=tick))
-        async_fire_time_changed_exact(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
-        remaining -= tick
+    driver = TimeDriver(hass, FrozenClock(hass, freezer), settle)
+    await driver.advance(seconds, step)
+
+
+def account_entry(
+    url: str,
+    email: str = DEFAULT_EMAIL,
+    token: str = DEFAULT_TOKEN,
+    *,
+    title: str = "Demo User",
+    unique_id: str = ACCOUNT_UUID,
+) -> MockConfigEntry:
+    """Return a config entry for an account of the simulator at ``url``."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=title,
+        unique_id=unique_id,
+        data={CONF_URL: url, CONF_EMAIL: email, CONF_API_TOKEN: token},
+    )
+
+
+async def start_call(hass: HomeAssistant, number: str = NUMBER, **extra: Any) -> str:
+    """Start a call through the ``clicktodial.call`` action and return its id."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "call",
+        {"b_number": number, **extra},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return str(response["call_id"])
+
+
+def timeline_changes(timeline: Timeline) -> list[tuple[float, CallStatus]]:
+    """Return the status changes a timeline makes, as the integration shows them."""
+    changes: list[tuple[float, CallStatus]] = []
+    for offset, raw in timeline:
+        status = parse_status(raw)
+        if status is None or (changes and changes[-1][1] is status):
+            continue
+        changes.append((offset, status))
+    return changes
 
 
 def reauth_flows(hass: HomeAssistant, entry: MockConfigEntry) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from functools import partial
 from pathlib import Path
 import shutil
 from typing import Any
@@ -13,7 +13,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed_exact,
 )
 
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
@@ -24,6 +23,8 @@ from homeassistant.helpers import selector
 from homeassistant.setup import async_setup_component
 from homeassistant.util import yaml as yaml_util
 from simulator import SCENARIOS, Fault, RecordedRequest, Simulator
+
+from . import helpers
 
 BLUEPRINT_DIR = (
     Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
@@ -60,13 +61,31 @@ NOTIFY_ACTION = [
 ]
 
 
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a temporary config dir holding this repository's blueprints."""
-    target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
+def install_blueprints(config_dir: Path) -> Path:
+    """Put a fresh copy of this repository's blueprints in a config dir; return where.
+
+    Whatever is there already (a copy of an earlier run or a user's, a link to this
+    repository) is replaced, never merged with nor written through.
+    """
+    target = config_dir / "blueprints" / "automation" / "clicktodial"
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)
     target.mkdir(parents=True)
     for source in BLUEPRINT_DIR.glob("*.yaml"):
         shutil.copy(source, target / source.name)
+    return target
+
+
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Give Home Assistant a temporary config dir holding this repository's blueprints.
+
+    The temporary dir starts as a copy of the testing config, which may hold a
+    ``blueprints/automation/clicktodial`` folder already.
+    """
+    install_blueprints(Path(hass_tmp_config_dir))
     return hass_tmp_config_dir
 
 
@@ -102,20 +121,8 @@ async def settle(hass: HomeAssistant) -> None:
             quiet += 1
 
 
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float, step: float
-) -> None:
-    """Move time forward in steps, letting due timers, polls and automation steps run.
-
-    Like tests/helpers.py's ``advance``, but without waiting for parked automation runs.
-    """
-    remaining = seconds
-    while remaining > 1e-9:
-        tick = min(step, remaining)
-        freezer.tick(timedelta(seconds=tick))
-        async_fire_time_changed_exact(hass)
-        await settle(hass)
-        remaining -= tick
+# Time moves as in the other tests, but parked automation runs are not waited for.
+advance = partial(helpers.advance, settle=settle)
 
 
 def use_blueprint(path: str, **inputs: Any) -> dict[str, Any]:
@@ -225,6 +232,49 @@ async def test_blueprints_load_in_home_assistant(hass: HomeAssistant) -> None:
     for blueprint in found.values():
         assert isinstance(blueprint, Blueprint), blueprint
         assert blueprint.domain == "automation"
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Return the name and content of each file in a folder."""
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+def leave_previous(target: Path, previous: str) -> None:
+    """Leave a blueprint folder as an earlier run or a user may have left it."""
+    if previous == "copy":
+        (target / NOTIFY).write_text("outdated")
+        (target / "removed_since.yaml").write_text("blueprint: {}")
+    else:
+        shutil.rmtree(target)
+        target.symlink_to(BLUEPRINT_DIR, target_is_directory=True)
+
+
+@pytest.mark.parametrize("previous", ["copy", "link"])
+async def test_blueprints_replace_what_was_there(
+    hass: HomeAssistant, previous: str
+) -> None:
+    """A config dir that holds the blueprint folder already gets a fresh copy.
+
+    A previous copy (with an outdated file and one since removed) is replaced; a link
+    to the repository's folder is replaced without touching the repository.
+    """
+    run = hass.async_add_executor_job
+    repository = await run(files, BLUEPRINT_DIR)
+    config_dir = Path(hass.config.config_dir)
+    target = config_dir / "blueprints" / "automation" / "clicktodial"
+    # Installed for this test already: as if by an earlier run.
+    assert await run(files, target) == repository
+    await run(leave_previous, target, previous)
+
+    assert await run(install_blueprints, config_dir) == target
+
+    assert not await run(target.is_symlink)
+    assert await run(files, target) == repository
+    assert await run(files, BLUEPRINT_DIR) == repository
+    found = await async_get_blueprints(hass).async_get_blueprints()
+    assert set(found) == {
+        f"clicktodial/{path.name}" for path in BLUEPRINT_DIR.glob("*.yaml")
+    }
 
 
 # -- call and notify on failure ---------------------------------------------------------

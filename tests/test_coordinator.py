@@ -15,17 +15,17 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed_exact,
 )
 
-from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
-from custom_components.clicktodial.voipgrid import CallStatus, parse_status
+from custom_components.clicktodial.const import DOMAIN
+from custom_components.clicktodial.voipgrid import CallStatus
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import CONF_EMAIL, CONF_URL, STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
-from simulator import SCENARIOS, Fault, Simulator, Timeline
+from simulator import SCENARIOS, Fault, Simulator
 
 from .conftest import ACCOUNT_UUID
-from .helpers import advance
+from .helpers import advance, start_call, timeline_changes
 
 SENSOR = "sensor.demo_user_call_status"
 EVENT = "event.demo_user_call"
@@ -38,21 +38,6 @@ SETUP_STATUSES = {
     CallStatus.CONFIRM,
     CallStatus.DIALING_B,
 }
-
-
-async def start_call(
-    hass: HomeAssistant, number: str = "+31508009899", **extra: Any
-) -> str:
-    """Start a call through the action and return its id."""
-    response = await hass.services.async_call(
-        DOMAIN,
-        "call",
-        {"b_number": number, **extra},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    return str(response["call_id"])
 
 
 async def follow(
@@ -85,17 +70,6 @@ async def until(predicate: Callable[[], bool]) -> None:
 def call_requests(simulator: Simulator) -> int:
     """Count the requests about calls (which phone rings is read on its own schedule)."""
     return sum(simulator.count(endpoint) for endpoint in CALL_ENDPOINTS)
-
-
-def expected_changes(timeline: Timeline) -> list[tuple[float, str]]:
-    """Return the status changes a timeline makes, normalised as the sensor shows them."""
-    changes: list[tuple[float, str]] = []
-    for offset, raw in timeline:
-        status = parse_status(raw)
-        if status is None or (changes and changes[-1][1] == status):
-            continue
-        changes.append((offset, status.value))
-    return changes
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -139,7 +113,7 @@ async def test_status_changes_seen_in_time(
     get_calls = [r for r in simulator.requests if r.endpoint == "get_call"]
     started = next(r for r in simulator.requests if r.endpoint == "start_call")
     assert get_calls[0].at - started.at <= 1.0
-    expected = expected_changes(timeline)
+    expected = [(at, status.value) for at, status in timeline_changes(timeline)]
     assert [state for _, state in seen] == [state for _, state in expected]
     after_connected = False
     for (expected_at, state), (seen_at, _) in zip(expected[1:], seen[1:], strict=True):
@@ -258,25 +232,13 @@ async def test_calls_on_two_accounts(
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
     init_integration: MockConfigEntry,
+    init_second_integration: MockConfigEntry,
 ) -> None:
     """Each account follows its own calls."""
-    simulator.add_account("second@example.com", "second-token", first_name="Second")
-    second = MockConfigEntry(
-        domain=DOMAIN,
-        title="Second User",
-        unique_id="00000000-0000-4000-8000-000000000002",
-        data={
-            CONF_URL: simulator.url,
-            CONF_EMAIL: "second@example.com",
-            CONF_API_TOKEN: "second-token",
-        },
-    )
-    second.add_to_hass(hass)
-    await hass.config_entries.async_setup(second.entry_id)
-    await hass.async_block_till_done()
-
     await start_call(hass, "+31508009899", config_entry_id=init_integration.entry_id)
-    await start_call(hass, "+31508009902", config_entry_id=second.entry_id)
+    await start_call(
+        hass, "+31508009902", config_entry_id=init_second_integration.entry_id
+    )
     await advance(hass, freezer, 60, step=0.5)
 
     assert hass.states.get(SENSOR).state == "disconnected"

@@ -67,7 +67,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util.yaml import parse_yaml
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, RecordedRequest, Simulator
 
-from .secrets_guard import record_texts
+from .secrets_guard import SECOND_EMAIL, record_texts
 
 # Hypothesis warns that its own global Random "could be garbage collected": a false
 # alarm of its reference count check (the object is kept by a thread-local).
@@ -95,8 +95,6 @@ CONFIG_ERRORS = set(_TRANSLATIONS["config"]["error"])
 OPTIONS_ERRORS = set(_TRANSLATIONS["options"]["error"])
 
 NUMBER = "+31508009899"
-SECOND_EMAIL = "second@example.com"
-SECOND_TOKEN = "second-token"
 NUMBER_FIELDS = ("b_number", "a_number", "b_cli")
 
 # What the integration may send as a number: E.164, national, an extension.
@@ -405,22 +403,12 @@ class Accounts:
 
 @pytest.fixture
 async def accounts(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    init_second_integration: MockConfigEntry,
 ) -> Accounts:
     """Two loaded accounts, one that is not loaded, and an entry of another domain."""
-    simulator.add_account(SECOND_EMAIL, SECOND_TOKEN, first_name="Second")
-    second = MockConfigEntry(
-        domain=DOMAIN,
-        title="Second User",
-        unique_id="00000000-0000-4000-8000-000000000002",
-        data={
-            CONF_URL: simulator.url,
-            CONF_EMAIL: SECOND_EMAIL,
-            CONF_API_TOKEN: SECOND_TOKEN,
-        },
-    )
-    second.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(second.entry_id)
     not_loaded = MockConfigEntry(
         domain=DOMAIN,
         title="Third User",
@@ -431,7 +419,7 @@ async def accounts(
     other_domain = MockConfigEntry(domain="other", title="Other")
     other_domain.add_to_hass(hass)
     await hass.async_block_till_done()
-    return Accounts(init_integration, second, not_loaded, other_domain)
+    return Accounts(init_integration, init_second_integration, not_loaded, other_domain)
 
 
 # -- the action --------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import CONF_EMAIL, CONF_URL
 from homeassistant.core import HomeAssistant, ServiceCall, State
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
@@ -38,8 +37,6 @@ from .secrets_guard import (
     SecretsGuard,
     find_secrets,
 )
-
-SECOND_UUID = "00000000-0000-4000-8000-000000000002"
 
 
 def _record(
@@ -162,22 +159,10 @@ async def test_no_secrets_anywhere(
     hass_storage: dict[str, Any],
     init_integration: MockConfigEntry,
     secrets_guard: SecretsGuard,
+    init_second_integration: MockConfigEntry,
 ) -> None:
     """Two accounts, faults, rejected calls and a revoked token: nothing shows a secret."""
-    simulator.add_account(SECOND_EMAIL, SECOND_TOKEN, first_name="Second")
-    second = MockConfigEntry(
-        domain=DOMAIN,
-        title="Second User",
-        unique_id=SECOND_UUID,
-        data={
-            CONF_URL: simulator.url,
-            CONF_EMAIL: SECOND_EMAIL,
-            CONF_API_TOKEN: SECOND_TOKEN,
-        },
-    )
-    second.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(second.entry_id)
-    await hass.async_block_till_done()
+    second = init_second_integration
     entries = (init_integration, second)
 
     async def call(entry: MockConfigEntry, **data: Any) -> Any:

@@ -24,8 +24,8 @@ Partway, the second account's token is revoked. Then it checks that:
   slow), nor any one step of moved time more than ``SLOW_STEP``. CPU time is the tight
   bound: it does not grow when other processes keep the machine busy.
 
-Time moves from one scheduled timer to the next, so idle hours cost nothing and every poll
-runs exactly when it is due. Calls, faults and their times come from a seeded random
+Time moves from one scheduled timer to the next (``tests/timing.py``), so idle hours cost
+nothing and every poll runs exactly when it is due. Calls, faults and their times come from a seeded random
 generator: a failure names its seed.
 
 In the full suite it runs 300 calls over about 4 simulated hours, in seconds. Run alone
@@ -48,7 +48,6 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable, Generator, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 import logging
 import os
 import random
@@ -56,28 +55,25 @@ import time
 from typing import Any
 from unittest.mock import patch
 
-import freezegun.api as freezegun_api
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed_exact,
-    get_scheduled_timer_handles,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN, LOGGER
+from custom_components.clicktodial.const import DOMAIN, LOGGER
 from custom_components.clicktodial.tracker import StatusChange
-from custom_components.clicktodial.voipgrid import CallStatus, parse_status
+from custom_components.clicktodial.voipgrid import CallStatus
 from homeassistant import block_async_io
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import CONF_EMAIL, CONF_URL, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import loop as ha_loop
 from simulator import DEFAULT_EMAIL, SCENARIOS, Fault, Simulator, Timeline
 from simulator.app import ENDPOINTS, RecordedRequest
 
-from .helpers import advance
+from .helpers import advance, start_call, timeline_changes
+from .secrets_guard import SECOND_EMAIL
+from .timing import FrozenClock, TimeDriver, real_time
 
 pytestmark = pytest.mark.soak
 
@@ -105,8 +101,6 @@ SLOW_CALLBACK_CPU = 0.25
 SLOW_CALLBACK = 2.0
 SLOW_STEP = 10.0
 
-SECOND_EMAIL = "second@example.com"
-SECOND_TOKEN = "second-token"
 EMAILS = (DEFAULT_EMAIL, SECOND_EMAIL)
 EVENT_ENTITIES = ("event.demo_user_call", "event.second_user_call")
 SENSORS = ("sensor.demo_user_call_status", "sensor.second_user_call_status")
@@ -177,16 +171,6 @@ def soak_calls(config: pytest.Config) -> int:
     markexpr = config.getoption("markexpr") or ""
     alone = "soak" in markexpr and "not soak" not in markexpr
     return LARGE_CALLS if alone else SMALL_CALLS
-
-
-def statuses(timeline: Timeline) -> list[CallStatus]:
-    """Return the statuses a timeline goes through, as the integration shows them."""
-    seen: list[CallStatus] = []
-    for _, raw in timeline:
-        status = parse_status(raw)
-        if status is not None and (not seen or seen[-1] is not status):
-            seen.append(status)
-    return seen
 
 
 def is_subsequence(short: Iterable[Any], long: Iterable[Any]) -> bool:
@@ -264,49 +248,6 @@ class LoopTimer:
 
         with patch.object(asyncio.Handle, "_run", _run):
             yield
-
-
-def real_time() -> float:
-    """Return real seconds, whatever time the freezer shows."""
-    return freezegun_api.real_perf_counter()
-
-
-class Clock:
-    """Move time from one scheduled timer to the next, letting each run when due."""
-
-    def __init__(self, hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-        """Start at the current moment."""
-        self.hass = hass
-        self.freezer = freezer
-        self.origin = hass.loop.time()
-        self.steps = 0
-        self.slowest_step = 0.0
-
-    def now(self) -> float:
-        """Return the simulated seconds since the start."""
-        return self.hass.loop.time() - self.origin
-
-    def _next_timer(self) -> float | None:
-        """Return when the next timer of the event loop is due."""
-        due = [
-            handle.when()
-            for handle in get_scheduled_timer_handles(self.hass.loop)
-            if not handle.cancelled()
-        ]
-        return min(due) - self.origin if due else None
-
-    async def run_until(self, target: float) -> None:
-        """Move to ``target`` seconds since the start, stopping at every timer."""
-        while (now := self.now()) < target - 1e-6:
-            step = target - now
-            if (timer := self._next_timer()) is not None and timer < target:
-                step = max(timer - now, 0.0) + 0.001
-            started = real_time()
-            self.freezer.tick(timedelta(seconds=step))
-            async_fire_time_changed_exact(self.hass)
-            await self.hass.async_block_till_done(wait_background_tasks=True)
-            self.steps += 1
-            self.slowest_step = max(self.slowest_step, real_time() - started)
 
 
 class WarningRecords(logging.Handler):
@@ -460,34 +401,12 @@ class Run:
     revoked_at: float = 0.0
 
 
-@pytest.fixture
-async def two_accounts(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
-) -> tuple[MockConfigEntry, MockConfigEntry]:
-    """Set up a second account beside the first; both loaded."""
-    simulator.add_account(SECOND_EMAIL, SECOND_TOKEN, first_name="Second")
-    second = MockConfigEntry(
-        domain=DOMAIN,
-        title="Second User",
-        unique_id="00000000-0000-4000-8000-000000000002",
-        data={
-            CONF_URL: simulator.url,
-            CONF_EMAIL: SECOND_EMAIL,
-            CONF_API_TOKEN: SECOND_TOKEN,
-        },
-    )
-    second.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(second.entry_id)
-    await hass.async_block_till_done()
-    return init_integration, second
-
-
 def watch(
     hass: HomeAssistant,
     simulator: Simulator,
     entries: tuple[MockConfigEntry, MockConfigEntry],
     run: Run,
-    clock: Clock,
+    driver: TimeDriver,
 ) -> None:
     """Record the event stream, status changes, faults served and reauth starts."""
     last_shown: dict[str, tuple[Any, ...]] = {}
@@ -500,7 +419,7 @@ def watch(
             return
         if new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
             if new.state == STATE_UNAVAILABLE:
-                run.unavailable.append((entity_id, clock.now()))
+                run.unavailable.append((entity_id, driver.elapsed()))
             return
         if entity_id not in EVENT_ENTITIES:
             return
@@ -511,7 +430,7 @@ def watch(
         last_shown[entity_id] = shown
         call_id, status = shown[1], shown[2]
         run.shown[call_id].append(status)
-        run.shown_at.setdefault((call_id, status), clock.now())
+        run.shown_at.setdefault((call_id, status), driver.elapsed())
 
     hass.bus.async_listen("state_changed", _state_changed)
     for entry in entries:
@@ -536,25 +455,21 @@ def watch(
     flows.async_init = _async_init  # type: ignore[method-assign]
 
 
-async def start_call(
+async def start_planned(
     hass: HomeAssistant,
     simulator: Simulator,
     entries: tuple[MockConfigEntry, MockConfigEntry],
     planned: PlannedCall,
     run: Run,
-    clock: Clock,
+    driver: TimeDriver,
     number: str,
 ) -> None:
     """Start a planned call through the action; note how it went."""
     simulator.script_next_call(TIMELINES[planned.timeline])
     calls_before = len(simulator.calls)
     try:
-        response = await hass.services.async_call(
-            DOMAIN,
-            "call",
-            {"b_number": number, "config_entry_id": entries[planned.account].entry_id},
-            blocking=True,
-            return_response=True,
+        call_id = await start_call(
+            hass, number, config_entry_id=entries[planned.account].entry_id
         )
     except ServiceValidationError:
         raise
@@ -563,13 +478,13 @@ async def start_call(
         assert len(simulator.calls) == calls_before
         simulator.next_timelines.clear()
         run.refused.append(
-            Refused(planned.account, clock.now(), str(err.translation_key))
+            Refused(planned.account, driver.elapsed(), str(err.translation_key))
         )
         return
-    assert response is not None
-    call_id = str(response["call_id"])
     assert simulator.calls[call_id].email == EMAILS[planned.account]
-    run.started.append(Started(call_id, planned.account, planned.timeline, clock.now()))
+    run.started.append(
+        Started(call_id, planned.account, planned.timeline, driver.elapsed())
+    )
 
 
 @pytest.mark.usefixtures("disable_block_async_io")
@@ -578,26 +493,27 @@ async def test_soak(
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
     hass_storage: dict[str, Any],
-    two_accounts: tuple[MockConfigEntry, MockConfigEntry],
+    init_integration: MockConfigEntry,
+    init_second_integration: MockConfigEntry,
     warnings_logged: WarningRecords,
     pytestconfig: pytest.Config,
 ) -> None:
     """Hundreds of calls, two accounts, hours, every fault: nothing lost or doubled."""
-    entries = two_accounts
+    entries = (init_integration, init_second_integration)
     calls = soak_calls(pytestconfig)
     rng = random.Random(SEED)  # noqa: S311 - a reproducible plan, not a secret
     plan = make_plan(rng, calls)
     run = Run()
-    clock = Clock(hass, freezer)
+    driver = TimeDriver(hass, FrozenClock(hass, freezer))
     loop_timer = LoopTimer()
-    watch(hass, simulator, entries, run, clock)
+    watch(hass, simulator, entries, run, driver)
 
     actions: list[tuple[float, int, Callable[[], Awaitable[None]]]] = []
     for index, planned in enumerate(plan.calls):
         number = f"+3150800{index % 10000:04d}"
 
         async def _call(planned: PlannedCall = planned, number: str = number) -> None:
-            await start_call(hass, simulator, entries, planned, run, clock, number)
+            await start_planned(hass, simulator, entries, planned, run, driver, number)
 
         actions.append((planned.at, 1, _call))
     for at, name in plan.faults:
@@ -622,7 +538,7 @@ async def test_soak(
 
     async def _revoke() -> None:
         simulator.accounts[SECOND_EMAIL].revoked = True
-        run.revoked_at = clock.now()
+        run.revoked_at = driver.elapsed()
 
     actions.append((plan.revoke_at, 2, _revoke))
     actions.sort(key=lambda action: action[:2])
@@ -639,9 +555,9 @@ async def test_soak(
     try:
         with loop_timer.measuring():
             for at, _, action in actions:
-                await clock.run_until(at)
+                await driver.run_until(driver.origin + at)
                 await action()
-            await clock.run_until(plan.end)
+            await driver.run_until(driver.origin + plan.end)
     finally:
         hass.loop.set_debug(debug)
     real_seconds = real_time() - real_start
@@ -652,9 +568,9 @@ async def test_soak(
         "calls planned": len(plan.calls),
         "started": len(run.started),
         "refused": Counter(refused.reason for refused in run.refused),
-        "simulated hours": round(clock.now() / 3600, 2),
+        "simulated hours": round(driver.elapsed() / 3600, 2),
         "real seconds": round(real_seconds, 1),
-        "steps": clock.steps,
+        "steps": driver.steps,
         "requests": Counter(request.endpoint for request in simulator.requests),
         "faults served": Counter(
             (served.request.endpoint, served.fault.status, served.fault.reset)
@@ -662,7 +578,7 @@ async def test_soak(
         ),
         "slowest callback (s)": round(loop_timer.slowest, 3),
         "most CPU in a callback (s)": round(loop_timer.most_cpu, 3),
-        "slowest step (s)": round(clock.slowest_step, 3),
+        "slowest step (s)": round(driver.slowest_step, 3),
         "callbacks": loop_timer.callbacks,
     }
     _LOGGER.info("Soak run: %s", summary)
@@ -671,7 +587,7 @@ async def test_soak(
 
     # The run was what it should be: the whole plan, most calls started, and (in a
     # run of this suite's size or more) every kind of fault served.
-    assert clock.now() >= plan.end - 1e-6
+    assert driver.elapsed() >= plan.end - 1e-6
     assert len(run.started) >= 0.8 * calls * (1 - (1 - REVOKE_AT) / 2) - 5
     if calls >= 100:
         served_kinds = {
@@ -696,7 +612,9 @@ async def test_soak(
     }
     assert first.tracked_calls == []
     for call in run.started:
-        expected = [status.value for status in statuses(TIMELINES[call.timeline])]
+        expected = [
+            status.value for _, status in timeline_changes(TIMELINES[call.timeline])
+        ]
         shown = run.shown[call.call_id]
         assert shown, call
         assert shown[0] == expected[0], (call, shown)
@@ -748,7 +666,7 @@ async def test_soak(
         if request.endpoint == "get_call":
             call_id = request.path.rsplit("/", 2)[1]
             if call_id in ended_at:
-                assert request.at - clock.origin <= ended_at[call_id] + 1e-6, request
+                assert request.at - driver.origin <= ended_at[call_id] + 1e-6, request
 
     # -- Retry-After is respected -----------------------------------------------------
     limited = [
@@ -793,7 +711,7 @@ async def test_soak(
     ]
     assert loop_timer.most_cpu < SLOW_CALLBACK_CPU, loop_timer.most_cpu_handle
     assert loop_timer.slowest < SLOW_CALLBACK, loop_timer.slowest_handle
-    assert clock.slowest_step < SLOW_STEP
+    assert driver.slowest_step < SLOW_STEP
 
 
 async def test_changes_after_unavailable_are_shown(
@@ -820,17 +738,7 @@ async def test_changes_after_unavailable_are_shown(
             shown.append((new.attributes["call_id"], new.attributes["event_type"]))
 
     hass.bus.async_listen("state_changed", _state_changed)
-    call_ids = []
-    for _ in range(2):
-        response = await hass.services.async_call(
-            DOMAIN,
-            "call",
-            {"b_number": "+31508009899"},
-            blocking=True,
-            return_response=True,
-        )
-        assert response is not None
-        call_ids.append(response["call_id"])
+    call_ids = [await start_call(hass) for _ in range(2)]
     await advance(hass, freezer, 12, step=0.5)  # both connected
     simulator.inject("get_call", Fault.http(503), times=1000)
     await advance(
