@@ -2,6 +2,7 @@
 
 from .client import DEFAULT_BASE_URL, VoipgridClient
 from .errors import (
+    InvalidNotificationError,
     InvalidNumberError,
     VoipgridAuthenticationError,
     VoipgridConnectionError,
@@ -12,7 +13,8 @@ from .errors import (
     VoipgridResponseError,
 )
 from .models import TERMINAL_STATUSES, Call, CallStatus, Profile, parse_status
-from .numbers import DEFAULT_NUMBER, clean_number
+from .notification import Direction, Notification, NotificationStatus, Party
+from .numbers import DEFAULT_NUMBER, calling_code, clean_number, same_number
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -20,7 +22,12 @@ __all__ = [
     "TERMINAL_STATUSES",
     "Call",
     "CallStatus",
+    "Direction",
+    "InvalidNotificationError",
     "InvalidNumberError",
+    "Notification",
+    "NotificationStatus",
+    "Party",
     "Profile",
     "VoipgridAuthenticationError",
     "VoipgridClient",
@@ -30,6 +37,8 @@ __all__ = [
     "VoipgridNotFoundError",
     "VoipgridRateLimitError",
     "VoipgridResponseError",
+    "calling_code",
     "clean_number",
     "parse_status",
+    "same_number",
 ]

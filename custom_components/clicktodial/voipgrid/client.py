@@ -17,6 +17,7 @@ from .errors import (
     VoipgridResponseError,
 )
 from .models import Call, Profile
+from .notification import subscription_id
 
 DEFAULT_BASE_URL: Final = "https://api.voipgrid.nl"
 DEFAULT_REQUEST_TIMEOUT: Final = 10.0
@@ -25,6 +26,7 @@ MAX_RETRY_AFTER: Final = 3600.0
 
 PROFILE_PATH: Final = "/api/permission/systemuser/profile/"
 CLICK_TO_DIAL_PATH: Final = "/api/clicktodial/"
+CALL_NOTIFICATION_PATH: Final = "/api/callnotification/callnotification/"
 
 
 def error_message(body: object) -> str:
@@ -116,6 +118,23 @@ class VoipgridClient:
         return Call.from_json(
             await self._request("GET", f"{CLICK_TO_DIAL_PATH}{call_id}/")
         )
+
+    async def subscribe_call_notifications(self, target_url: str) -> str:
+        """Have the platform push every call of the account to ``target_url``; return its id."""
+        return subscription_id(
+            await self._request(
+                "POST",
+                CALL_NOTIFICATION_PATH,
+                {"target_url": target_url, "event": "custom"},
+            )
+        )
+
+    async def unsubscribe_call_notifications(self, subscription: str) -> None:
+        """Delete a subscription; one the platform no longer knows is deleted already."""
+        try:
+            await self._request("DELETE", f"{CALL_NOTIFICATION_PATH}{subscription}/")
+        except VoipgridNotFoundError:
+            return
 
     async def _request(
         self, method: str, path: str, body: dict[str, Any] | None = None
