@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, override
+from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_ENTITY_ID, Platform
@@ -29,6 +29,9 @@ from .voipgrid import (
     VoipgridRateLimitError,
 )
 
+if TYPE_CHECKING:
+    from .notifications import CallNotifications
+
 type ClickToDialConfigEntry = ConfigEntry[ClickToDialData]
 
 
@@ -38,6 +41,8 @@ class ClickToDialData:
 
     client: VoipgridClient
     coordinator: ClickToDialCoordinator
+    # The account's call notifications (the webhook, subscription and pushed calls).
+    notifications: CallNotifications
     # What the dial pad's "Number to dial" holds, cleaned; the "Dial" button calls it.
     dial_number: str = ""
 

@@ -32,17 +32,18 @@ async def async_get_config_entry_diagnostics(
     """Return diagnostics of one account."""
     coordinator = entry.runtime_data.coordinator
     profile = coordinator.profile
-    return async_redact_data(
-        {
-            "entry": {
-                "title": entry.title,
-                "data": dict(entry.data),
-                "options": dict(entry.options),
-            },
-            "profile": asdict(profile) if profile else None,
-            "latest_call": coordinator.data.as_dict() if coordinator.data else None,
-            "tracked_calls": [call.as_dict() for call in coordinator.tracked_calls],
-            "last_update_success": coordinator.last_update_success,
+    diagnostics: dict[str, Any] = {
+        "entry": {
+            "title": entry.title,
+            "data": dict(entry.data),
+            "options": dict(entry.options),
         },
-        TO_REDACT,
-    )
+        "profile": asdict(profile) if profile else None,
+        "latest_call": coordinator.data.as_dict() if coordinator.data else None,
+        "tracked_calls": [call.as_dict() for call in coordinator.tracked_calls],
+        "last_update_success": coordinator.last_update_success,
+    }
+    if (notifications := entry.runtime_data.notifications).enabled:
+        # Counts and states only: no webhook URL or id, no caller's number.
+        diagnostics["call_notifications"] = notifications.diagnostics()
+    return async_redact_data(diagnostics, TO_REDACT)
