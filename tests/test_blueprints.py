@@ -216,9 +216,12 @@ def test_blueprint_file(path: str) -> None:
 
 
 async def test_blueprints_load_in_home_assistant(hass: HomeAssistant) -> None:
-    """Home Assistant finds both blueprints in its blueprint folder and loads them."""
+    """Home Assistant finds every blueprint in its blueprint folder and loads them."""
     found = await async_get_blueprints(hass).async_get_blueprints()
-    assert set(found) == {f"clicktodial/{NOTIFY}", f"clicktodial/{RETRY}"}
+    assert set(found) == {
+        f"clicktodial/{path.name}" for path in BLUEPRINT_DIR.glob("*.yaml")
+    }
+    assert {f"clicktodial/{NOTIFY}", f"clicktodial/{RETRY}"} <= set(found)
     for blueprint in found.values():
         assert isinstance(blueprint, Blueprint), blueprint
         assert blueprint.domain == "automation"
