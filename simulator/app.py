@@ -319,6 +319,7 @@ class Simulator:
         app.router.add_delete(f"{CALL_NOTIFICATION_PATH}{{id}}/", self._unsubscribe)
         app.router.add_delete(f"{CALL_NOTIFICATION_PATH}{{id}}", self._unsubscribe)
         app.router.add_post("/simulator/ring", self._ring)
+        app.router.add_get("/simulator/subscriptions", self._subscription_count)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -710,6 +711,10 @@ class Simulator:
             },
             status=202,
         )
+
+    async def _subscription_count(self, request: web.Request) -> web.StreamResponse:
+        """GET /simulator/subscriptions: how many URLs calls are pushed to (not the URLs)."""
+        return web.json_response({"count": len(self.subscriptions)})
 
     async def _get_call(self, request: web.Request) -> web.StreamResponse:
         """GET /api/clicktodial/{call_id}/."""

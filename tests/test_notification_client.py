@@ -605,6 +605,11 @@ async def test_ring_over_http(
         ) as response:
             assert response.status == 400
 
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{simulator.url}/simulator/subscriptions") as response,
+    ):
+        assert await response.json() == {"count": 1}
     assert answer["script"] == "outgoing"
     assert answer["subscriptions"] == 1
     assert [body["call_id"] for body in receiver.bodies] == [answer["call_id"]] * 3
