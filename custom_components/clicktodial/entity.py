@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import override
+from typing import Any, override
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -56,6 +56,7 @@ class NotificationEntity(Entity):
         self.notifications: CallNotifications = entry.runtime_data.notifications
         self._attr_unique_id = f"{entry.unique_id}_{key}"
         self._attr_device_info = account_device_info(entry)
+        self._written: tuple[Any, ...] | None = None
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -67,5 +68,8 @@ class NotificationEntity(Entity):
 
     @callback
     def _handle_call_events(self, events: list[CallEvent]) -> None:
-        """Write the new state after a notification."""
-        self.async_write_ha_state()
+        """Write the state when a notification changed what the entity shows."""
+        shown = (self.state, self.extra_state_attributes)
+        if shown != self._written:
+            self._written = shown
+            self.async_write_ha_state()

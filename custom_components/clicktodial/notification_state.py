@@ -110,6 +110,9 @@ class NotifiedCalls:
     ) -> None:
         """Start with no calls."""
         self._calls: dict[str, NotifiedCall] = {}
+        # The calls not ended: what the phone's state is made of.
+        self._active: dict[str, NotifiedCall] = {}
+        self._phone: tuple[PhoneState, NotifiedCall | None] = (PhoneState.IDLE, None)
         self._order = itertools.count()
         self._name_of = name_of
         self._forget_after = forget_after
@@ -158,6 +161,7 @@ class NotifiedCalls:
         elif status is NotificationStatus.ENDED:
             call.ended = True
             call.reason = notification.reason
+            del self._active[call.call_id]
             missed = (
                 call.direction is Direction.INBOUND
                 and not call.answered
@@ -168,6 +172,7 @@ class NotifiedCalls:
                     CallEventType.MISSED if missed else CallEventType.ENDED, call
                 )
             )
+        self._phone = self._phone_state()
         return events
 
     def _add(self, notification: Notification, now: float) -> NotifiedCall:
@@ -177,7 +182,10 @@ class NotifiedCalls:
                 self._calls.values(), key=lambda call: (not call.ended, call.order)
             )
             del self._calls[oldest.call_id]
-        call = self._calls[notification.call_id] = NotifiedCall(
+            self._active.pop(oldest.call_id, None)
+        call = self._calls[notification.call_id] = self._active[
+            notification.call_id
+        ] = NotifiedCall(
             call_id=notification.call_id,
             direction=notification.direction,
             caller_number=notification.caller.number,
@@ -201,7 +209,11 @@ class NotifiedCalls:
         In a call when a call is answered and not ended (the latest answered one); else
         ringing when an inbound call is not ended (the latest); else idle.
         """
-        active = [call for call in self._calls.values() if not call.ended]
+        return self._phone
+
+    def _phone_state(self) -> tuple[PhoneState, NotifiedCall | None]:
+        """Work out the phone's state from the calls not ended."""
+        active = self._active.values()
         answered = [call for call in active if call.answered_order is not None]
         if answered:
             return PhoneState.IN_CALL, max(
@@ -227,6 +239,8 @@ class NotifiedCalls:
         ]
         for call in silent:
             del self._calls[call.call_id]
+            self._active.pop(call.call_id, None)
+        self._phone = self._phone_state()
         return [call for call in silent if not call.ended]
 
 

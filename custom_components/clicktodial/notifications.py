@@ -427,11 +427,16 @@ class CallNotifications:
 
     @callback
     def _schedule_forget(self) -> None:
-        """Plan to forget the next call that stays silent too long."""
-        if self._unsub_forget is not None:
-            self._unsub_forget()
-            self._unsub_forget = None
-        if self._stopped or (when := self.calls.next_forget()) is None:
+        """Plan to forget the next call that stays silent too long.
+
+        A plan already made stays: calls only grow later to forget (each notification
+        moves its call's time on), so the timer fires early at worst, and plans again.
+        """
+        if (
+            self._stopped
+            or self._unsub_forget is not None
+            or (when := self.calls.next_forget()) is None
+        ):
             return
         self._unsub_forget = async_call_later(
             self.hass,

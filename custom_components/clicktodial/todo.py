@@ -7,7 +7,7 @@ from typing import override
 # From the modules that define them: the package does not re-export them explicitly.
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
 from homeassistant.components.todo.entity import TodoItem, TodoListEntity
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
@@ -15,7 +15,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .coordinator import ClickToDialConfigEntry
 from .entity import NotificationEntity
-from .notification_state import MissedCall
+from .notification_state import CallEvent, CallEventType, MissedCall
 
 PARALLEL_UPDATES = 0
 
@@ -47,6 +47,13 @@ class MissedCallsList(NotificationEntity, TodoListEntity):
     def todo_items(self) -> list[TodoItem]:
         """Return the missed calls, newest first."""
         return [_todo_item(item) for item in reversed(self.notifications.missed.items)]
+
+    @override
+    @callback
+    def _handle_call_events(self, events: list[CallEvent]) -> None:
+        """Write the new state only when a call was missed (the list grew)."""
+        if any(event.type is CallEventType.MISSED for event in events):
+            self.async_write_ha_state()
 
     @override
     async def async_update_todo_item(self, item: TodoItem) -> None:
