@@ -5,21 +5,27 @@ from .app import (
     DEFAULT_TOKEN,
     SCENARIOS,
     Account,
+    Delivery,
     Fault,
     RecordedRequest,
     Simulator,
+    Subscription,
     Timeline,
     scenario_for,
 )
+from .notifications import NOTIFICATION_SCRIPTS
 
 __all__ = [
     "DEFAULT_EMAIL",
     "DEFAULT_TOKEN",
+    "NOTIFICATION_SCRIPTS",
     "SCENARIOS",
     "Account",
+    "Delivery",
     "Fault",
     "RecordedRequest",
     "Simulator",
+    "Subscription",
     "Timeline",
     "scenario_for",
 ]

@@ -1,14 +1,23 @@
-"""Run the simulator on its own: ``python -m simulator --port 8765``."""
+"""Run the simulator on its own: ``python -m simulator --port 8765``.
+
+``python -m simulator ring [SCRIPT]`` makes a running simulator "ring": it plays a scripted
+call and pushes its notifications to every subscribed URL.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
+import sys
+import urllib.error
+import urllib.request
 
 from . import DEFAULT_EMAIL, DEFAULT_TOKEN, SCENARIOS
 from .app import SCENARIO_SUFFIXES, Simulator
+from .notifications import NOTIFICATION_SCRIPTS
 
 
 def parse_args() -> argparse.Namespace:
@@ -61,8 +70,65 @@ async def serve(args: argparse.Namespace) -> None:
     await simulator.stop()
 
 
+def parse_ring_args(argv: list[str]) -> argparse.Namespace:
+    """Read the command line of ``ring``."""
+    scripts = "; ".join(
+        f"{name}: {script.description}" for name, script in NOTIFICATION_SCRIPTS.items()
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator ring",
+        description="Make a running simulator ring: play a scripted call and push its "
+        f"notifications to every subscribed URL. Scripts: {scripts}.",
+    )
+    parser.add_argument(
+        "script", nargs="?", default="missed", choices=sorted(NOTIFICATION_SCRIPTS)
+    )
+    parser.add_argument(
+        "--url", default="http://127.0.0.1:8765", help="the running simulator"
+    )
+    parser.add_argument("--caller", help="the caller's number (inbound scripts)")
+    parser.add_argument("--name", help="the caller's name as the platform knows it")
+    parser.add_argument("--email", help="only this account's subscriptions")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="2 plays twice as fast; 0 at once"
+    )
+    return parser.parse_args(argv)
+
+
+def ring(args: argparse.Namespace) -> int:
+    """Ask a running simulator to play a scripted call; print what it answered."""
+    optional = {
+        "caller_number": args.caller,
+        "caller_name": args.name,
+        "email": args.email,
+    }
+    body: dict[str, object] = {
+        "script": args.script,
+        "speed": args.speed,
+        **{key: value for key, value in optional.items() if value is not None},
+    }
+    request = urllib.request.Request(  # noqa: S310 - the simulator, given by the user
+        f"{args.url.rstrip('/')}/simulator/ring",
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            answer = json.loads(response.read())
+    except (urllib.error.URLError, OSError) as err:
+        print(f"Cannot reach the simulator at {args.url}: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"Playing {answer['script']} as call {answer['call_id']} to "
+        f"{answer['subscriptions']} subscribed URL(s)"
+    )
+    return 0
+
+
 def main() -> None:
     """Entry point."""
+    if sys.argv[1:2] == ["ring"]:
+        sys.exit(ring(parse_ring_args(sys.argv[2:])))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(parse_args()))
 

@@ -13,8 +13,18 @@ import re
 import time
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from yarl import URL
+
+from .notifications import (
+    ACCOUNT_NUMBER,
+    CALLER_NAME,
+    CALLER_NUMBER,
+    NOTIFICATION_SCRIPTS,
+    OUTBOUND_NUMBER,
+    notification_body,
+)
 
 DEFAULT_EMAIL = "demo@example.com"
 DEFAULT_TOKEN = "demo-token"
@@ -92,7 +102,10 @@ ENDPOINTS = (
     "get_call",
     "get_destinations",
     "set_destination",
+    "subscribe",
+    "unsubscribe",
 )
+CALL_NOTIFICATION_PATH = "/api/callnotification/callnotification/"
 
 
 def demo_phone_accounts() -> list[dict[str, Any]]:
@@ -129,6 +142,8 @@ class Account:
     last_name: str = "User"
     partner: bool = False
     may_set_a_number: bool = True
+    # Whether the user may subscribe to call notifications (403 otherwise).
+    may_use_call_notifications: bool = True
     revoked: bool = False
     # Which phone rings: the user's phone accounts and fixed destinations, and the
     # selection (both ids None: not available). Ids as the platform serves them.
@@ -243,6 +258,25 @@ class RecordedRequest:
     body: Any = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Subscription:
+    """A call notification subscription: where the account's calls are pushed to."""
+
+    id: str
+    email: str
+    target_url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivery:
+    """One notification POSTed to a subscribed URL, and the HTTP status it got."""
+
+    subscription_id: str
+    target_url: str
+    body: dict[str, Any]
+    status: int | None
+
+
 @dataclass(kw_only=True)
 class SimulatedCall:
     """A call started on the simulator."""
@@ -287,8 +321,14 @@ class Simulator:
         self.record_requests = True
         self.faults: dict[str, deque[Fault]] = {name: deque() for name in ENDPOINTS}
         self.next_timelines: deque[Timeline] = deque()
+        self.subscriptions: dict[str, Subscription] = {}
+        self.deliveries: list[Delivery] = []
         self._ids = itertools.count(1)
         self._call_ids = itertools.count(1)
+        self._subscription_ids = itertools.count(1)
+        self._notified_call_ids = itertools.count(1)
+        self._plays: set[asyncio.Task[None]] = set()
+        self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -342,6 +382,12 @@ class Simulator:
         app.router.add_put(
             "/api/selecteduserdestination/{selected_id}/", self._set_destination
         )
+        app.router.add_post(CALL_NOTIFICATION_PATH, self._subscribe)
+        # The platform's Zapier app deletes without the trailing slash.
+        app.router.add_delete(f"{CALL_NOTIFICATION_PATH}{{id}}/", self._unsubscribe)
+        app.router.add_delete(f"{CALL_NOTIFICATION_PATH}{{id}}", self._unsubscribe)
+        app.router.add_post("/simulator/ring", self._ring)
+        app.router.add_get("/simulator/subscriptions", self._subscription_count)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -355,10 +401,146 @@ class Simulator:
         return self.url
 
     async def stop(self) -> None:
-        """Stop serving."""
+        """Stop serving, and playing scripted calls."""
+        for task in list(self._plays):
+            task.cancel()
+        await asyncio.gather(*self._plays, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    # -- call notifications ---------------------------------------------------------
+
+    def subscriptions_of(self, email: str | None = None) -> list[Subscription]:
+        """Return the subscriptions of one account, or of every account."""
+        return [
+            subscription
+            for subscription in self.subscriptions.values()
+            if email is None or subscription.email == email
+        ]
+
+    async def notify(
+        self, body: dict[str, Any], *, email: str | None = None
+    ) -> list[int | None]:
+        """POST one notification to every subscribed URL (of one account, or of all).
+
+        Returns the HTTP status of each delivery (None when it failed); like the platform,
+        it does not retry.
+        """
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=10)
+            )
+        statuses: list[int | None] = []
+        for subscription in self.subscriptions_of(email):
+            status: int | None
+            try:
+                async with self._session.post(
+                    subscription.target_url, json=body, allow_redirects=False
+                ) as response:
+                    await response.read()
+                    status = response.status
+            except aiohttp.ClientError, TimeoutError:
+                status = None
+            self.deliveries.append(
+                Delivery(
+                    subscription_id=subscription.id,
+                    target_url=subscription.target_url,
+                    body=body,
+                    status=status,
+                )
+            )
+            statuses.append(status)
+        return statuses
+
+    def new_notified_call_id(self) -> str:
+        """Return a call id the way the platform writes them."""
+        return f"sim-{next(self._notified_call_ids):04d}-{self.wall_clock().timestamp():.8f}"
+
+    def notifications(
+        self,
+        script: str = "missed",
+        *,
+        call_id: str | None = None,
+        caller_number: str | None = None,
+        caller_name: str | None = CALLER_NAME,
+    ) -> list[tuple[float, dict[str, Any]]]:
+        """Return a script's notifications with the seconds after the start each is sent.
+
+        For an inbound call ``caller_number`` calls the account; for an outbound call it
+        is the number the account calls.
+        """
+        played = NOTIFICATION_SCRIPTS[script]
+        call_id = call_id or self.new_notified_call_id()
+        start = self.wall_clock()
+        inbound = played.direction == "inbound"
+        other = caller_number or (CALLER_NUMBER if inbound else OUTBOUND_NUMBER)
+        return [
+            (
+                step.at,
+                notification_body(
+                    call_id=call_id,
+                    step=step,
+                    direction=played.direction,
+                    timestamp=start + timedelta(seconds=step.at),
+                    caller_number=other if inbound else ACCOUNT_NUMBER,
+                    caller_name=caller_name if inbound else "Demo User",
+                    destination_number=ACCOUNT_NUMBER if inbound else other,
+                ),
+            )
+            for step in played.steps
+        ]
+
+    async def ring(
+        self,
+        script: str = "missed",
+        *,
+        email: str | None = None,
+        call_id: str | None = None,
+        caller_number: str | None = None,
+        caller_name: str | None = CALLER_NAME,
+        speed: float = 1.0,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> str:
+        """Play a scripted call: POST its notifications in time; return its call id.
+
+        ``speed`` 2 plays twice as fast; 0 sends every notification at once.
+        """
+        steps = self.notifications(
+            script,
+            call_id=call_id,
+            caller_number=caller_number,
+            caller_name=caller_name,
+        )
+        elapsed = 0.0
+        for at, body in steps:
+            if speed > 0 and at > elapsed:
+                await sleep((at - elapsed) / speed)
+                elapsed = at
+            await self.notify(body, email=email)
+        return str(steps[0][1]["call_id"])
+
+    def start_ring(self, script: str = "missed", **kwargs: Any) -> str:
+        """Play a scripted call in the background; return its call id."""
+        call_id = kwargs.pop("call_id", None) or self.new_notified_call_id()
+        task = asyncio.get_running_loop().create_task(
+            self._play(script, call_id=call_id, **kwargs)
+        )
+        self._plays.add(task)
+        task.add_done_callback(self._plays.discard)
+        return call_id
+
+    async def _play(self, script: str, **kwargs: Any) -> None:
+        """Play a scripted call started by ``start_ring``."""
+        await self.ring(script, **kwargs)
+
+    async def wait_played(self) -> None:
+        """Wait until every call started by ``start_ring`` has been played."""
+        while self._plays:
+            await asyncio.gather(*self._plays)
 
     # -- handlers -------------------------------------------------------------------
 
@@ -515,6 +697,92 @@ class Simulator:
         if auto_answer is not None and not isinstance(auto_answer, bool):
             return {"auto_answer": ["Must be a valid boolean."]}
         return None
+
+    async def _subscribe(self, request: web.Request) -> web.StreamResponse:
+        """POST /api/callnotification/callnotification/."""
+        response, account, body = await self._answer(request, "subscribe")
+        if response is not None:
+            return response
+        assert account is not None
+        if not account.may_use_call_notifications:
+            return web.json_response(
+                {"detail": "You do not have permission to perform this action."},
+                status=403,
+            )
+        target_url = body.get("target_url") if isinstance(body, dict) else None
+        if not isinstance(target_url, str) or URL(target_url).scheme not in (
+            "http",
+            "https",
+        ):
+            return web.json_response({"target_url": ["Enter a valid URL."]}, status=400)
+        if body.get("event") != "custom":
+            return web.json_response({"event": ["Select a valid choice."]}, status=400)
+        subscription = Subscription(
+            id=str(next(self._subscription_ids)),
+            email=account.email,
+            target_url=target_url,
+        )
+        self.subscriptions[subscription.id] = subscription
+        return web.json_response(
+            {
+                "id": int(subscription.id),
+                "target_url": target_url,
+                "event": "custom",
+            },
+            status=201,
+        )
+
+    async def _unsubscribe(self, request: web.Request) -> web.StreamResponse:
+        """DELETE /api/callnotification/callnotification/{id}/."""
+        response, account, _ = await self._answer(request, "unsubscribe")
+        if response is not None:
+            return response
+        assert account is not None
+        subscription = self.subscriptions.get(request.match_info["id"])
+        if subscription is None or subscription.email != account.email:
+            return web.json_response({"detail": "Not found."}, status=404)
+        del self.subscriptions[subscription.id]
+        return web.Response(status=204)
+
+    async def _ring(self, request: web.Request) -> web.StreamResponse:
+        """POST /simulator/ring: play a scripted call to the subscribed URLs.
+
+        The JSON body may name ``script`` (default ``missed``), ``email`` (default: every
+        account), ``caller_number``, ``caller_name`` and ``speed``; not part of the platform.
+        """
+        try:
+            body = await request.json() if request.can_read_body else {}
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return web.json_response({"error": "a JSON object, please"}, status=400)
+        script = body.get("script", "missed")
+        if script not in NOTIFICATION_SCRIPTS:
+            return web.json_response(
+                {"error": f"unknown script; one of {sorted(NOTIFICATION_SCRIPTS)}"},
+                status=400,
+            )
+        kwargs = {
+            key: body[key]
+            for key in ("email", "caller_number", "caller_name")
+            if isinstance(body.get(key), str)
+        }
+        speed = body.get("speed", 1.0)
+        if isinstance(speed, bool) or not isinstance(speed, (int, float)) or speed < 0:
+            return web.json_response({"error": "speed must be >= 0"}, status=400)
+        call_id = self.start_ring(script, speed=float(speed), **kwargs)
+        return web.json_response(
+            {
+                "call_id": call_id,
+                "script": script,
+                "subscriptions": len(self.subscriptions_of(kwargs.get("email"))),
+            },
+            status=202,
+        )
+
+    async def _subscription_count(self, request: web.Request) -> web.StreamResponse:
+        """GET /simulator/subscriptions: how many URLs calls are pushed to (not the URLs)."""
+        return web.json_response({"count": len(self.subscriptions)})
 
     async def _get_call(self, request: web.Request) -> web.StreamResponse:
         """GET /api/clicktodial/{call_id}/."""

@@ -19,6 +19,7 @@ from custom_components.clicktodial.const import (
     CONF_API_TOKEN,
     CONF_AUTO_ANSWER,
     CONF_B_CLI,
+    CONF_CALL_NOTIFICATIONS,
     DOMAIN,
 )
 from custom_components.clicktodial.voipgrid import VoipgridClient
@@ -964,7 +965,12 @@ async def test_options_defaults(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
     assert result["errors"] == {}
-    assert fields(result) == [CONF_A_NUMBER, CONF_B_CLI, CONF_AUTO_ANSWER]
+    assert fields(result) == [
+        CONF_A_NUMBER,
+        CONF_B_CLI,
+        CONF_AUTO_ANSWER,
+        CONF_CALL_NOTIFICATIONS,
+    ]
     assert suggested_values(result) == {}
     auto_answer = next(
         key for key in result["data_schema"].schema if str(key) == CONF_AUTO_ANSWER

@@ -51,7 +51,12 @@ async def test_phones_offered(
     ]
     assert config["custom_value"] is True
     assert config["mode"] == "dropdown"
-    assert list(form["data_schema"].schema) == [CONF_A_NUMBER, "b_cli", "auto_answer"]
+    assert list(form["data_schema"].schema) == [
+        CONF_A_NUMBER,
+        "b_cli",
+        "auto_answer",
+        "call_notifications",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator, ClickToDialData
 from .destinations import async_setup_destinations
 from .intent import async_register_intents
+from .notifications import CallNotifications, async_remove_notifications
 from .services import async_setup_services
 from .voipgrid import VoipgridClient
 
@@ -22,6 +23,7 @@ PLATFORMS = [
     Platform.SELECT,
     Platform.SENSOR,
     Platform.TEXT,
+    Platform.TODO,
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -44,14 +46,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
     )
     coordinator = ClickToDialCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
+    notifications = CallNotifications(hass, entry, client)
+    await notifications.async_setup()
     entry.runtime_data = ClickToDialData(
         client=client,
         coordinator=coordinator,
+        notifications=notifications,
         destinations=await async_setup_destinations(
             hass, entry, client, coordinator.tracker
         ),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    notifications.async_start()
     return True
 
 
@@ -65,7 +71,8 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: ClickToDialConfigEntry
 ) -> None:
-    """Forget the calls saved for a removed account."""
+    """Forget the calls saved for a removed account; stop its call notifications."""
     await Store[dict[str, object]](
         hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
     ).async_remove()
+    await async_remove_notifications(hass, entry)

@@ -15,13 +15,14 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     ConfigSubentry,
     ConfigSubentryFlow,
-    OptionsFlow,
+    OptionsFlowWithReload,
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_EMAIL, CONF_NAME, CONF_URL
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -38,6 +39,7 @@ from .const import (
     CONF_API_TOKEN,
     CONF_AUTO_ANSWER,
     CONF_B_CLI,
+    CONF_CALL_NOTIFICATIONS,
     CONF_NUMBER,
     DOMAIN,
     KNOWN_URLS,
@@ -120,6 +122,7 @@ def options_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
                     mode=SelectSelectorMode.DROPDOWN,
                 )
             ),
+            probatio.Optional(CONF_CALL_NOTIFICATIONS): BooleanSelector(),
         }
     )
 
@@ -337,17 +340,27 @@ def _without_token(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (user_input or {}).items() if k != CONF_API_TOKEN}
 
 
-class ClickToDialOptionsFlow(OptionsFlow):
-    """Defaults for the fields of the ``clicktodial.call`` action."""
+class ClickToDialOptionsFlow(OptionsFlowWithReload):
+    """Defaults for the fields of the ``clicktodial.call`` action; call notifications."""
+
+    # Call defaults are read at each call: a change needs no reload. Turning call
+    # notifications on or off does (entities, webhook, subscription): see below.
+    automatic_reload = False
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the default A number, caller id and auto-answer setting."""
+        """Ask for the call defaults and whether to follow all calls of the account."""
         errors: dict[str, str] = {}
         if user_input is not None:
             options, errors = _clean_call_defaults(user_input)
             if not errors:
+                # Left out when off, like the empty numbers.
+                if user_input.get(CONF_CALL_NOTIFICATIONS):
+                    options[CONF_CALL_NOTIFICATIONS] = True
+                self.automatic_reload = options.get(
+                    CONF_CALL_NOTIFICATIONS, False
+                ) != self.config_entry.options.get(CONF_CALL_NOTIFICATIONS, False)
                 return self.async_create_entry(data=options)
         return self.async_show_form(
             step_id="init",

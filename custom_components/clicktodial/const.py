@@ -70,3 +70,16 @@ CONF_NUMBER: Final = "number"
 # Fired once per call when Home Assistant stops following it (ended, given up or gone):
 # the logbook describes it in one line.
 EVENT_CALL_ENDED: Final = "clicktodial_call_ended"
+
+# -- Call notifications ----------------------------------------------------------------------
+
+CONF_CALL_NOTIFICATIONS: Final = "call_notifications"
+# A notification is a small JSON document (about 1 KiB): a body larger than this is not one.
+NOTIFICATION_MAX_BODY: Final = 64 * 1024
+# A subscription that failed for a passing reason (5xx, timeout, 429) is tried again in the
+# background, first after 30 s, then ever less often, at least once an hour.
+SUBSCRIBE_RETRY_INITIAL: Final = 30.0
+SUBSCRIBE_RETRY_MAX: Final = 3600.0
+NOTIFICATIONS_STORAGE_VERSION: Final = 1
+# Missed calls are written out this long after a change (a burst is one write).
+NOTIFICATIONS_SAVE_DELAY: Final = 1.0

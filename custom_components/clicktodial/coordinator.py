@@ -31,6 +31,7 @@ from .voipgrid import (
 
 if TYPE_CHECKING:
     from .destinations import DestinationsCoordinator
+    from .notifications import CallNotifications
 
 type ClickToDialConfigEntry = ConfigEntry[ClickToDialData]
 
@@ -41,6 +42,8 @@ class ClickToDialData:
 
     client: VoipgridClient
     coordinator: ClickToDialCoordinator
+    # The account's call notifications (the webhook, subscription and pushed calls).
+    notifications: CallNotifications
     # What the dial pad's "Number to dial" holds, cleaned; the "Dial" button calls it.
     dial_number: str = ""
     # Which phone rings; None when the account cannot choose it.

@@ -37,26 +37,27 @@ async def async_get_config_entry_diagnostics(
     coordinator = entry.runtime_data.coordinator
     profile = coordinator.profile
     destinations = entry.runtime_data.destinations
-    return async_redact_data(
-        {
-            "entry": {
-                "title": entry.title,
-                "data": dict(entry.data),
-                "options": dict(entry.options),
-            },
-            "profile": asdict(profile) if profile else None,
-            "latest_call": coordinator.data.as_dict() if coordinator.data else None,
-            "tracked_calls": [call.as_dict() for call in coordinator.tracked_calls],
-            "last_update_success": coordinator.last_update_success,
-            "destinations": None
-            if destinations is None
-            else {
-                "data": _destinations(destinations.data) if destinations.data else None,
-                "last_update_success": destinations.last_update_success,
-            },
+    diagnostics: dict[str, Any] = {
+        "entry": {
+            "title": entry.title,
+            "data": dict(entry.data),
+            "options": dict(entry.options),
         },
-        TO_REDACT,
-    )
+        "profile": asdict(profile) if profile else None,
+        "latest_call": coordinator.data.as_dict() if coordinator.data else None,
+        "tracked_calls": [call.as_dict() for call in coordinator.tracked_calls],
+        "last_update_success": coordinator.last_update_success,
+        "destinations": None
+        if destinations is None
+        else {
+            "data": _destinations(destinations.data) if destinations.data else None,
+            "last_update_success": destinations.last_update_success,
+        },
+    }
+    if (notifications := entry.runtime_data.notifications).enabled:
+        # Counts and states only: no webhook URL or id, no caller's number.
+        diagnostics["call_notifications"] = notifications.diagnostics()
+    return async_redact_data(diagnostics, TO_REDACT)
 
 
 def _destinations(destinations: Destinations) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator
-from .entity import ClickToDialEntity
+from .entity import ClickToDialEntity, NotificationEntity
+from .notification_state import CallEvent, CallEventType
 from .tracker import StatusChange
 from .voipgrid import CallStatus
 
@@ -21,8 +22,10 @@ async def async_setup_entry(
     entry: ClickToDialConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the call event entity of an account."""
+    """Add the call event entity of an account, and its phone calls with notifications."""
     async_add_entities([CallEventEntity(entry.runtime_data.coordinator)])
+    if entry.runtime_data.notifications.enabled:
+        async_add_entities([PhoneCallsEventEntity(entry)])
 
 
 class CallEventEntity(ClickToDialEntity, EventEntity):
@@ -56,3 +59,22 @@ class CallEventEntity(ClickToDialEntity, EventEntity):
             },
         )
         self.async_write_ha_state()
+
+
+class PhoneCallsEventEntity(NotificationEntity, EventEntity):
+    """Fires for every call of the account the platform pushes: in, out, answered, ended."""
+
+    _attr_event_types = [event_type.value for event_type in CallEventType]
+    _attr_translation_key = "phone_calls"
+
+    def __init__(self, entry: ClickToDialConfigEntry) -> None:
+        """Create the event entity."""
+        super().__init__(entry, "phone_calls")
+
+    @override
+    @callback
+    def _handle_call_events(self, events: list[CallEvent]) -> None:
+        """Fire each event of a notification, one state each."""
+        for event in events:
+            self._trigger_event(event.type.value, event.attributes())
+            self.async_write_ha_state()

@@ -9,7 +9,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator
-from .entity import ClickToDialEntity
+from .entity import ClickToDialEntity, NotificationEntity
+from .notification_state import PhoneState, call_attributes
 from .voipgrid import CallStatus
 
 PARALLEL_UPDATES = 0
@@ -20,8 +21,10 @@ async def async_setup_entry(
     entry: ClickToDialConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the call status sensor of an account."""
+    """Add the call status sensor of an account, and its phone with call notifications."""
     async_add_entities([CallStatusSensor(entry.runtime_data.coordinator)])
+    if entry.runtime_data.notifications.enabled:
+        async_add_entities([PhoneSensor(entry)])
 
 
 class CallStatusSensor(ClickToDialEntity, SensorEntity):
@@ -55,3 +58,29 @@ class CallStatusSensor(ClickToDialEntity, SensorEntity):
             "started": call.started.isoformat(),
             "tracking": call.tracking,
         }
+
+
+class PhoneSensor(NotificationEntity, SensorEntity):
+    """What the account's phones do: idle, ringing or in a call (pushed by the platform)."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_options = [state.value for state in PhoneState]
+    _attr_translation_key = "phone"
+
+    def __init__(self, entry: ClickToDialConfigEntry) -> None:
+        """Create the sensor; idle until a notification says otherwise."""
+        super().__init__(entry, "phone")
+
+    @property
+    @override
+    def native_value(self) -> str:
+        """Return the phone's state."""
+        return self.notifications.phone[0].value
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return which call the state is about (all None while idle)."""
+        _state, call = self.notifications.phone
+        name = self.notifications.calls.caller_name(call) if call else ""
+        return call_attributes(call, name)

@@ -2,6 +2,7 @@
 
 from .client import DEFAULT_BASE_URL, VoipgridClient
 from .errors import (
+    InvalidNotificationError,
     InvalidNumberError,
     VoipgridAuthenticationError,
     VoipgridConnectionError,
@@ -23,7 +24,8 @@ from .models import (
     SelectedDestination,
     parse_status,
 )
-from .numbers import DEFAULT_NUMBER, clean_number, number_key
+from .notification import Direction, Notification, NotificationStatus, Party
+from .numbers import DEFAULT_NUMBER, calling_code, clean_number, number_key, same_number
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -34,7 +36,12 @@ __all__ = [
     "Destination",
     "DestinationKind",
     "Destinations",
+    "Direction",
+    "InvalidNotificationError",
     "InvalidNumberError",
+    "Notification",
+    "NotificationStatus",
+    "Party",
     "Profile",
     "SelectedDestination",
     "VoipgridAuthenticationError",
@@ -46,7 +53,9 @@ __all__ = [
     "VoipgridNotFoundError",
     "VoipgridRateLimitError",
     "VoipgridResponseError",
+    "calling_code",
     "clean_number",
     "number_key",
     "parse_status",
+    "same_number",
 ]

@@ -20,6 +20,7 @@ from .errors import (
     VoipgridResponseError,
 )
 from .models import Call, Destinations, Profile
+from .notification import subscription_id
 
 DEFAULT_BASE_URL: Final = "https://api.voipgrid.nl"
 DEFAULT_REQUEST_TIMEOUT: Final = 10.0
@@ -30,6 +31,7 @@ PROFILE_PATH: Final = "/api/permission/systemuser/profile/"
 CLICK_TO_DIAL_PATH: Final = "/api/clicktodial/"
 USER_DESTINATION_PATH: Final = "/api/userdestination/"
 SELECTED_DESTINATION_PATH: Final = "/api/selecteduserdestination/"
+CALL_NOTIFICATION_PATH: Final = "/api/callnotification/callnotification/"
 
 
 def error_message(body: object) -> str:
@@ -167,6 +169,23 @@ class VoipgridClient:
             },
             ignore_body=True,
         )
+
+    async def subscribe_call_notifications(self, target_url: str) -> str:
+        """Have the platform push every call of the account to ``target_url``; return its id."""
+        return subscription_id(
+            await self._request(
+                "POST",
+                CALL_NOTIFICATION_PATH,
+                {"target_url": target_url, "event": "custom"},
+            )
+        )
+
+    async def unsubscribe_call_notifications(self, subscription: str) -> None:
+        """Delete a subscription; one the platform no longer knows is deleted already."""
+        try:
+            await self._request("DELETE", f"{CALL_NOTIFICATION_PATH}{subscription}/")
+        except VoipgridNotFoundError:
+            return
 
     async def _request(
         self,

@@ -52,3 +52,7 @@ class VoipgridResponseError(VoipgridError):
 
 class InvalidNumberError(ValueError):
     """A phone number or extension that cannot be dialled."""
+
+
+class InvalidNotificationError(ValueError):
+    """A call notification whose body is not what the platform sends."""

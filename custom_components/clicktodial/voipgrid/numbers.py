@@ -47,11 +47,14 @@ def _international(text: str) -> str:
     return "+" + text[2:] if text.startswith("00") else text
 
 
-# -- comparing numbers -----------------------------------------------------------------
-# Country calling codes by ISO 3166-1 country, for the countries where a number dialled
-# within the country starts with the trunk prefix 0, which the international form drops:
-# 050 800 9899 in the Netherlands is +31 50 800 9899.
-_TRUNK_ZERO_CALLING_CODES: Final[dict[str, str]] = {
+# -- Comparing two spellings of one number -------------------------------------------------
+
+# Country calling codes by ISO 3166 country, for Home Assistant's configured country: the
+# countries where a number dialled within the country starts with the trunk prefix 0,
+# which the international form drops (050 800 9899 in the Netherlands is +31 50 800 9899).
+# Elsewhere (for example DK, ES, LU, NO, PL, PT and US) a national number has no leading 0,
+# so clean_number cannot tell it from an extension: such numbers are compared as they are.
+CALLING_CODES: Final[dict[str, str]] = {
     "AT": "43",
     "AU": "61",
     "BE": "32",
@@ -61,34 +64,56 @@ _TRUNK_ZERO_CALLING_CODES: Final[dict[str, str]] = {
     "FR": "33",
     "GB": "44",
     "IE": "353",
+    "IT": "39",
     "NL": "31",
     "NZ": "64",
     "SE": "46",
+    "SM": "378",
+    "SR": "597",
+    "TR": "90",
+    "VA": "39",
     "ZA": "27",
 }
-# Countries whose numbers keep their leading 0 in the international form:
-# 06 1234 5678 in Italy is +39 06 1234 5678.
-_KEPT_ZERO_CALLING_CODES: Final[dict[str, str]] = {
-    "IT": "39",
-    "SM": "378",
-    "VA": "39",
-}
-# Elsewhere (for example DK, ES, LU, NO, PL, PT, US and CA) a number dialled within the
-# country has no leading 0, so clean_number cannot tell it from an extension: such
-# numbers are only compared as they are.
+# Countries whose numbers keep their leading 0 after the country code (+39 06 ...).
+_KEEPS_ZERO: Final = frozenset({"39", "378"})
+
+
+def calling_code(country: str | None) -> str | None:
+    """Return the calling code of an ISO 3166 country, or None when not known here."""
+    return CALLING_CODES.get(country.upper()) if country else None
 
 
 def number_key(number: str, country: str | None) -> str:
     """Return what a cleaned number is compared by: the same for the same number.
 
-    A national number (``0508009899``) gets the calling code of ``country``, an
-    ISO 3166-1 code like ``NL``: ``+31508009899``. Other numbers, and every number when
-    the country is unknown or not in the tables above, stay as they are.
+    A national number (``0508009899``) gets the calling code of ``country``, an ISO 3166
+    code like ``NL``: ``+31508009899``. Other numbers, and every number when the country
+    is unknown here, stay as they are.
     """
-    if country is None or not _NATIONAL.fullmatch(number):
-        return number
-    if code := _TRUNK_ZERO_CALLING_CODES.get(country):
-        return f"+{code}{number[1:]}"
-    if code := _KEPT_ZERO_CALLING_CODES.get(country):
-        return f"+{code}{number}"
+    return _international_form(number, calling_code(country))
+
+
+def same_number(a: object, b: object, code: str | None = None) -> bool:
+    """Return whether two numbers are one, written either way.
+
+    ``0612345678`` is ``+31612345678`` when ``code`` (the country calling code of Home
+    Assistant's country) is ``31``; spaces, ``00`` and the like never matter. Something
+    that is not a number is never the same as anything.
+    """
+    left = _comparable(a, code)
+    return left is not None and left == _comparable(b, code)
+
+
+def _comparable(value: object, code: str | None) -> str | None:
+    """Return a number cleaned, in international form when it is national; None if bad."""
+    try:
+        return _international_form(clean_number(value), code)
+    except InvalidNumberError:
+        return None
+
+
+def _international_form(number: str, code: str | None) -> str:
+    """Return a cleaned national number with the calling code ``code``; others as they are."""
+    if code and _NATIONAL.fullmatch(number):
+        return f"+{code}{number if code in _KEEPS_ZERO else number[1:]}"
     return number

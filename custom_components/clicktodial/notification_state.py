@@ -1,0 +1,337 @@
+"""The state of the calls the platform pushes, without Home Assistant.
+
+``NotifiedCalls`` turns notifications into call events and the phone's state: each call
+fires its first event once and its end once, whatever arrives twice or late, and a call
+whose end never comes is forgotten after hours of silence. ``MissedCalls`` is the list of
+missed calls, checked off and deleted by the person, never longer than a hundred items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+import itertools
+from typing import Any, Final
+
+from .voipgrid import Direction, Notification, NotificationStatus
+
+# A call that has said nothing for this long is forgotten: its end may never come.
+FORGET_AFTER: Final = 4 * 3600.0
+# At most this many calls are remembered (ended ones first make room): a flood of
+# notifications cannot grow the memory without end.
+MAX_CALLS: Final = 500
+# At most this many missed calls are kept (the oldest checked-off ones go first).
+MAX_MISSED_CALLS: Final = 100
+# Reasons of an inbound call's end that mean it was not missed.
+NOT_MISSED_REASONS: Final = frozenset({"completed", "answered-elsewhere"})
+
+
+class PhoneState(StrEnum):
+    """What the account's phones are doing."""
+
+    IDLE = "idle"
+    RINGING = "ringing"
+    IN_CALL = "in_call"
+
+
+class CallEventType(StrEnum):
+    """The events of a notified call."""
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+    ANSWERED = "answered"
+    ENDED = "ended"
+    MISSED = "missed"
+
+
+@dataclass(kw_only=True, slots=True)
+class NotifiedCall:
+    """A call the platform told about."""
+
+    call_id: str
+    direction: Direction | None
+    caller_number: str | None
+    platform_name: str | None
+    destination_number: str | None
+    # Order of arrival and of answering, to tell which call is the latest.
+    order: int
+    answered_order: int | None = None
+    ended: bool = False
+    reason: str = ""
+    last_seen: float
+
+    @property
+    def answered(self) -> bool:
+        """Return whether the call was answered."""
+        return self.answered_order is not None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CallEvent:
+    """An event of a call, with the call as it was then."""
+
+    type: CallEventType
+    call: NotifiedCall
+    caller_name: str
+
+    def attributes(self) -> dict[str, Any]:
+        """Return the event's attributes (the reason only on ended and missed)."""
+        attributes = call_attributes(self.call, self.caller_name)
+        attributes["destination_number"] = self.call.destination_number
+        if self.type in (CallEventType.ENDED, CallEventType.MISSED):
+            attributes["reason"] = self.call.reason
+        return attributes
+
+
+def call_attributes(call: NotifiedCall | None, caller_name: str) -> dict[str, Any]:
+    """Return the attributes naming a call (all None without a call)."""
+    return {
+        "call_id": call.call_id if call else None,
+        "direction": call.direction.value if call and call.direction else None,
+        "caller_number": call.caller_number if call else None,
+        "caller_name": caller_name if call else None,
+    }
+
+
+class NotifiedCalls:
+    """The calls the platform pushes: events without repeats, and the phone's state.
+
+    ``name_of`` returns the contact name of a number, if a contact has it.
+    """
+
+    def __init__(
+        self,
+        *,
+        name_of: Callable[[str | None], str | None] = lambda _number: None,
+        forget_after: float = FORGET_AFTER,
+        max_calls: int = MAX_CALLS,
+    ) -> None:
+        """Start with no calls."""
+        self._calls: dict[str, NotifiedCall] = {}
+        # The calls not ended: what the phone's state is made of.
+        self._active: dict[str, NotifiedCall] = {}
+        self._phone: tuple[PhoneState, NotifiedCall | None] = (PhoneState.IDLE, None)
+        self._order = itertools.count()
+        self._name_of = name_of
+        self._forget_after = forget_after
+        self._max_calls = max_calls
+
+    @property
+    def calls(self) -> list[NotifiedCall]:
+        """Return the calls remembered, ended ones included, oldest first."""
+        return sorted(self._calls.values(), key=lambda call: call.order)
+
+    def caller_name(self, call: NotifiedCall) -> str:
+        """Return the caller's name: a contact's, else the platform's, else empty."""
+        return self._name_of(call.caller_number) or call.platform_name or ""
+
+    def apply(self, notification: Notification, now: float) -> list[CallEvent]:
+        """Apply one notification at clock time ``now``; return the events it causes.
+
+        A notification of an ended call changes nothing; neither does one with a status
+        this client does not know, or a transfer (both keep the call remembered).
+        """
+        status = notification.status
+        call = self._calls.get(notification.call_id)
+        if call is not None and call.ended:
+            return []
+        if status is None or status is NotificationStatus.TRANSFER:
+            if call is not None:
+                call.last_seen = now
+            return []
+        events: list[CallEvent] = []
+        if call is None:
+            call = self._add(notification, now)
+            if call.direction is Direction.INBOUND:
+                events.append(self._event(CallEventType.INCOMING, call))
+            elif call.direction is Direction.OUTBOUND:
+                events.append(self._event(CallEventType.OUTGOING, call))
+        else:
+            call.last_seen = now
+            call.caller_number = call.caller_number or notification.caller.number
+            call.platform_name = notification.caller.name or call.platform_name
+            call.destination_number = (
+                call.destination_number or notification.destination.number
+            )
+        if status is NotificationStatus.ANSWERED and not call.answered:
+            call.answered_order = next(self._order)
+            events.append(self._event(CallEventType.ANSWERED, call))
+        elif status is NotificationStatus.ENDED:
+            call.ended = True
+            call.reason = notification.reason
+            del self._active[call.call_id]
+            missed = (
+                call.direction is Direction.INBOUND
+                and not call.answered
+                and call.reason not in NOT_MISSED_REASONS
+            )
+            events.append(
+                self._event(
+                    CallEventType.MISSED if missed else CallEventType.ENDED, call
+                )
+            )
+        self._phone = self._phone_state()
+        return events
+
+    def _add(self, notification: Notification, now: float) -> NotifiedCall:
+        """Remember a new call, making room when too many are remembered."""
+        if len(self._calls) >= self._max_calls:
+            oldest = min(
+                self._calls.values(), key=lambda call: (not call.ended, call.order)
+            )
+            del self._calls[oldest.call_id]
+            self._active.pop(oldest.call_id, None)
+        call = self._calls[notification.call_id] = self._active[
+            notification.call_id
+        ] = NotifiedCall(
+            call_id=notification.call_id,
+            direction=notification.direction,
+            caller_number=notification.caller.number,
+            platform_name=notification.caller.name,
+            destination_number=notification.destination.number,
+            order=next(self._order),
+            last_seen=now,
+        )
+        return call
+
+    def _event(self, event_type: CallEventType, call: NotifiedCall) -> CallEvent:
+        """Return an event with a copy of the call as it is now."""
+        return CallEvent(
+            type=event_type, call=replace(call), caller_name=self.caller_name(call)
+        )
+
+    @property
+    def phone(self) -> tuple[PhoneState, NotifiedCall | None]:
+        """Return the phone's state and the call it is about.
+
+        In a call when a call is answered and not ended (the latest answered one); else
+        ringing when an inbound call is not ended (the latest); else idle.
+        """
+        return self._phone
+
+    def _phone_state(self) -> tuple[PhoneState, NotifiedCall | None]:
+        """Work out the phone's state from the calls not ended."""
+        active = self._active.values()
+        answered = [call for call in active if call.answered_order is not None]
+        if answered:
+            return PhoneState.IN_CALL, max(
+                answered, key=lambda call: call.answered_order or 0
+            )
+        ringing = [call for call in active if call.direction is Direction.INBOUND]
+        if ringing:
+            return PhoneState.RINGING, max(ringing, key=lambda call: call.order)
+        return PhoneState.IDLE, None
+
+    def next_forget(self) -> float | None:
+        """Return the clock time when the next call is forgotten, or None."""
+        if not self._calls:
+            return None
+        return min(call.last_seen for call in self._calls.values()) + self._forget_after
+
+    def forget_silent(self, now: float) -> list[NotifiedCall]:
+        """Forget the calls silent for too long; return those that had not ended."""
+        silent = [
+            call
+            for call in self._calls.values()
+            if now - call.last_seen >= self._forget_after
+        ]
+        for call in silent:
+            del self._calls[call.call_id]
+            self._active.pop(call.call_id, None)
+        self._phone = self._phone_state()
+        return [call for call in silent if not call.ended]
+
+
+# -- Missed calls ------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True, slots=True)
+class MissedCall:
+    """One missed call on the to-do list."""
+
+    uid: str
+    summary: str
+    done: bool = False
+    call_id: str
+    caller_number: str | None
+    caller_name: str
+    missed_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the item as stored."""
+        return {
+            "uid": self.uid,
+            "summary": self.summary,
+            "done": self.done,
+            "call_id": self.call_id,
+            "caller_number": self.caller_number,
+            "caller_name": self.caller_name,
+            "missed_at": self.missed_at.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MissedCall:
+        """Return an item as stored."""
+        return cls(
+            uid=str(data["uid"]),
+            summary=str(data["summary"]),
+            done=bool(data.get("done")),
+            call_id=str(data["call_id"]),
+            caller_number=data.get("caller_number"),
+            caller_name=str(data.get("caller_name") or ""),
+            missed_at=datetime.fromisoformat(data["missed_at"]),
+        )
+
+
+def missed_call_summary(
+    caller_name: str, caller_number: str | None, unknown: str
+) -> str:
+    """Return the to-do summary naming a caller: name and number, either, or ``unknown``."""
+    if caller_name and caller_number:
+        return f"{caller_name} ({caller_number})"
+    return caller_name or caller_number or unknown
+
+
+class MissedCalls:
+    """The missed calls list: newest last, at most ``max_items`` long."""
+
+    def __init__(self, max_items: int = MAX_MISSED_CALLS) -> None:
+        """Start empty."""
+        self.items: list[MissedCall] = []
+        self._max_items = max_items
+
+    @property
+    def open_count(self) -> int:
+        """Return how many items are not checked off."""
+        return sum(not item.done for item in self.items)
+
+    def add(self, item: MissedCall) -> None:
+        """Add an item; the oldest checked-off item goes if the list is full, else the oldest."""
+        self.items.append(item)
+        while len(self.items) > self._max_items:
+            done = [existing for existing in self.items if existing.done]
+            self.items.remove(done[0] if done else self.items[0])
+
+    def get(self, uid: str) -> MissedCall | None:
+        """Return the item with this uid, or None."""
+        return next((item for item in self.items if item.uid == uid), None)
+
+    def remove(self, uids: Iterable[str]) -> None:
+        """Delete the items with these uids."""
+        gone = set(uids)
+        self.items = [item for item in self.items if item.uid not in gone]
+
+    def as_stored(self) -> list[dict[str, Any]]:
+        """Return the items as stored."""
+        return [item.as_dict() for item in self.items]
+
+    def restore(self, stored: Iterable[Mapping[str, Any]]) -> None:
+        """Restore the items stored, skipping what cannot be read."""
+        for data in stored:
+            try:
+                self.items.append(MissedCall.from_dict(data))
+            except KeyError, TypeError, ValueError:
+                continue
+        del self.items[: max(len(self.items) - self._max_items, 0)]

@@ -1,0 +1,165 @@
+"""Call notifications the simulator pushes: scripted incoming and outgoing calls.
+
+Each script is a list of steps, each a notification the platform would POST to every
+subscribed URL, with the shapes of the platform's technical specification: a ``call_id``
+shared by the whole call, ``created`` only for inbound calls, ``ringing`` once per phone
+that starts ringing, then the answer and the end with its ``reason``. Some scripts play
+what a receiver must cope with: the same notification twice, and one that arrives late.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+ACCOUNT_NUMBER = "+31508009000"
+CALLER_NUMBER = "+31612345678"
+CALLER_NAME = "Bakker | Voys"
+OUTBOUND_NUMBER = "+31508009899"
+
+# The user's phones that ring for an inbound call (destination.targets).
+DESK = {"account_number": 234, "name": "Desk", "number": "201", "user_numbers": ["201"]}
+MOBILE = {
+    "account_number": 235,
+    "name": "Mobile",
+    "number": "+31612000000",
+    "user_numbers": ["202"],
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One notification of a script, ``at`` seconds after the call started."""
+
+    at: float
+    status: str
+    reason: str = ""
+    targets: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotificationScript:
+    """A scripted call: its direction and its notifications in the order they are sent."""
+
+    direction: str
+    steps: tuple[Step, ...]
+    description: str
+
+
+NOTIFICATION_SCRIPTS: dict[str, NotificationScript] = {
+    "answered": NotificationScript(
+        direction="inbound",
+        description="rings the desk phone, then the mobile too; answered at 6 s, ends at 30 s",
+        steps=(
+            Step(at=0, status="created"),
+            Step(at=0.5, status="ringing", targets=(DESK,)),
+            Step(at=2, status="ringing", targets=(MOBILE,)),
+            Step(at=6, status="in-progress"),
+            Step(at=30, status="ended", reason="completed"),
+        ),
+    ),
+    "missed": NotificationScript(
+        direction="inbound",
+        description="rings two phones for 10 s, nobody answers",
+        steps=(
+            Step(at=0, status="created"),
+            Step(at=0.5, status="ringing", targets=(DESK,)),
+            Step(at=1.5, status="ringing", targets=(MOBILE,)),
+            Step(at=10, status="ended", reason="no-answer"),
+        ),
+    ),
+    "cancelled": NotificationScript(
+        direction="inbound",
+        description="the caller hangs up after 4 s of ringing",
+        steps=(
+            Step(at=0, status="created"),
+            Step(at=0.5, status="ringing", targets=(DESK,)),
+            Step(at=4, status="ended", reason="cancelled"),
+        ),
+    ),
+    "answered_elsewhere": NotificationScript(
+        direction="inbound",
+        description="rings, then a colleague answers it",
+        steps=(
+            Step(at=0, status="created"),
+            Step(at=0.5, status="ringing", targets=(DESK,)),
+            Step(at=5, status="ended", reason="answered-elsewhere"),
+        ),
+    ),
+    "duplicates": NotificationScript(
+        direction="inbound",
+        description="every notification comes twice; answered at 3 s, ends at 8 s",
+        steps=(
+            Step(at=0, status="created"),
+            Step(at=0, status="created"),
+            Step(at=0.5, status="ringing", targets=(DESK,)),
+            Step(at=0.5, status="ringing", targets=(DESK,)),
+            Step(at=3, status="in-progress"),
+            Step(at=3, status="in-progress"),
+            Step(at=8, status="ended", reason="completed"),
+            Step(at=8, status="ended", reason="completed"),
+        ),
+    ),
+    "out_of_order": NotificationScript(
+        direction="inbound",
+        description="missed; the last ringing arrives after the end",
+        steps=(
+            Step(at=0, status="created"),
+            Step(at=0.5, status="ringing", targets=(DESK,)),
+            Step(at=6, status="ended", reason="no-answer"),
+            Step(at=6.5, status="ringing", targets=(MOBILE,)),
+        ),
+    ),
+    "outgoing": NotificationScript(
+        direction="outbound",
+        description="a call out, answered at 4 s, ends at 20 s",
+        steps=(
+            Step(at=0, status="ringing"),
+            Step(at=4, status="in-progress"),
+            Step(at=20, status="ended", reason="completed"),
+        ),
+    ),
+    "outgoing_unanswered": NotificationScript(
+        direction="outbound",
+        description="a call out that nobody answers",
+        steps=(
+            Step(at=0, status="ringing"),
+            Step(at=15, status="ended", reason="no-answer"),
+        ),
+    ),
+}
+
+
+def notification_body(
+    *,
+    call_id: str,
+    step: Step,
+    direction: str,
+    timestamp: datetime,
+    caller_number: str,
+    caller_name: str | None,
+    destination_number: str,
+) -> dict[str, Any]:
+    """Return the JSON document the platform POSTs for one step of a call."""
+    inbound = direction == "inbound"
+    return {
+        "call_id": call_id,
+        "timestamp": timestamp.isoformat(),
+        "status": step.status,
+        "version": "v2",
+        "direction": direction,
+        "reason": step.reason,
+        "caller": {
+            "number": caller_number,
+            # The platform often knows no name yet when the call is created.
+            "name": None if step.status == "created" else caller_name,
+            "account_number": None if inbound else 234,
+            "user_numbers": [] if inbound else ["201"],
+            "user_emails": [],
+        },
+        "destination": {
+            "number": destination_number,
+            "targets": list(step.targets),
+        },
+    }

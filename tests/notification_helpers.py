@@ -1,0 +1,119 @@
+"""Helpers of the call notification tests: a reachable Home Assistant and the entities."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
+
+from custom_components.clicktodial.const import (
+    CONF_API_TOKEN,
+    CONF_CALL_NOTIFICATIONS,
+    DOMAIN,
+)
+from homeassistant.const import CONF_EMAIL, CONF_URL
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Simulator
+
+from .conftest import ACCOUNT_UUID
+
+PHONE = "sensor.demo_user_phone"
+PHONE_CALLS = "event.demo_user_phone_calls"
+MISSED_CALLS = "todo.demo_user_missed_calls"
+CALLER = "+31612345678"
+WEBHOOK_PATH = "/api/webhook/"
+
+
+async def reachable_home_assistant(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> TestClient:
+    """Serve Home Assistant's HTTP API on 127.0.0.1 and make that its external URL.
+
+    The simulator then pushes its notifications to Home Assistant over real HTTP.
+    """
+    assert await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    await hass.config.async_update(external_url=f"http://{client.host}:{client.port}")
+    return client
+
+
+def account_entry(
+    simulator: Simulator, *, notifications: bool = True
+) -> MockConfigEntry:
+    """Return a config entry of the simulator's account, following all its calls."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Demo User",
+        unique_id=ACCOUNT_UUID,
+        data={
+            CONF_URL: simulator.url,
+            CONF_EMAIL: DEFAULT_EMAIL,
+            CONF_API_TOKEN: DEFAULT_TOKEN,
+        },
+        options={CONF_CALL_NOTIFICATIONS: True} if notifications else {},
+    )
+
+
+async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add an account and set it up, its subscription included."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def webhook_path(simulator: Simulator) -> str:
+    """Return the path of the one subscribed webhook."""
+    (subscription,) = simulator.subscriptions.values()
+    path = URL(subscription.target_url).path
+    assert path.startswith(WEBHOOK_PATH)
+    return path
+
+
+async def post(client: TestClient, path: str, body: Any) -> tuple[int, Any]:
+    """POST a notification as JSON; return the status and decoded answer."""
+    response = await client.post(path, json=body)
+    text = await response.text()
+    return response.status, json.loads(text) if text else None
+
+
+async def todo_items(
+    hass: HomeAssistant, entity_id: str = MISSED_CALLS
+) -> list[dict[str, Any]]:
+    """Return the missed calls list through the to-do action."""
+    response = await hass.services.async_call(
+        "todo",
+        "get_items",
+        {"entity_id": entity_id},
+        blocking=True,
+        return_response=True,
+    )
+    items = response[entity_id]["items"]  # type: ignore[index]
+    assert isinstance(items, list)
+    return items
+
+
+def notification(
+    status: str,
+    call_id: str = "call-1",
+    *,
+    direction: str = "inbound",
+    reason: str = "",
+    caller: str | None = CALLER,
+    name: str | None = "Bakker | Voys",
+) -> dict[str, Any]:
+    """Return a notification body."""
+    return {
+        "call_id": call_id,
+        "timestamp": "2026-11-28T12:00:00+00:00",
+        "status": status,
+        "version": "v2",
+        "direction": direction,
+        "reason": reason,
+        "caller": {"number": caller, "name": name},
+        "destination": {"number": "+31508009000", "targets": []},
+    }

@@ -1,0 +1,229 @@
+"""Tests of the blueprint "Notify me of missed calls", run by Home Assistant's machinery."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import shutil
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.clicktodial.const import CONF_NUMBER, SUBENTRY_TYPE_CONTACT
+from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.blueprint import Blueprint
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import selector
+from homeassistant.setup import async_setup_component
+from homeassistant.util import yaml as yaml_util
+from simulator import Simulator
+
+from .notification_helpers import (
+    CALLER,
+    PHONE_CALLS,
+    account_entry,
+    async_setup,
+    notification,
+    post,
+    reachable_home_assistant,
+    webhook_path,
+)
+
+BLUEPRINT = "notify_missed_calls.yaml"
+SOURCE = Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
+NOTIFIED = "test_missed_call_notified"
+# The stand-in for a notification: an event carrying the blueprint's variables.
+NOTIFY_ACTION = [
+    {
+        "event": NOTIFIED,
+        "event_data": {
+            "message": "{{ message }}",
+            "caller_name": "{{ call.caller_name }}",
+            # In a longer text, a number stays text.
+            "caller_number": "number {{ call.caller_number }}",
+            "call_id": "{{ call.call_id }}",
+            "reason": "{{ call.reason }}",
+        },
+    }
+]
+
+
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Give Home Assistant a config dir holding the blueprint."""
+    target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
+    target.mkdir(parents=True)
+    shutil.copy(SOURCE / BLUEPRINT, target / BLUEPRINT)
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
+async def client(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> TestClient:
+    """Serve Home Assistant on 127.0.0.1, its own external URL."""
+    return await reachable_home_assistant(hass, hass_client_no_auth)
+
+
+async def setup_automation(hass: HomeAssistant) -> None:
+    """Set up an automation from the blueprint."""
+    config = {
+        "id": "missed",
+        "alias": "Missed",
+        "use_blueprint": {
+            "path": f"clicktodial/{BLUEPRINT}",
+            "input": {"phone_calls": PHONE_CALLS, "notify_action": NOTIFY_ACTION},
+        },
+    }
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+    assert hass.states.get("automation.missed").state == "on"
+
+
+def test_blueprint_file() -> None:
+    """Test the file is a valid automation blueprint, every input declared and used."""
+    data = yaml_util.load_yaml_dict(SOURCE / BLUEPRINT)
+    blueprint = Blueprint(
+        data,
+        path=BLUEPRINT,
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    assert blueprint.validate() is None
+    metadata = blueprint.metadata
+    assert metadata["name"] == "Notify me of missed calls"
+    assert metadata["homeassistant"]["min_version"] == "2026.10.0"
+    assert metadata["source_url"] == (
+        "https://github.com/clicktodial/clicktodial/blob/main/"
+        f"blueprints/automation/clicktodial/{BLUEPRINT}"
+    )
+    assert yaml_util.extract_inputs(data) == set(blueprint.inputs)
+    for name, spec in blueprint.inputs.items():
+        assert spec["name"].strip(), name
+        assert spec["description"].strip(), name
+        selector.selector(spec["selector"])
+    assert blueprint.inputs["phone_calls"]["selector"]["entity"]["filter"] == [
+        {"integration": "clicktodial", "domain": ["event"]}
+    ]
+
+
+async def test_notifies_missed_calls(
+    hass: HomeAssistant, simulator: Simulator, client: TestClient
+) -> None:
+    """Test each missed call runs the actions once, naming the caller."""
+    await async_setup(hass, account_entry(simulator))
+    await setup_automation(hass)
+    notified = async_capture_events(hass, NOTIFIED)
+
+    call_id = await simulator.ring("missed", speed=0)
+    await simulator.ring("answered", speed=0)
+    await simulator.ring("answered_elsewhere", speed=0)
+    await simulator.ring("outgoing_unanswered", speed=0)
+    await hass.async_block_till_done()
+
+    assert [event.data for event in notified] == [
+        {
+            "message": f"Missed call from Bakker | Voys ({CALLER})",
+            "caller_name": "Bakker | Voys",
+            "caller_number": f"number {CALLER}",
+            "call_id": call_id,
+            "reason": "no-answer",
+        }
+    ]
+
+    await simulator.ring("cancelled", speed=0, caller_number="+31201234567")
+    await hass.async_block_till_done()
+    assert notified[-1].data["message"] == (
+        "Missed call from Bakker | Voys (+31201234567)"
+    )
+    assert len(notified) == 2
+
+
+@pytest.mark.parametrize(
+    ("number", "name", "message"),
+    [
+        (CALLER, None, f"Missed call from {CALLER}"),
+        (None, "Reception", "Missed call from Reception"),
+        (None, None, "Missed call from an unknown caller"),
+    ],
+)
+async def test_message_without_name_or_number(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    client: TestClient,
+    number: str | None,
+    name: str | None,
+    message: str,
+) -> None:
+    """Test the message names what is known of the caller; a number stays a number."""
+    await async_setup(hass, account_entry(simulator))
+    await setup_automation(hass)
+    notified = async_capture_events(hass, NOTIFIED)
+
+    await post(
+        client,
+        webhook_path(simulator),
+        notification("ended", reason="busy", caller=number, name=name),
+    )
+    await hass.async_block_till_done()
+
+    assert [event.data["message"] for event in notified] == [message]
+
+
+async def test_contact_named(
+    hass: HomeAssistant, simulator: Simulator, client: TestClient
+) -> None:
+    """Test the caller is named by the account's contact of that number."""
+    await hass.config.async_update(country="NL")
+    base = account_entry(simulator)
+    entry = MockConfigEntry(
+        domain=base.domain,
+        title=base.title,
+        unique_id=base.unique_id,
+        data=base.data,
+        options=base.options,
+        subentries_data=[
+            ConfigSubentryData(
+                data={CONF_NAME: "Alice", CONF_NUMBER: "0612345678"},
+                subentry_type=SUBENTRY_TYPE_CONTACT,
+                title="Alice",
+                unique_id="0612345678",
+            )
+        ],
+    )
+    await async_setup(hass, entry)
+    await setup_automation(hass)
+    notified = async_capture_events(hass, NOTIFIED)
+
+    await simulator.ring("missed", speed=0)
+    await hass.async_block_till_done()
+
+    assert [event.data["message"] for event in notified] == [
+        f"Missed call from Alice ({CALLER})"
+    ]
+
+
+async def test_nothing_at_reload(
+    hass: HomeAssistant, simulator: Simulator, client: TestClient
+) -> None:
+    """Test the event entity coming back after a reload notifies nothing again."""
+    entry = account_entry(simulator)
+    await async_setup(hass, entry)
+    await setup_automation(hass)
+    notified: list[Any] = async_capture_events(hass, NOTIFIED)
+    await simulator.ring("missed", speed=0)
+    await hass.async_block_till_done()
+    assert len(notified) == 1
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert hass.states.get(PHONE_CALLS).attributes["event_type"] == "missed"
+    assert len(notified) == 1
