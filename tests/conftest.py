@@ -16,8 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Simulator
 
-from .helpers import ACCOUNT_UUID, account_entry
-from .secrets_guard import SECOND_EMAIL, SECOND_TOKEN
+from .helpers import ACCOUNT_UUID, SECOND_EMAIL, SECOND_TOKEN, account_entry
 
 pytest_plugins = ["tests.secrets_guard"]
 

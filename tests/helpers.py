@@ -18,6 +18,8 @@ from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Timeline
 from .timing import FrozenClock, TimeDriver, block_till_done
 
 ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
+SECOND_EMAIL = "second@example.com"
+SECOND_TOKEN = "second-token"
 NUMBER = "+31508009899"
 
 

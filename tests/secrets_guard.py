@@ -34,8 +34,7 @@ from homeassistant.core import EventBus, ServiceRegistry, State
 from homeassistant.data_entry_flow import FlowManager
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN
 
-SECOND_EMAIL = "second@example.com"
-SECOND_TOKEN = "second-token"
+from .helpers import SECOND_EMAIL, SECOND_TOKEN
 
 # What must never be shown: both accounts' API tokens and emails.
 SECRETS: tuple[str, ...] = (DEFAULT_TOKEN, SECOND_TOKEN, DEFAULT_EMAIL, SECOND_EMAIL)
