@@ -35,6 +35,15 @@ def status_unavailable() -> UpdateFailed:
     return UpdateFailed(translation_domain=DOMAIN, translation_key="status_unavailable")
 
 
+def rate_limited(err: VoipgridRateLimitError) -> HomeAssistantError:
+    """Return the error of a request the platform refused for now: how long to wait."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="rate_limited",
+        translation_placeholders={"retry_after": f"{err.retry_after:g}"},
+    )
+
+
 def action_error(err: VoipgridError) -> HomeAssistantError:
     """Return the error an action shows when the platform refuses or fails a request."""
     if isinstance(err, VoipgridAuthenticationError):
@@ -48,11 +57,7 @@ def action_error(err: VoipgridError) -> HomeAssistantError:
             translation_placeholders={"message": err.message},
         )
     if isinstance(err, VoipgridRateLimitError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="rate_limited",
-            translation_placeholders={"retry_after": f"{err.retry_after:g}"},
-        )
+        return rate_limited(err)
     return HomeAssistantError(
         translation_domain=DOMAIN, translation_key="cannot_connect"
     )
@@ -89,11 +94,7 @@ def destination_error(err: VoipgridError) -> HomeAssistantError:
             translation_placeholders={"message": err.message},
         )
     if isinstance(err, VoipgridRateLimitError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="rate_limited",
-            translation_placeholders={"retry_after": f"{err.retry_after:g}"},
-        )
+        return rate_limited(err)
     if isinstance(err, VoipgridNotFoundError):
         return HomeAssistantError(
             translation_domain=DOMAIN, translation_key="destination_not_found"
