@@ -301,6 +301,13 @@ class SimulatedCall:
         return status
 
 
+def _no_permission() -> web.Response:
+    """Return the platform's answer to a partner account asking for a user's feature."""
+    return web.json_response(
+        {"detail": "You do not have permission to perform this action."}, status=403
+    )
+
+
 class Simulator:
     """The platform's click-to-dial API on a real HTTP server, with faults and a clock."""
 
@@ -641,10 +648,7 @@ class Simulator:
             return response
         assert account is not None
         if account.partner:
-            return web.json_response(
-                {"detail": "You do not have permission to perform this action."},
-                status=403,
-            )
+            return _no_permission()
         if not isinstance(body, dict):
             return web.json_response("Invalid JSON", status=400)
         error = self._validate_call(account, body)
@@ -705,10 +709,7 @@ class Simulator:
             return response
         assert account is not None
         if not account.may_use_call_notifications:
-            return web.json_response(
-                {"detail": "You do not have permission to perform this action."},
-                status=403,
-            )
+            return _no_permission()
         target_url = body.get("target_url") if isinstance(body, dict) else None
         if not isinstance(target_url, str) or URL(target_url).scheme not in (
             "http",
@@ -802,10 +803,7 @@ class Simulator:
             return response
         assert account is not None
         if account.partner:
-            return web.json_response(
-                {"detail": "You do not have permission to perform this action."},
-                status=403,
-            )
+            return _no_permission()
         return web.json_response(account.userdestination())
 
     async def _set_destination(self, request: web.Request) -> web.StreamResponse:
@@ -815,10 +813,7 @@ class Simulator:
             return response
         assert account is not None
         if account.partner:
-            return web.json_response(
-                {"detail": "You do not have permission to perform this action."},
-                status=403,
-            )
+            return _no_permission()
         if request.match_info["selected_id"] != str(account.selected_destination_id):
             return web.json_response({"detail": "Not found."}, status=404)
         if not isinstance(body, dict):

@@ -328,7 +328,7 @@ def test_flow_steps(language: str) -> None:
         ("config", "user"): config_flow.USER_SCHEMA,
         ("config", "reauth_confirm"): config_flow.REAUTH_SCHEMA,
         ("config", "reconfigure"): config_flow.RECONFIGURE_SCHEMA,
-        ("options", "init"): config_flow.OPTIONS_SCHEMA,
+        ("options", "init"): config_flow.options_schema([]),
     }
     shown: dict[tuple[str, str], set[str]] = {}
     for flow, source in flow_classes().items():
@@ -364,7 +364,7 @@ def test_selector_translations(language: str) -> None:
         for schema in (
             config_flow.USER_SCHEMA,
             config_flow.RECONFIGURE_SCHEMA,
-            config_flow.OPTIONS_SCHEMA,
+            config_flow.options_schema([]),
             config_flow.CONTACT_SCHEMA,
         )
         for selector in schema.schema.values()

@@ -128,7 +128,6 @@ class ContactButton(ClickToDialEntity, ButtonEntity):
         # button gets the entity ID such a button had, not one after "<name> Call".
         self.entity_id = f"{Platform.BUTTON}.{slugify(f'call {name}')}"
         self._entry = entry
-        self._subentry_id = subentry.subentry_id
         self.contact = dict(subentry.data)
 
     @override

@@ -143,7 +143,6 @@ def _phone_options(entry: ClickToDialConfigEntry) -> list[SelectOptionDict]:
 
 # In the options "platform" means the platform's own setting; in a contact it means the
 # account's call defaults (its options), so the choice has another name there.
-OPTIONS_SCHEMA = options_schema([])
 CONTACT_SCHEMA = probatio.Schema(
     {
         probatio.Required(CONF_NAME): TextSelector(),

@@ -199,7 +199,7 @@ class CallNotifications:
         if self.subscription is not None:
             self.stale.append(self.subscription.id)
             self.subscription = None
-        if self.missed.items or self.subscription or self.stale:
+        if self.missed.items or self.stale:
             self.missed.items.clear()
             await self._async_save_now()
 
