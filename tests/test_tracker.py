@@ -151,7 +151,7 @@ def test_rate_limit_pauses_everything(tracker: CallTracker, clock: Clock) -> Non
     assert tracker.next_poll() == 1030.5
     clock.move(10)
     assert tracker.take_due() == []
-    tracker.pause(5)  # a shorter pause does not shorten the one running
+    tracker.rate_limit.pause(5)  # a shorter pause does not shorten the one running
     assert tracker.next_poll() == 1030.5
 
 

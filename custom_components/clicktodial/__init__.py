@@ -10,10 +10,12 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
-from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator, ClickToDialData
+from .coordinator import ClickToDialCoordinator
 from .destinations import async_setup_destinations
 from .intent import async_register_intents
 from .notifications import CallNotifications, async_remove_notifications
+from .ratelimit import RateLimit
+from .runtime import ClickToDialConfigEntry, ClickToDialData
 from .services import async_setup_services
 from .voipgrid import VoipgridClient
 
@@ -44,17 +46,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
         email=entry.data[CONF_EMAIL],
         api_token=entry.data[CONF_API_TOKEN],
     )
-    coordinator = ClickToDialCoordinator(hass, entry, client)
+    rate_limit = RateLimit(hass.loop.time)
+    coordinator = ClickToDialCoordinator(hass, entry, client, rate_limit)
     await coordinator.async_config_entry_first_refresh()
     notifications = CallNotifications(hass, entry, client)
     await notifications.async_setup()
     entry.runtime_data = ClickToDialData(
         client=client,
+        rate_limit=rate_limit,
         coordinator=coordinator,
         notifications=notifications,
-        destinations=await async_setup_destinations(
-            hass, entry, client, coordinator.tracker
-        ),
+        destinations=await async_setup_destinations(hass, entry, client, rate_limit),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     notifications.async_start()

@@ -22,8 +22,8 @@ from homeassistant.util import slugify
 
 from .calls import async_start_call, resolve_call
 from .const import CONF_B_NUMBER, DOMAIN, MANUFACTURER
-from .coordinator import ClickToDialConfigEntry
 from .entity import ClickToDialEntity, account_device_info
+from .runtime import ClickToDialConfigEntry
 
 PARALLEL_UPDATES = 0
 

@@ -27,7 +27,7 @@ from .const import (
     CONF_NUMBER,
     DOMAIN,
 )
-from .coordinator import ClickToDialConfigEntry
+from .runtime import ClickToDialConfigEntry
 from .tracker import TrackedCall
 from .voipgrid import InvalidNumberError, clean_number
 

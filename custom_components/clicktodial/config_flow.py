@@ -46,9 +46,9 @@ from .const import (
     LOGGER,
     SUBENTRY_TYPE_CONTACT,
 )
-from .coordinator import ClickToDialConfigEntry
 from .destinations import destination_label
 from .errors import flow_error
+from .runtime import ClickToDialConfigEntry
 from .voipgrid import (
     DEFAULT_BASE_URL,
     InvalidNumberError,

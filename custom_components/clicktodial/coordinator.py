@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, override
+from typing import Any, override
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
@@ -19,6 +17,8 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, EVENT_CALL_ENDED, LOGGER, STORAGE_SAVE_DELAY, STORAGE_VERSION
 from .errors import action_error, auth_failed, setup_error, status_unavailable
+from .ratelimit import RateLimit
+from .runtime import ClickToDialConfigEntry
 from .tracker import CallTracker, StatusChange, TrackedCall
 from .voipgrid import (
     Call,
@@ -28,26 +28,6 @@ from .voipgrid import (
     VoipgridError,
     VoipgridRateLimitError,
 )
-
-if TYPE_CHECKING:
-    from .destinations import DestinationsCoordinator
-    from .notifications import CallNotifications
-
-type ClickToDialConfigEntry = ConfigEntry[ClickToDialData]
-
-
-@dataclass(kw_only=True, slots=True)
-class ClickToDialData:
-    """Runtime data of a config entry."""
-
-    client: VoipgridClient
-    coordinator: ClickToDialCoordinator
-    # The account's call notifications (the webhook, subscription and pushed calls).
-    notifications: CallNotifications
-    # What the dial pad's "Number to dial" holds, cleaned; the "Dial" button calls it.
-    dial_number: str = ""
-    # Which phone rings; None when the account cannot choose it.
-    destinations: DestinationsCoordinator | None = None
 
 
 class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
@@ -64,8 +44,9 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         hass: HomeAssistant,
         config_entry: ClickToDialConfigEntry,
         client: VoipgridClient,
+        rate_limit: RateLimit,
     ) -> None:
-        """Create the coordinator of one account."""
+        """Create the coordinator of one account, sharing the account's rate limit."""
         super().__init__(
             hass,
             LOGGER,
@@ -76,7 +57,9 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         )
         self.client = client
         self.profile: Profile | None = None
-        self.tracker = CallTracker(clock=hass.loop.time, wall_clock=dt_util.utcnow)
+        self.tracker = CallTracker(
+            clock=hass.loop.time, wall_clock=dt_util.utcnow, rate_limit=rate_limit
+        )
         self._polling = False
         self._stopped = False
         # Nothing is written back before the saved calls were read: a setup that fails
@@ -168,7 +151,7 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
                 self.config_entry.async_start_reauth(self.hass)
             elif isinstance(err, VoipgridRateLimitError):
                 # The account is rate limited as a whole: status reads wait too.
-                self.tracker.pause(err.retry_after)
+                self.tracker.rate_limit.pause(err.retry_after)
             raise action_error(err) from err
         tracked = self.tracker.start(call, b_number=b_number, contact=contact)
         self.async_set_updated_data(tracked)

@@ -22,14 +22,14 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import ClickToDialConfigEntry
 from .errors import (
     auth_failed,
     destination_error,
     destinations_not_read,
     destinations_unavailable,
 )
-from .tracker import CallTracker
+from .ratelimit import Backoff, RateLimit
+from .runtime import ClickToDialConfigEntry
 from .voipgrid import (
     Destination,
     DestinationKind,
@@ -94,7 +94,7 @@ async def async_setup_destinations(
     hass: HomeAssistant,
     entry: ClickToDialConfigEntry,
     client: VoipgridClient,
-    rate_limit: CallTracker,
+    rate_limit: RateLimit,
 ) -> DestinationsCoordinator | None:
     """Read which phone rings once; None when the account has no such feature."""
     coordinator = DestinationsCoordinator(hass, entry, client, rate_limit)
@@ -112,7 +112,7 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
         hass: HomeAssistant,
         config_entry: ClickToDialConfigEntry,
         client: VoipgridClient,
-        rate_limit: CallTracker,
+        rate_limit: RateLimit,
     ) -> None:
         """Create the coordinator of one account."""
         super().__init__(
@@ -124,12 +124,14 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
             always_update=False,
         )
         self.client = client
-        # The account's one rate limit, which the call tracker keeps.
+        # The account's one rate limit, shared with call tracking.
         self._rate_limit = rate_limit
         self.supported = True
         self._first_read = True
-        self._failures = 0
-        self._failing_since: float | None = None
+        self._backoff = Backoff(
+            DESTINATIONS_BACKOFF_INITIAL.total_seconds(),
+            DESTINATIONS_INTERVAL.total_seconds(),
+        )
         self._unknown_selections: set[SelectedDestination] = set()
 
     @property
@@ -158,8 +160,7 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
             return self._failed(err, started, first_read=first_read)
         except VoipgridError as err:
             return self._failed(err, started, first_read=first_read)
-        self._failures = 0
-        self._failing_since = None
+        self._backoff.reset()
         self.update_interval = DESTINATIONS_INTERVAL
         if (
             selected_option(destinations, destination_options(destinations)) is None
@@ -188,23 +189,12 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
         if isinstance(err, VoipgridRateLimitError):
             self._rate_limit.pause(err.retry_after)
         LOGGER.debug("Reading the destinations failed: %s", err)
-        self._failures += 1
-        if self._failing_since is None:
-            self._failing_since = started
-        backoff = min(
-            DESTINATIONS_BACKOFF_INITIAL * 2 ** (self._failures - 1),
-            DESTINATIONS_INTERVAL,
-        )
-        return self._keep(started, retry_in=backoff.total_seconds())
+        return self._keep(started, retry_in=self._backoff.fail(started))
 
     def _keep(self, now: float, *, retry_in: float) -> Destinations:
         """Keep the last state until the next read, unless reads failed for too long."""
-        if self._failing_since is not None:
-            left = (
-                self._failing_since
-                + DESTINATIONS_UNAVAILABLE_AFTER.total_seconds()
-                - now
-            )
+        if (since := self._backoff.failing_since) is not None:
+            left = since + DESTINATIONS_UNAVAILABLE_AFTER.total_seconds() - now
             if left <= DESTINATIONS_SLACK:
                 self.update_interval = timedelta(seconds=retry_in)
                 raise destinations_unavailable()

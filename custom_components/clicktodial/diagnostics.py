@@ -10,7 +10,7 @@ from homeassistant.const import CONF_EMAIL
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_A_NUMBER, CONF_API_TOKEN, CONF_B_CLI, CONF_B_NUMBER
-from .coordinator import ClickToDialConfigEntry
+from .runtime import ClickToDialConfigEntry
 from .voipgrid import Destinations
 
 TO_REDACT = {

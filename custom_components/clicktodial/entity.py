@@ -10,9 +10,10 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, MANUFACTURER
-from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator
+from .coordinator import ClickToDialCoordinator
 from .notification_state import CallEvent
 from .notifications import CallNotifications
+from .runtime import ClickToDialConfigEntry
 
 
 def account_device_info(entry: ClickToDialConfigEntry, base_url: str) -> DeviceInfo:

@@ -8,9 +8,10 @@ from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator
+from .coordinator import ClickToDialCoordinator
 from .entity import ClickToDialEntity, NotificationEntity
 from .notification_state import CallEvent, CallEventType
+from .runtime import ClickToDialConfigEntry
 from .tracker import StatusChange
 from .voipgrid import CallStatus
 

@@ -75,7 +75,7 @@ from .voipgrid import (
 )
 
 if TYPE_CHECKING:
-    from .coordinator import ClickToDialConfigEntry
+    from .runtime import ClickToDialConfigEntry
 
 # The entities of call notifications: (platform, unique id suffix).
 NOTIFICATION_ENTITIES: Final = (

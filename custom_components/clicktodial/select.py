@@ -9,9 +9,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import ClickToDialConfigEntry
 from .destinations import DestinationsCoordinator
 from .entity import account_device_info
+from .runtime import ClickToDialConfigEntry
 
 PARALLEL_UPDATES = 0
 

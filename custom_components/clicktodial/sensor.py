@@ -8,9 +8,10 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator
+from .coordinator import ClickToDialCoordinator
 from .entity import ClickToDialEntity, NotificationEntity
 from .notification_state import PhoneState, call_attributes
+from .runtime import ClickToDialConfigEntry
 from .voipgrid import CallStatus
 
 PARALLEL_UPDATES = 0

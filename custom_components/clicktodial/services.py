@@ -26,7 +26,7 @@ from .const import (
     CONF_CONTACT,
     DOMAIN,
 )
-from .coordinator import ClickToDialConfigEntry
+from .runtime import ClickToDialConfigEntry
 
 SERVICE_CALL = "call"
 

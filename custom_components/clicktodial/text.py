@@ -17,8 +17,9 @@ from homeassistant.helpers.restore_state import RestoreEntity
 
 from .calls import validate_number
 from .const import CONF_B_NUMBER, DOMAIN
-from .coordinator import ClickToDialConfigEntry, ClickToDialCoordinator
+from .coordinator import ClickToDialCoordinator
 from .entity import ClickToDialEntity
+from .runtime import ClickToDialConfigEntry
 from .voipgrid import InvalidNumberError, clean_number
 
 PARALLEL_UPDATES = 0

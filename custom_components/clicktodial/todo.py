@@ -13,9 +13,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .coordinator import ClickToDialConfigEntry
 from .entity import NotificationEntity
 from .notification_state import CallEvent, CallEventType, MissedCall
+from .runtime import ClickToDialConfigEntry
 
 PARALLEL_UPDATES = 0
 

@@ -24,6 +24,7 @@ from .const import (
     STUCK_AFTER,
     UNAVAILABLE_AFTER,
 )
+from .ratelimit import Backoff, RateLimit
 from .voipgrid import (
     Call,
     CallStatus,
@@ -113,17 +114,20 @@ class CallTracker:
     """
 
     def __init__(
-        self, *, clock: Callable[[], float], wall_clock: Callable[[], datetime]
+        self,
+        *,
+        clock: Callable[[], float],
+        wall_clock: Callable[[], datetime],
+        rate_limit: RateLimit | None = None,
     ) -> None:
-        """Create an empty tracker."""
+        """Create an empty tracker; ``rate_limit`` is the account's, shared with other reads."""
         self._clock = clock
         self._wall_clock = wall_clock
+        self.rate_limit = rate_limit or RateLimit(clock)
         self.latest: TrackedCall | None = None
         self._calls: dict[str, TrackedCall] = {}
         self._due: dict[str, float] = {}
-        self._paused_until = 0.0
-        self._failures = 0
-        self._failing_since: float | None = None
+        self._backoff = Backoff(BACKOFF_INITIAL, BACKOFF_MAX)
         self._round_started = 0.0
         self.auth_failed = False
         self._changes: list[StatusChange] = []
@@ -173,19 +177,11 @@ class CallTracker:
             self._ended.append(tracked)
         return tracked
 
-    def pause(self, seconds: float) -> None:
-        """Ask nothing of the platform for ``seconds`` (it rate limits the account)."""
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
-
-    def paused_for(self) -> float:
-        """Return how many more seconds nothing is to be asked of the platform (0: none)."""
-        return max(self._paused_until - self._clock(), 0.0)
-
     def next_poll(self) -> float | None:
         """Return when the next poll is due on the clock, or None while nothing is."""
         if self.auth_failed or not self._due:
             return None
-        return max(min(self._due.values()), self._paused_until)
+        return max(min(self._due.values()), self.rate_limit.paused_until)
 
     def take_due(self) -> list[str]:
         """Return the ids of the calls to read now, or none while paused.
@@ -194,7 +190,7 @@ class CallTracker:
         make polling spin.
         """
         now = self._round_started = self._clock()
-        if now < self._paused_until:
+        if self.rate_limit.paused_for() > 0:
             return []
         due = [
             call_id for call_id, when in self._due.items() if when <= now + POLL_SLACK
@@ -221,7 +217,7 @@ class CallTracker:
             elif isinstance(result, VoipgridAuthenticationError):
                 self.auth_failed = True
             elif isinstance(result, VoipgridRateLimitError):
-                self.pause(result.retry_after)
+                self.rate_limit.pause(result.retry_after)
                 LOGGER.debug("Rate limited; pausing for %s s", result.retry_after)
             else:
                 failed.append(call_id)
@@ -229,16 +225,15 @@ class CallTracker:
         if self.auth_failed:
             return PollResult(changed=changed, auth_failed=True)
         if reached or not failed:
-            self._failures = 0
-            self._failing_since = None
+            self._backoff.reset()
             return PollResult(changed=changed)
-        self._failures += 1
-        if self._failing_since is None:
-            self._failing_since = self._round_started
-        backoff = min(BACKOFF_INITIAL * 2 ** (self._failures - 1), BACKOFF_MAX)
+        backoff = self._backoff.fail(self._round_started)
         for call_id in failed:
             self._due[call_id] = now + backoff
-        unavailable = now - self._failing_since >= UNAVAILABLE_AFTER.total_seconds()
+        assert self._backoff.failing_since is not None
+        unavailable = (
+            now - self._backoff.failing_since >= UNAVAILABLE_AFTER.total_seconds()
+        )
         return PollResult(changed=changed, unavailable=unavailable)
 
     def take_changes(self) -> list[StatusChange]:

@@ -1,0 +1,33 @@
+"""What a loaded account holds while it runs: its client, coordinators and pushed calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+
+if TYPE_CHECKING:
+    from .coordinator import ClickToDialCoordinator
+    from .destinations import DestinationsCoordinator
+    from .notifications import CallNotifications
+    from .ratelimit import RateLimit
+    from .voipgrid import VoipgridClient
+
+type ClickToDialConfigEntry = ConfigEntry[ClickToDialData]
+
+
+@dataclass(kw_only=True, slots=True)
+class ClickToDialData:
+    """Runtime data of a config entry."""
+
+    client: VoipgridClient
+    # The account's one rate limit, shared by every read of the account.
+    rate_limit: RateLimit
+    coordinator: ClickToDialCoordinator
+    # The account's call notifications (the webhook, subscription and pushed calls).
+    notifications: CallNotifications
+    # What the dial pad's "Number to dial" holds, cleaned; the "Dial" button calls it.
+    dial_number: str = ""
+    # Which phone rings; None when the account cannot choose it.
+    destinations: DestinationsCoordinator | None = None
