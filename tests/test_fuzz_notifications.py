@@ -30,7 +30,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.clicktodial.notification_state import (
+from custom_components.clicktodial.phone.state import (
     CallEventType,
     NotifiedCalls,
     PhoneState,
@@ -285,7 +285,7 @@ def sequences(draw: st.DrawFn) -> list[tuple[Notification, float]]:
 def test_each_call_fires_once(steps: list[tuple[Notification, float]]) -> None:
     """Each call fires its first event, answer and end at most once, in that order."""
     # Nothing is silent long enough to be forgotten within a sequence (25 x 500 s).
-    calls = NotifiedCalls(forget_after=20_000)
+    calls = NotifiedCalls(forget_after=20_000, ring_forget_after=20_000)
     fired: dict[str, list[CallEventType]] = {}
     for notification, now in steps:
         assert calls.forget_silent(now) == []

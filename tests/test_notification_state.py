@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.clicktodial.notification_state import (
+from custom_components.clicktodial.phone.state import (
     FORGET_AFTER,
     MissedCall,
     MissedCalls,
@@ -111,8 +111,8 @@ def test_events(statuses: list[str], direction: str | None, events: list[str]) -
             ["ringing", "ended:no-answer", "ringing", "in-progress", "ended:completed"],
             ["incoming", "missed"],
         ),
-        # Out of order: the end first.
-        (["ended:no-answer", "created", "ringing"], ["incoming", "missed"]),
+        # Out of order: the end first (its start is never announced after the end).
+        (["ended:no-answer", "created", "ringing"], ["missed"]),
         # A created after the ringing, a ringing after the answer.
         (
             ["ringing", "created", "in-progress", "ringing", "ended:completed"],
@@ -240,8 +240,8 @@ def test_forget_after_silence() -> None:
     assert calls.phone == (PhoneState.IDLE, None)
     assert calls.next_forget() is None
 
-    # Forgotten: a late notification is a new call.
-    assert play(calls, "ended:completed") == ["incoming", "ended"]
+    # Forgotten: a late end is a call seen first at its end.
+    assert play(calls, "ended:completed") == ["ended"]
 
 
 def test_at_most_max_calls() -> None:

@@ -13,7 +13,7 @@ from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .coordinator import ClickToDialCoordinator
 from .destinations import async_setup_destinations
 from .intent import async_register_intents
-from .notifications import CallNotifications, async_remove_notifications
+from .phone import async_get_phone, async_remove_phone
 from .ratelimit import RateLimit
 from .runtime import ClickToDialConfigEntry, ClickToDialData
 from .services import async_setup_services
@@ -47,19 +47,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
         api_token=entry.data[CONF_API_TOKEN],
     )
     rate_limit = RateLimit(hass.loop.time)
+    # Calls pushed while the credentials are checked, or while the set-up is retried,
+    # are received and kept.
+    phone = await async_get_phone(hass, entry)
     coordinator = ClickToDialCoordinator(hass, entry, client, rate_limit)
     await coordinator.async_config_entry_first_refresh()
-    notifications = CallNotifications(hass, entry, client)
-    await notifications.async_setup()
     entry.runtime_data = ClickToDialData(
         client=client,
         rate_limit=rate_limit,
         coordinator=coordinator,
-        notifications=notifications,
+        phone=phone,
         destinations=await async_setup_destinations(hass, entry, client, rate_limit),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    notifications.async_start()
+    phone.async_start(rate_limit)
     return True
 
 
@@ -77,4 +78,4 @@ async def async_remove_entry(
     await Store[dict[str, object]](
         hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
     ).async_remove()
-    await async_remove_notifications(hass, entry)
+    await async_remove_phone(hass, entry)

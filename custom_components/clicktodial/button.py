@@ -11,10 +11,10 @@ from homeassistant.config_entries import (
     ConfigEntryChange,
     ConfigSubentry,
 )
-from homeassistant.const import CONF_NAME, Platform
+from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -22,6 +22,7 @@ from homeassistant.util import slugify
 
 from .calls import async_start_call, resolve_call
 from .const import CONF_B_NUMBER, DOMAIN, MANUFACTURER
+from .coordinator import ClickToDialCoordinator
 from .entity import ClickToDialEntity, account_device_info
 from .runtime import ClickToDialConfigEntry
 
@@ -82,7 +83,7 @@ async def async_setup_entry(
     )
 
 
-class DialButton(ClickToDialEntity, ButtonEntity):
+class DialButton(ClickToDialEntity[ClickToDialCoordinator], ButtonEntity):
     """Call the number on the dial pad."""
 
     _attr_translation_key = "dial"
@@ -95,7 +96,7 @@ class DialButton(ClickToDialEntity, ButtonEntity):
     @override
     async def async_press(self) -> None:
         """Call the dial pad's number."""
-        if not (number := self._entry.runtime_data.dial_number):
+        if not (number := self._dial_pad_number()):
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="dial_pad_empty"
             )
@@ -103,8 +104,18 @@ class DialButton(ClickToDialEntity, ButtonEntity):
             self._entry, resolve_call(self._entry, {CONF_B_NUMBER: number})
         )
 
+    def _dial_pad_number(self) -> str:
+        """Return the number the dial pad's text entity holds (empty when none)."""
+        entity_id = er.async_get(self.hass).async_get_entity_id(
+            Platform.TEXT, DOMAIN, f"{self._entry.unique_id}_dial_number"
+        )
+        state = self.hass.states.get(entity_id) if entity_id else None
+        if state is None or state.state in (STATE_UNKNOWN, STATE_UNAVAILABLE):
+            return ""
+        return state.state
 
-class ContactButton(ClickToDialEntity, ButtonEntity):
+
+class ContactButton(ClickToDialEntity[ClickToDialCoordinator], ButtonEntity):
     """Call one contact, with the contact's own settings."""
 
     _attr_translation_key = "call_contact"

@@ -80,6 +80,9 @@ NOTIFICATION_MAX_BODY: Final = 64 * 1024
 # background, first after 30 s, then ever less often, at least once an hour.
 SUBSCRIBE_RETRY_INITIAL: Final = 30.0
 SUBSCRIBE_RETRY_MAX: Final = 3600.0
+# A subscribe request waits this long for its answer (not the usual 10 s): the platform may
+# make the subscription after a client gave up, and nobody waits for it.
+SUBSCRIBE_TIMEOUT: Final = 120.0
 NOTIFICATIONS_STORAGE_VERSION: Final = 1
 # Missed calls are written out this long after a change (a burst is one write).
 NOTIFICATIONS_SAVE_DELAY: Final = 1.0

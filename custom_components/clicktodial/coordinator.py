@@ -19,6 +19,7 @@ from .const import DOMAIN, EVENT_CALL_ENDED, LOGGER, STORAGE_SAVE_DELAY, STORAGE
 from .errors import action_error, auth_failed, setup_error, status_unavailable
 from .ratelimit import RateLimit
 from .runtime import ClickToDialConfigEntry
+from .storage import async_load_or_replace
 from .tracker import CallTracker, StatusChange, TrackedCall
 from .voipgrid import (
     Call,
@@ -83,7 +84,9 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             self.profile = await self.client.get_profile()
         except VoipgridError as err:
             raise setup_error(err) from err
-        self.tracker.restore(await self._store.async_load() or {})
+        self.tracker.restore(
+            await async_load_or_replace(self._store, "calls being followed")
+        )
         self._loaded = True
         if self.tracker.calls:
             LOGGER.debug("Resuming tracking of %d call(s)", len(self.tracker.calls))

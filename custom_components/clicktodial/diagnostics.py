@@ -54,9 +54,9 @@ async def async_get_config_entry_diagnostics(
             "last_update_success": destinations.last_update_success,
         },
     }
-    if (notifications := entry.runtime_data.notifications).enabled:
+    if (phone := entry.runtime_data.phone).enabled:
         # Counts and states only: no webhook URL or id, no caller's number.
-        diagnostics["call_notifications"] = notifications.diagnostics()
+        diagnostics["call_notifications"] = phone.diagnostics()
     return async_redact_data(diagnostics, TO_REDACT)
 
 

@@ -9,8 +9,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ClickToDialCoordinator
-from .entity import ClickToDialEntity, NotificationEntity
-from .notification_state import CallEvent, CallEventType
+from .entity import ClickToDialEntity
+from .phone import PhoneCoordinator
+from .phone.state import CallEventType
 from .runtime import ClickToDialConfigEntry
 from .tracker import StatusChange
 from .voipgrid import CallStatus
@@ -25,11 +26,11 @@ async def async_setup_entry(
 ) -> None:
     """Add the call event entity of an account, and its phone calls with notifications."""
     async_add_entities([CallEventEntity(entry.runtime_data.coordinator)])
-    if entry.runtime_data.notifications.enabled:
-        async_add_entities([PhoneCallsEventEntity(entry)])
+    if (phone := entry.runtime_data.phone).enabled:
+        async_add_entities([PhoneCallsEventEntity(phone)])
 
 
-class CallEventEntity(ClickToDialEntity, EventEntity):
+class CallEventEntity(ClickToDialEntity[ClickToDialCoordinator], EventEntity):
     """Fires when a tracked call reaches a new status."""
 
     _attr_event_types = [status.value for status in CallStatus]
@@ -62,20 +63,20 @@ class CallEventEntity(ClickToDialEntity, EventEntity):
         self.async_write_ha_state()
 
 
-class PhoneCallsEventEntity(NotificationEntity, EventEntity):
+class PhoneCallsEventEntity(ClickToDialEntity[PhoneCoordinator], EventEntity):
     """Fires for every call of the account the platform pushes: in, out, answered, ended."""
 
     _attr_event_types = [event_type.value for event_type in CallEventType]
     _attr_translation_key = "phone_calls"
 
-    def __init__(self, entry: ClickToDialConfigEntry) -> None:
+    def __init__(self, coordinator: PhoneCoordinator) -> None:
         """Create the event entity."""
-        super().__init__(entry, "phone_calls")
+        super().__init__(coordinator, "phone_calls")
 
     @override
     @callback
-    def _handle_call_events(self, events: list[CallEvent]) -> None:
+    def _handle_coordinator_update(self) -> None:
         """Fire each event of a notification, one state each."""
-        for event in events:
+        for event in self.coordinator.data.events:
             self._trigger_event(event.type.value, event.attributes())
             self.async_write_ha_state()

@@ -10,7 +10,7 @@ from homeassistant.config_entries import ConfigEntry
 if TYPE_CHECKING:
     from .coordinator import ClickToDialCoordinator
     from .destinations import DestinationsCoordinator
-    from .notifications import CallNotifications
+    from .phone import PhoneCoordinator
     from .ratelimit import RateLimit
     from .voipgrid import VoipgridClient
 
@@ -25,9 +25,7 @@ class ClickToDialData:
     # The account's one rate limit, shared by every read of the account.
     rate_limit: RateLimit
     coordinator: ClickToDialCoordinator
-    # The account's call notifications (the webhook, subscription and pushed calls).
-    notifications: CallNotifications
-    # What the dial pad's "Number to dial" holds, cleaned; the "Dial" button calls it.
-    dial_number: str = ""
+    # The calls the platform pushes (webhook, subscription, the phone's state).
+    phone: PhoneCoordinator
     # Which phone rings; None when the account cannot choose it.
     destinations: DestinationsCoordinator | None = None

@@ -7,10 +7,9 @@ from typing import override
 from homeassistant.components.select import SelectEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .destinations import DestinationsCoordinator
-from .entity import account_device_info
+from .entity import ClickToDialEntity
 from .runtime import ClickToDialConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -26,18 +25,14 @@ async def async_setup_entry(
         async_add_entities([PhoneThatRingsSelect(coordinator)])
 
 
-class PhoneThatRingsSelect(CoordinatorEntity[DestinationsCoordinator], SelectEntity):
+class PhoneThatRingsSelect(ClickToDialEntity[DestinationsCoordinator], SelectEntity):
     """Which of the user's phones rings: a phone account, a fixed destination, or none."""
 
-    _attr_has_entity_name = True
     _attr_translation_key = "phone_that_rings"
 
     def __init__(self, coordinator: DestinationsCoordinator) -> None:
         """Create the select of an account."""
-        super().__init__(coordinator)
-        entry = coordinator.config_entry
-        self._attr_unique_id = f"{entry.unique_id}_phone_that_rings"
-        self._attr_device_info = account_device_info(entry, coordinator.client.base_url)
+        super().__init__(coordinator, "phone_that_rings")
 
     @property
     @override

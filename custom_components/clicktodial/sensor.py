@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any, override
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ClickToDialCoordinator
-from .entity import ClickToDialEntity, NotificationEntity
-from .notification_state import PhoneState, call_attributes
+from .entity import ClickToDialEntity
+from .phone import PhoneCoordinator
+from .phone.state import PhoneState, call_attributes
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import CallStatus
 
@@ -24,11 +25,11 @@ async def async_setup_entry(
 ) -> None:
     """Add the call status sensor of an account, and its phone with call notifications."""
     async_add_entities([CallStatusSensor(entry.runtime_data.coordinator)])
-    if entry.runtime_data.notifications.enabled:
-        async_add_entities([PhoneSensor(entry)])
+    if (phone := entry.runtime_data.phone).enabled:
+        async_add_entities([PhoneSensor(phone)])
 
 
-class CallStatusSensor(ClickToDialEntity, SensorEntity):
+class CallStatusSensor(ClickToDialEntity[ClickToDialCoordinator], SensorEntity):
     """The status of the latest call started on the account."""
 
     _attr_device_class = SensorDeviceClass.ENUM
@@ -61,27 +62,35 @@ class CallStatusSensor(ClickToDialEntity, SensorEntity):
         }
 
 
-class PhoneSensor(NotificationEntity, SensorEntity):
+class PhoneSensor(ClickToDialEntity[PhoneCoordinator], SensorEntity):
     """What the account's phones do: idle, ringing or in a call (pushed by the platform)."""
 
     _attr_device_class = SensorDeviceClass.ENUM
     _attr_options = [state.value for state in PhoneState]
     _attr_translation_key = "phone"
 
-    def __init__(self, entry: ClickToDialConfigEntry) -> None:
+    def __init__(self, coordinator: PhoneCoordinator) -> None:
         """Create the sensor; idle until a notification says otherwise."""
-        super().__init__(entry, "phone")
+        super().__init__(coordinator, "phone")
+        self._written: tuple[Any, ...] | None = None
 
     @property
     @override
     def native_value(self) -> str:
         """Return the phone's state."""
-        return self.notifications.phone[0].value
+        return self.coordinator.data.state.value
 
     @property
     @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return which call the state is about (all None while idle)."""
-        _state, call = self.notifications.phone
-        name = self.notifications.calls.caller_name(call) if call else ""
-        return call_attributes(call, name)
+        return call_attributes(self.coordinator.data.call)
+
+    @override
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when what the sensor shows changed."""
+        shown = (self.native_value, self.extra_state_attributes)
+        if shown != self._written:
+            self._written = shown
+            self.async_write_ha_state()

@@ -41,7 +41,9 @@ async def async_setup_entry(
     async_add_entities([DialNumberText(entry)])
 
 
-class DialNumberText(ClickToDialEntity, TextEntity, RestoreEntity):
+class DialNumberText(
+    ClickToDialEntity[ClickToDialCoordinator], TextEntity, RestoreEntity
+):
     """The number the "Dial" button calls."""
 
     _attr_translation_key = "dial_number"
@@ -57,7 +59,8 @@ class DialNumberText(ClickToDialEntity, TextEntity, RestoreEntity):
         """Create the entity."""
         coordinator: ClickToDialCoordinator = entry.runtime_data.coordinator
         super().__init__(coordinator, "dial_number")
-        self._entry = entry
+        # The number typed, cleaned; the "Dial" button calls what the state shows.
+        self._number = ""
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -67,7 +70,7 @@ class DialNumberText(ClickToDialEntity, TextEntity, RestoreEntity):
         if state is None or not _DIAL_CHARACTERS.match(state.state):
             return
         try:
-            self._entry.runtime_data.dial_number = clean_number(state.state)
+            self._number = clean_number(state.state)
         except InvalidNumberError:
             return
 
@@ -84,7 +87,7 @@ class DialNumberText(ClickToDialEntity, TextEntity, RestoreEntity):
     @override
     def native_value(self) -> str:
         """Return the number to dial."""
-        return self._entry.runtime_data.dial_number
+        return self._number
 
     @override
     async def async_set_value(self, value: str) -> None:
@@ -96,7 +99,5 @@ class DialNumberText(ClickToDialEntity, TextEntity, RestoreEntity):
                 translation_placeholders={"number": value},
             )
         value = value.strip()
-        self._entry.runtime_data.dial_number = (
-            validate_number(CONF_B_NUMBER, value) if value else ""
-        )
+        self._number = validate_number(CONF_B_NUMBER, value) if value else ""
         self.async_write_ha_state()

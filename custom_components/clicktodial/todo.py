@@ -13,8 +13,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .entity import NotificationEntity
-from .notification_state import CallEvent, CallEventType, MissedCall
+from .entity import ClickToDialEntity
+from .phone import PhoneCoordinator
+from .phone.state import MissedCall
 from .runtime import ClickToDialConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -26,11 +27,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the missed calls list of an account with call notifications."""
-    if entry.runtime_data.notifications.enabled:
-        async_add_entities([MissedCallsList(entry)])
+    if (phone := entry.runtime_data.phone).enabled:
+        async_add_entities([MissedCallsList(phone)])
 
 
-class MissedCallsList(NotificationEntity, TodoListEntity):
+class MissedCallsList(ClickToDialEntity[PhoneCoordinator], TodoListEntity):
     """The account's missed calls: checked off or deleted by the person; added by calls."""
 
     _attr_translation_key = "missed_calls"
@@ -38,44 +39,45 @@ class MissedCallsList(NotificationEntity, TodoListEntity):
         TodoListEntityFeature.UPDATE_TODO_ITEM | TodoListEntityFeature.DELETE_TODO_ITEM
     )
 
-    def __init__(self, entry: ClickToDialConfigEntry) -> None:
+    def __init__(self, coordinator: PhoneCoordinator) -> None:
         """Create the list."""
-        super().__init__(entry, "missed_calls")
+        super().__init__(coordinator, "missed_calls")
+        self._written = coordinator.data.missed_version
 
     @property
     @override
     def todo_items(self) -> list[TodoItem]:
         """Return the missed calls, newest first."""
-        return [_todo_item(item) for item in reversed(self.notifications.missed.items)]
+        return [_todo_item(item) for item in reversed(self.coordinator.data.missed)]
 
     @override
     @callback
-    def _handle_call_events(self, events: list[CallEvent]) -> None:
-        """Write the new state only when a call was missed (the list grew)."""
-        if any(event.type is CallEventType.MISSED for event in events):
+    def _handle_coordinator_update(self) -> None:
+        """Write the new state only when the list changed."""
+        if self.coordinator.data.missed_version != self._written:
+            self._written = self.coordinator.data.missed_version
             self.async_write_ha_state()
 
     @override
     async def async_update_todo_item(self, item: TodoItem) -> None:
         """Check a missed call off (or on again), or rename it; nobody is called."""
-        missed = self.notifications.missed.get(item.uid or "")
+        missed = self.coordinator.missed_call(item.uid or "")
         if missed is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="missed_call_not_found"
             )
-        if item.summary:
-            missed.summary = item.summary
-        if item.status is not None:
-            missed.done = item.status == TodoItemStatus.COMPLETED
-        self.notifications.async_save()
-        self.async_write_ha_state()
+        self.coordinator.async_update_missed_call(
+            missed,
+            summary=item.summary,
+            done=None
+            if item.status is None
+            else item.status == TodoItemStatus.COMPLETED,
+        )
 
     @override
     async def async_delete_todo_items(self, uids: list[str]) -> None:
         """Delete missed calls from the list."""
-        self.notifications.missed.remove(uids)
-        self.notifications.async_save()
-        self.async_write_ha_state()
+        self.coordinator.async_delete_missed_calls(uids)
 
 
 def _todo_item(item: MissedCall) -> TodoItem:

@@ -32,6 +32,7 @@ from .voipgrid import (
     VoipgridError,
     VoipgridNotFoundError,
     VoipgridRateLimitError,
+    clean_text,
 )
 
 
@@ -66,9 +67,9 @@ class TrackedCall:
         try:
             contact = data.get("contact")
             return cls(
-                call_id=str(data["call_id"]),
-                b_number=str(data["b_number"]),
-                contact=contact if isinstance(contact, str) else None,
+                call_id=clean_text(str(data["call_id"])),
+                b_number=clean_text(str(data["b_number"])),
+                contact=clean_text(contact) if isinstance(contact, str) else None,
                 started=_aware(data["started"]),
                 status=CallStatus(data["status"]),
                 status_changed=_aware(data["status_changed"]),
@@ -143,7 +144,8 @@ class CallTracker:
         """Take back what ``as_stored`` returned before a restart; read resumed calls now."""
         self.latest = TrackedCall.from_dict(stored.get("latest"))
         now = self._clock()
-        for item in stored.get("calls", []):
+        calls = stored.get("calls")
+        for item in calls if isinstance(calls, list) else []:
             if (call := TrackedCall.from_dict(item)) is not None and call.tracking:
                 self._calls[call.call_id] = call
                 self._due[call.call_id] = now

@@ -24,7 +24,7 @@ from .models import (
     SelectedDestination,
     parse_status,
 )
-from .notification import Direction, Notification, NotificationStatus, Party
+from .notification import Direction, Notification, NotificationStatus, Party, clean_text
 from .numbers import DEFAULT_NUMBER, calling_code, clean_number, number_key, same_number
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "VoipgridResponseError",
     "calling_code",
     "clean_number",
+    "clean_text",
     "number_key",
     "parse_status",
     "same_number",

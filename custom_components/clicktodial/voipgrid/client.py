@@ -170,13 +170,20 @@ class VoipgridClient:
             ignore_body=True,
         )
 
-    async def subscribe_call_notifications(self, target_url: str) -> str:
-        """Have the platform push every call of the account to ``target_url``; return its id."""
+    async def subscribe_call_notifications(
+        self, target_url: str, *, request_timeout: float | None = None
+    ) -> str:
+        """Have the platform push every call of the account to ``target_url``; return its id.
+
+        ``request_timeout`` (seconds) replaces the client's own: an answer given up on may still
+        have made a subscription, so a caller can choose to wait longer.
+        """
         return subscription_id(
             await self._request(
                 "POST",
                 CALL_NOTIFICATION_PATH,
                 {"target_url": target_url, "event": "custom"},
+                request_timeout=request_timeout,
             )
         )
 
@@ -194,6 +201,7 @@ class VoipgridClient:
         body: dict[str, Any] | None = None,
         *,
         ignore_body: bool = False,
+        request_timeout: float | None = None,
     ) -> object:
         """Send one request and return its decoded JSON, mapping every failure.
 
@@ -210,7 +218,9 @@ class VoipgridClient:
                 f"{self.base_url}{path}",
                 json=body,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=self._timeout
+                if request_timeout is None
+                else aiohttp.ClientTimeout(total=request_timeout),
                 allow_redirects=False,
             ) as response:
                 text = await response.text()

@@ -16,6 +16,14 @@ from .errors import InvalidNotificationError, VoipgridResponseError
 MAX_FIELD_LENGTH: Final = 255
 # A subscription's id goes into a URL path: only plain ids are used.
 _SUBSCRIPTION_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A surrogate code point left in a decoded string stands alone (JSON's "\ud800"): it
+# cannot be written as UTF-8, so nothing holding it could be stored again.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """Return ``value`` with each lone surrogate replaced by U+FFFD (the replacement mark)."""
+    return _SURROGATE.sub("\ufffd", value)
 
 
 class NotificationStatus(StrEnum):
@@ -117,7 +125,7 @@ def _string(data: Mapping[str, Any], key: str, *, required: bool = False) -> str
         raise InvalidNotificationError(f"{key} is not a string")
     if len(value) > MAX_FIELD_LENGTH:
         raise InvalidNotificationError(f"{key} is too long")
-    return value
+    return clean_text(value)
 
 
 def _party(data: Mapping[str, Any], key: str) -> Party:

@@ -1,9 +1,11 @@
 """The state of the calls the platform pushes, without Home Assistant.
 
 ``NotifiedCalls`` turns notifications into call events and the phone's state: each call
-fires its first event once and its end once, whatever arrives twice or late, and a call
-whose end never comes is forgotten after hours of silence. ``MissedCalls`` is the list of
-missed calls, checked off and deleted by the person, never longer than a hundred items.
+fires its first event once and its end once, whatever arrives twice or late, also across a
+restart (the recent calls are stored); a call that only rings and then goes quiet is
+forgotten after minutes, any other call whose end never comes after hours of silence.
+``MissedCalls`` is the list of missed calls, checked off and deleted by the person, never
+longer than a hundred items.
 """
 
 from __future__ import annotations
@@ -15,10 +17,20 @@ from enum import StrEnum
 import itertools
 from typing import Any, Final
 
-from .voipgrid import Direction, Notification, NotificationStatus
+from custom_components.clicktodial.voipgrid import (
+    Direction,
+    Notification,
+    NotificationStatus,
+    clean_text,
+)
 
 # A call that has said nothing for this long is forgotten: its end may never come.
 FORGET_AFTER: Final = 4 * 3600.0
+# A call that only rings (not answered, not ended) is forgotten sooner: the platform stops
+# ringing within minutes, so a silent ringing call lost its end.
+RING_FORGET_AFTER: Final = 5 * 60.0
+# At most this many recent calls are stored, so that a restart keeps duplicates duplicates.
+MAX_STORED_CALLS: Final = 100
 # At most this many calls are remembered (ended ones first make room): a flood of
 # notifications cannot grow the memory without end.
 MAX_CALLS: Final = 500
@@ -55,6 +67,9 @@ class NotifiedCall:
     caller_number: str | None
     platform_name: str | None
     destination_number: str | None
+    # The caller's name (a contact's, else the platform's, else empty), found once per
+    # notification that can change it.
+    caller_name: str = ""
     # Order of arrival and of answering, to tell which call is the latest.
     order: int
     answered_order: int | None = None
@@ -67,6 +82,24 @@ class NotifiedCall:
         """Return whether the call was answered."""
         return self.answered_order is not None
 
+    @property
+    def only_rings(self) -> bool:
+        """Return whether the call is neither answered nor ended yet."""
+        return not self.ended and self.answered_order is None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the call as stored (no clock time: it does not survive a restart)."""
+        return {
+            "call_id": self.call_id,
+            "direction": self.direction.value if self.direction else None,
+            "caller_number": self.caller_number,
+            "platform_name": self.platform_name,
+            "destination_number": self.destination_number,
+            "answered": self.answered,
+            "ended": self.ended,
+            "reason": self.reason,
+        }
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CallEvent:
@@ -74,24 +107,28 @@ class CallEvent:
 
     type: CallEventType
     call: NotifiedCall
-    caller_name: str
+
+    @property
+    def caller_name(self) -> str:
+        """Return the caller's name (empty when not known)."""
+        return self.call.caller_name
 
     def attributes(self) -> dict[str, Any]:
         """Return the event's attributes (the reason only on ended and missed)."""
-        attributes = call_attributes(self.call, self.caller_name)
+        attributes = call_attributes(self.call)
         attributes["destination_number"] = self.call.destination_number
         if self.type in (CallEventType.ENDED, CallEventType.MISSED):
             attributes["reason"] = self.call.reason
         return attributes
 
 
-def call_attributes(call: NotifiedCall | None, caller_name: str) -> dict[str, Any]:
+def call_attributes(call: NotifiedCall | None) -> dict[str, Any]:
     """Return the attributes naming a call (all None without a call)."""
     return {
         "call_id": call.call_id if call else None,
         "direction": call.direction.value if call and call.direction else None,
         "caller_number": call.caller_number if call else None,
-        "caller_name": caller_name if call else None,
+        "caller_name": call.caller_name if call else None,
     }
 
 
@@ -106,6 +143,7 @@ class NotifiedCalls:
         *,
         name_of: Callable[[str | None], str | None] = lambda _number: None,
         forget_after: float = FORGET_AFTER,
+        ring_forget_after: float = RING_FORGET_AFTER,
         max_calls: int = MAX_CALLS,
     ) -> None:
         """Start with no calls."""
@@ -116,6 +154,7 @@ class NotifiedCalls:
         self._order = itertools.count()
         self._name_of = name_of
         self._forget_after = forget_after
+        self._ring_forget_after = ring_forget_after
         self._max_calls = max_calls
 
     @property
@@ -123,7 +162,7 @@ class NotifiedCalls:
         """Return the calls remembered, ended ones included, oldest first."""
         return sorted(self._calls.values(), key=lambda call: call.order)
 
-    def caller_name(self, call: NotifiedCall) -> str:
+    def _caller_name(self, call: NotifiedCall) -> str:
         """Return the caller's name: a contact's, else the platform's, else empty."""
         return self._name_of(call.caller_number) or call.platform_name or ""
 
@@ -131,7 +170,10 @@ class NotifiedCalls:
         """Apply one notification at clock time ``now``; return the events it causes.
 
         A notification of an ended call changes nothing; neither does one with a status
-        this client does not know, or a transfer (both keep the call remembered).
+        this client does not know, or a transfer (both keep the call remembered). The
+        first notification that tells a call's direction fires its incoming or outgoing
+        event, unless it ends the call: an end seen first (its start was lost, or came
+        before a restart that kept nothing) fires only the end.
         """
         status = notification.status
         call = self._calls.get(notification.call_id)
@@ -144,17 +186,23 @@ class NotifiedCalls:
         events: list[CallEvent] = []
         if call is None:
             call = self._add(notification, now)
-            if call.direction is Direction.INBOUND:
-                events.append(self._event(CallEventType.INCOMING, call))
-            elif call.direction is Direction.OUTBOUND:
-                events.append(self._event(CallEventType.OUTGOING, call))
+            announce = status is not NotificationStatus.ENDED
         else:
+            announce = call.direction is None and status is not NotificationStatus.ENDED
+            # A call taken back after a restart counts again once it says something.
+            self._active.setdefault(call.call_id, call)
             call.last_seen = now
+            call.direction = call.direction or notification.direction
             call.caller_number = call.caller_number or notification.caller.number
             call.platform_name = notification.caller.name or call.platform_name
             call.destination_number = (
                 call.destination_number or notification.destination.number
             )
+        call.caller_name = self._caller_name(call)
+        if announce and call.direction is Direction.INBOUND:
+            events.append(self._event(CallEventType.INCOMING, call))
+        elif announce and call.direction is Direction.OUTBOUND:
+            events.append(self._event(CallEventType.OUTGOING, call))
         if status is NotificationStatus.ANSWERED and not call.answered:
             call.answered_order = next(self._order)
             events.append(self._event(CallEventType.ANSWERED, call))
@@ -198,9 +246,7 @@ class NotifiedCalls:
 
     def _event(self, event_type: CallEventType, call: NotifiedCall) -> CallEvent:
         """Return an event with a copy of the call as it is now."""
-        return CallEvent(
-            type=event_type, call=replace(call), caller_name=self.caller_name(call)
-        )
+        return CallEvent(type=event_type, call=replace(call))
 
     @property
     def phone(self) -> tuple[PhoneState, NotifiedCall | None]:
@@ -224,24 +270,73 @@ class NotifiedCalls:
             return PhoneState.RINGING, max(ringing, key=lambda call: call.order)
         return PhoneState.IDLE, None
 
+    def _forget_at(self, call: NotifiedCall) -> float:
+        """Return the clock time when a call is forgotten unless it says something."""
+        if call.only_rings:
+            return call.last_seen + self._ring_forget_after
+        return call.last_seen + self._forget_after
+
     def next_forget(self) -> float | None:
         """Return the clock time when the next call is forgotten, or None."""
         if not self._calls:
             return None
-        return min(call.last_seen for call in self._calls.values()) + self._forget_after
+        return min(self._forget_at(call) for call in self._calls.values())
 
     def forget_silent(self, now: float) -> list[NotifiedCall]:
         """Forget the calls silent for too long; return those that had not ended."""
-        silent = [
-            call
-            for call in self._calls.values()
-            if now - call.last_seen >= self._forget_after
-        ]
+        silent = [call for call in self._calls.values() if now >= self._forget_at(call)]
         for call in silent:
             del self._calls[call.call_id]
             self._active.pop(call.call_id, None)
         self._phone = self._phone_state()
         return [call for call in silent if not call.ended]
+
+    def as_stored(self) -> list[dict[str, Any]]:
+        """Return the most recent calls as stored, oldest first."""
+        return [call.as_dict() for call in self.calls[-MAX_STORED_CALLS:]]
+
+    def restore(self, stored: Iterable[Mapping[str, Any]], now: float) -> None:
+        """Take back the calls stored before a restart, as if just heard of at ``now``.
+
+        They make what comes next a repeat or a continuation, not a new call; the phone
+        stays idle until a call says something again.
+        """
+        for data in stored:
+            try:
+                call = NotifiedCall(
+                    call_id=_text(data["call_id"]),
+                    direction=_direction(data.get("direction")),
+                    caller_number=_optional_text(data.get("caller_number")),
+                    platform_name=_optional_text(data.get("platform_name")),
+                    destination_number=_optional_text(data.get("destination_number")),
+                    order=next(self._order),
+                    ended=data.get("ended") is True,
+                    reason=_optional_text(data.get("reason")) or "",
+                    last_seen=now,
+                )
+            except AttributeError, KeyError, TypeError, ValueError:
+                continue
+            if data.get("answered") is True:
+                call.answered_order = next(self._order)
+            call.caller_name = self._caller_name(call)
+            self._calls[call.call_id] = call
+
+
+def _text(value: object) -> str:
+    """Return a stored string, or raise ValueError for anything else."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(value)
+    return clean_text(value)
+
+
+def _optional_text(value: object) -> str | None:
+    """Return a stored optional string (None for anything else)."""
+    return clean_text(value) if isinstance(value, str) else None
+
+
+def _direction(value: object) -> Direction | None:
+    """Return a stored direction (None when missing or not one)."""
+    return Direction(value) if isinstance(value, str) and value in Direction else None
 
 
 # -- Missed calls ------------------------------------------------------------------------
@@ -274,14 +369,17 @@ class MissedCall:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MissedCall:
         """Return an item as stored."""
+        missed_at = datetime.fromisoformat(data["missed_at"])
+        if missed_at.tzinfo is None:
+            raise ValueError(missed_at)
         return cls(
-            uid=str(data["uid"]),
-            summary=str(data["summary"]),
-            done=bool(data.get("done")),
-            call_id=str(data["call_id"]),
-            caller_number=data.get("caller_number"),
-            caller_name=str(data.get("caller_name") or ""),
-            missed_at=datetime.fromisoformat(data["missed_at"]),
+            uid=_text(data["uid"]),
+            summary=_text(data["summary"]),
+            done=data.get("done") is True,
+            call_id=_text(data["call_id"]),
+            caller_number=_optional_text(data.get("caller_number")),
+            caller_name=_optional_text(data.get("caller_name")) or "",
+            missed_at=missed_at,
         )
 
 
@@ -332,6 +430,6 @@ class MissedCalls:
         for data in stored:
             try:
                 self.items.append(MissedCall.from_dict(data))
-            except KeyError, TypeError, ValueError:
+            except AttributeError, KeyError, TypeError, ValueError:
                 continue
         del self.items[: max(len(self.items) - self._max_items, 0)]

@@ -1,0 +1,537 @@
+"""The platform's subscription of an account's call notifications: made once, never lost.
+
+While the option is on, the platform pushes every call to a Home Assistant webhook: a Home
+Assistant Cloud cloudhook when Cloud is subscribed, else the webhook on Home Assistant's
+external URL. The subscription is made in the background and never holds up the setup:
+once per target URL (kept in storage, so a restart subscribes nothing again), retried with
+growing pauses when the platform fails and while the account is rate limited, and deleted
+when the option is turned off or the account is removed.
+
+A subscribe request is sent at most once at a time per account, and its answer is never
+dropped: the target URL is written down before the request goes out, the request outlives
+a reload of the account (it is not cancelled with it) and Home Assistant waits for it when
+it stops, and whichever set-up of the account is current takes its answer: keeps it while
+the option is on, else deletes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from custom_components.clicktodial.const import (
+    CONF_API_TOKEN,
+    DOMAIN,
+    LOGGER,
+    SUBSCRIBE_RETRY_INITIAL,
+    SUBSCRIBE_RETRY_MAX,
+    SUBSCRIBE_TIMEOUT,
+)
+from custom_components.clicktodial.ratelimit import Backoff, RateLimit
+from custom_components.clicktodial.runtime import ClickToDialConfigEntry
+from custom_components.clicktodial.voipgrid import (
+    VoipgridAuthenticationError,
+    VoipgridClient,
+    VoipgridConnectionError,
+    VoipgridError,
+    VoipgridNotFoundError,
+    VoipgridRateLimitError,
+)
+from homeassistant.components import webhook
+from homeassistant.const import CONF_EMAIL, CONF_URL
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.util.hass_dict import HassKey
+
+ISSUE_NO_URL: Final = "notifications_no_url"
+ISSUE_FORBIDDEN: Final = "notifications_forbidden"
+ISSUES: Final = (ISSUE_NO_URL, ISSUE_FORBIDDEN)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Subscription:
+    """The platform's subscription: its id and the URL it pushes to."""
+
+    id: str
+    target_url: str
+    cloudhook: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the subscription as stored."""
+        return {
+            "id": self.id,
+            "target_url": self.target_url,
+            "cloudhook": self.cloudhook,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> Subscription | None:
+        """Return a stored subscription, or None when there is none or it is unusable."""
+        if not isinstance(data, dict):
+            return None
+        subscription_id, target_url = data.get("id"), data.get("target_url")
+        if not isinstance(subscription_id, (str, int)) or isinstance(
+            subscription_id, bool
+        ):
+            return None
+        if not isinstance(target_url, str) or not target_url:
+            return None
+        return cls(
+            id=str(subscription_id),
+            target_url=target_url,
+            cloudhook=data.get("cloudhook") is True,
+        )
+
+
+@dataclass(kw_only=True, slots=True)
+class SubscriptionState:
+    """What is stored of the subscription: the one in use, those to delete, one asked for."""
+
+    subscription: Subscription | None = None
+    # Subscriptions still to delete on the platform.
+    stale: list[str]
+    # The target URL of a subscribe whose answer has not been taken in yet.
+    pending: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the state as stored."""
+        return {
+            "subscription": self.subscription.as_dict() if self.subscription else None,
+            "stale": list(self.stale),
+            "pending": self.pending,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SubscriptionState:
+        """Return the state stored, leaving out what cannot be read."""
+        stale = data.get("stale")
+        pending = data.get("pending")
+        return cls(
+            subscription=Subscription.from_dict(data.get("subscription")),
+            stale=[
+                str(item)
+                for item in (stale if isinstance(stale, list) else [])
+                if isinstance(item, (str, int)) and not isinstance(item, bool)
+            ],
+            pending=pending if isinstance(pending, str) and pending else None,
+        )
+
+
+@dataclass(kw_only=True, slots=True)
+class _Subscribing:
+    """A subscribe request on its way, shared by the set-ups of one account."""
+
+    task: asyncio.Task[str]
+    target_url: str
+    cloudhook: bool
+    remove_shutdown_job: CALLBACK_TYPE
+
+
+# Per account (config entry id): the subscribe request on its way, and the current set-up.
+_SUBSCRIBING: HassKey[dict[str, _Subscribing]] = HassKey(f"{DOMAIN}_subscribing")
+_MANAGERS: HassKey[dict[str, SubscriptionManager]] = HassKey(
+    f"{DOMAIN}_subscription_managers"
+)
+
+
+class _NotYetError(Exception):
+    """The target URL cannot be known yet (Home Assistant Cloud is not connected)."""
+
+
+class SubscriptionManager:
+    """Brings the platform's subscription of one account in line with its option.
+
+    ``save`` writes the account's notification storage out now.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ClickToDialConfigEntry,
+        *,
+        state: SubscriptionState,
+        webhook_id: str,
+        wanted: bool,
+        rate_limit: RateLimit,
+        save: Callable[[], Awaitable[None]],
+    ) -> None:
+        """Prepare; nothing is sent until started."""
+        self.hass = hass
+        self.entry = entry
+        self.state = state
+        self.webhook_id = webhook_id
+        self.wanted = wanted
+        self._rate_limit = rate_limit
+        self._save = save
+        self._backoff = Backoff(SUBSCRIBE_RETRY_INITIAL, SUBSCRIBE_RETRY_MAX)
+        self._lock = asyncio.Lock()
+        self._unsub_retry: CALLBACK_TYPE | None = None
+        # The subscribe request a sync of this set-up is waiting for.
+        self._awaiting: _Subscribing | None = None
+        self._stopped = False
+
+    @property
+    def retrying(self) -> bool:
+        """Return whether a retry is planned."""
+        return self._unsub_retry is not None
+
+    @property
+    def busy(self) -> bool:
+        """Return whether there is anything to do on the platform."""
+        return (
+            self.wanted or bool(self.state.stale) or self.state.subscription is not None
+        )
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    @callback
+    def async_start(self) -> None:
+        """Take over the account's subscribe request, if one is on its way; start syncing."""
+        self.hass.data.setdefault(_MANAGERS, {})[self.entry.entry_id] = self
+        subscribing = self.hass.data.get(_SUBSCRIBING, {}).get(self.entry.entry_id)
+        if subscribing is not None and subscribing.task.done():
+            self._take_answer(subscribing)
+        if not self.wanted and self.state.subscription is not None:
+            self.state.stale.append(self.state.subscription.id)
+            self.state.subscription = None
+        if self.busy:
+            self._start_sync()
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop retrying; a subscribe on its way goes on, for the next set-up to take."""
+        self._stopped = True
+        if self._unsub_retry is not None:
+            self._unsub_retry()
+            self._unsub_retry = None
+        managers = self.hass.data.get(_MANAGERS, {})
+        if managers.get(self.entry.entry_id) is self:
+            del managers[self.entry.entry_id]
+
+    # -- syncing ---------------------------------------------------------------------------
+
+    @callback
+    def _start_sync(self, _now: datetime | None = None) -> None:
+        """Bring the subscription in line in the background, never holding up the setup."""
+        self._unsub_retry = None
+        if self._stopped:
+            return
+        self.entry.async_create_background_task(
+            self.hass, self._async_sync(), name=f"{DOMAIN} call notifications"
+        )
+
+    async def _async_sync(self) -> None:
+        """Subscribe the target URL once, delete stale subscriptions; retry when it fails."""
+        async with self._lock:
+            if self._stopped or self._subscribing() is not None:
+                # The answer of the request on its way starts the next sync.
+                return
+            if (paused := self._rate_limit.paused_for()) > 0:
+                self._retry(paused)
+                return
+            try:
+                await self._async_subscribe()
+                while self.state.stale:
+                    await self.entry.runtime_data.client.unsubscribe_call_notifications(
+                        self.state.stale[0]
+                    )
+                    self.state.stale.pop(0)
+                    await self._save()
+            except VoipgridAuthenticationError as err:
+                if err.status == 403:
+                    self._create_issue(ISSUE_FORBIDDEN)
+                else:
+                    self.entry.async_start_reauth(self.hass)
+                LOGGER.warning(
+                    "The platform refused to manage call notifications (HTTP %s)",
+                    err.status,
+                )
+            except VoipgridNotFoundError:
+                self._create_issue(ISSUE_FORBIDDEN)
+                LOGGER.warning(
+                    "The platform has no call notifications for this account"
+                )
+            except (VoipgridError, _NotYetError) as err:
+                delay = self._backoff.fail(self.hass.loop.time())
+                if isinstance(err, VoipgridRateLimitError):
+                    self._rate_limit.pause(err.retry_after)
+                    delay = max(delay, err.retry_after)
+                LOGGER.info(
+                    "Call notifications not set up yet (%s); trying again in %.0f s",
+                    type(err).__name__,
+                    delay,
+                )
+                self._retry(delay)
+            else:
+                self._backoff.reset()
+
+    def _retry(self, delay: float) -> None:
+        """Plan the next sync in ``delay`` seconds."""
+        if self._stopped:
+            return
+        self._unsub_retry = async_call_later(
+            self.hass,
+            delay,
+            HassJob(
+                self._start_sync,
+                "clicktodial call notifications retry",
+                cancel_on_shutdown=True,
+            ),
+        )
+
+    async def _async_subscribe(self) -> None:
+        """Subscribe the target URL if it is not subscribed yet."""
+        if not self.wanted:
+            return
+        target = await self._async_target_url()
+        if target is None:
+            self._create_issue(ISSUE_NO_URL)
+            if self.state.subscription is not None:
+                self.state.stale.append(self.state.subscription.id)
+                self.state.subscription = None
+                await self._save()
+            return
+        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_NO_URL))
+        url, cloudhook = target
+        subscription = self.state.subscription
+        if subscription is None or subscription.target_url != url:
+            if self.state.pending is not None:
+                LOGGER.warning(
+                    "The answer to an earlier subscription of call notifications never "
+                    "came; if calls now arrive twice, delete the older subscription in "
+                    "the platform's web portal"
+                )
+            # Written down before the request goes out.
+            self.state.pending = url
+            await self._save()
+            subscribing = self._send(url, cloudhook)
+            self._awaiting = subscribing
+            try:
+                # Waiting is cancelled with this sync (an unload); the request is not.
+                await asyncio.wait([subscribing.task])
+            finally:
+                self._awaiting = None
+            self._take_answer(subscribing)
+            await self._save()
+            if not subscribing.task.cancelled() and (
+                err := subscribing.task.exception()
+            ):
+                raise err
+            LOGGER.debug("Subscribed to the account's call notifications")
+        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_FORBIDDEN))
+
+    def _send(self, url: str, cloudhook: bool) -> _Subscribing:
+        """Send the subscribe request as a task of its own that no unload cancels."""
+        entry_id = self.entry.entry_id
+        client = self.entry.runtime_data.client
+        task = self.hass.async_create_background_task(
+            client.subscribe_call_notifications(url, request_timeout=SUBSCRIBE_TIMEOUT),
+            name=f"{DOMAIN} subscribe call notifications",
+        )
+        # Home Assistant waits for the answer before it stops (and cancels tasks).
+        remove_job = self.hass.async_add_shutdown_job(
+            HassJob(_async_wait, "clicktodial subscribe answer"),
+            self.hass,
+            entry_id,
+            task,
+        )
+        subscribing = _Subscribing(
+            task=task,
+            target_url=url,
+            cloudhook=cloudhook,
+            remove_shutdown_job=remove_job,
+        )
+        self.hass.data.setdefault(_SUBSCRIBING, {})[entry_id] = subscribing
+        task.add_done_callback(lambda _task: _answered(self.hass, entry_id))
+        return subscribing
+
+    def _subscribing(self) -> _Subscribing | None:
+        """Return the account's subscribe request on its way, if any."""
+        return self.hass.data.get(_SUBSCRIBING, {}).get(self.entry.entry_id)
+
+    def _take_answer(self, subscribing: _Subscribing) -> None:
+        """Take in the answer of a subscribe request that is done (the sync raises errors)."""
+        del self.hass.data[_SUBSCRIBING][self.entry.entry_id]
+        subscribing.remove_shutdown_job()
+        if subscribing.task.cancelled():
+            return
+        if (err := subscribing.task.exception()) is not None:
+            if not isinstance(err, VoipgridConnectionError):
+                # The platform answered: it made no subscription.
+                self.state.pending = None
+            return
+        self._adopt(
+            subscribing.target_url, subscribing.task.result(), subscribing.cloudhook
+        )
+
+    def _adopt(self, url: str, subscription_id: str, cloudhook: bool) -> None:
+        """Make a new subscription the one in use; the one it replaces is deleted."""
+        if (
+            self.state.subscription is not None
+            and self.state.subscription.id != subscription_id
+        ):
+            self.state.stale.append(self.state.subscription.id)
+        self.state.subscription = Subscription(
+            id=subscription_id, target_url=url, cloudhook=cloudhook
+        )
+        self.state.pending = None
+
+    def busy_with(self, subscribing: _Subscribing) -> bool:
+        """Return whether a sync of this set-up waits for that request's answer."""
+        return self._awaiting is subscribing
+
+    @callback
+    def _answered_later(self, subscribing: _Subscribing) -> None:
+        """Take the answer of a request an earlier set-up (or sync) sent, and sync again."""
+        self._take_answer(subscribing)
+        if not self.wanted and self.state.subscription is not None:
+            self.state.stale.append(self.state.subscription.id)
+            self.state.subscription = None
+        self.entry.async_create_background_task(
+            self.hass, self._async_save_and_sync(), name=f"{DOMAIN} subscribe answer"
+        )
+
+    async def async_save(self) -> None:
+        """Write the account's notification storage out now."""
+        await self._save()
+
+    async def _async_save_and_sync(self) -> None:
+        """Write the answer out, then sync."""
+        await self._save()
+        await self._async_sync()
+
+    async def _async_target_url(self) -> tuple[str, bool] | None:
+        """Return the URL the platform should push to and whether it is a cloudhook."""
+        if "cloud" in self.hass.config.components:
+            # Imported here: Home Assistant Cloud is optional (an after-dependency).
+            from homeassistant.components import cloud  # noqa: PLC0415
+
+            if cloud.async_active_subscription(self.hass):
+                try:
+                    url = await cloud.async_get_or_create_cloudhook(
+                        self.hass, self.webhook_id
+                    )
+                except cloud.CloudNotAvailable as err:
+                    # Connecting; a cloudhook subscribed before stays as it is.
+                    subscription = self.state.subscription
+                    if subscription is not None and subscription.cloudhook:
+                        return subscription.target_url, True
+                    raise _NotYetError from err
+                return url, True
+        try:
+            return (
+                webhook.async_generate_url(
+                    self.hass, self.webhook_id, allow_internal=False
+                ),
+                False,
+            )
+        except NoURLAvailableError:
+            return None
+
+    # -- repair issues ---------------------------------------------------------------------
+
+    def _issue_id(self, key: str) -> str:
+        """Return the id of one of this account's issues."""
+        return issue_id(key, self.entry.entry_id)
+
+    def _create_issue(self, key: str) -> None:
+        """Raise a repair issue of this account."""
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._issue_id(key),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=key,
+            translation_placeholders={"account": self.entry.title},
+        )
+
+
+def issue_id(key: str, entry_id: str) -> str:
+    """Return the id of one of an account's issues."""
+    return f"{key}_{entry_id}"
+
+
+def delete_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Remove an account's repair issues about call notifications."""
+    for key in ISSUES:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(key, entry_id))
+
+
+@callback
+def _answered(hass: HomeAssistant, entry_id: str) -> None:
+    """Hand the answer of a subscribe request to the account's current set-up, if any."""
+    subscribing = hass.data.get(_SUBSCRIBING, {}).get(entry_id)
+    manager = hass.data.get(_MANAGERS, {}).get(entry_id)
+    if subscribing is None or manager is None or manager.busy_with(subscribing):
+        return
+    manager._answered_later(subscribing)  # noqa: SLF001
+
+
+async def _async_wait(
+    hass: HomeAssistant, entry_id: str, task: asyncio.Task[str]
+) -> None:
+    """Wait for a subscribe request's answer and write it out (Home Assistant stops)."""
+    await asyncio.wait([task])
+    # The answer went to the current set-up as the request finished.
+    if (manager := hass.data.get(_MANAGERS, {}).get(entry_id)) is not None:
+        await manager.async_save()
+
+
+async def async_take_subscribing(hass: HomeAssistant, entry_id: str) -> str | None:
+    """Wait for a removed account's subscribe request; return the subscription it made."""
+    subscribing = hass.data.get(_SUBSCRIBING, {}).pop(entry_id, None)
+    if subscribing is None:
+        return None
+    subscribing.remove_shutdown_job()
+    await asyncio.wait([subscribing.task])
+    if subscribing.task.cancelled() or subscribing.task.exception() is not None:
+        return None
+    return subscribing.task.result()
+
+
+async def async_remove_subscriptions(
+    hass: HomeAssistant, entry: ClickToDialConfigEntry, stored: dict[str, Any]
+) -> None:
+    """Delete a removed account's subscriptions and cloudhook (one attempt each)."""
+    state = SubscriptionState.from_dict(stored)
+    ids = list(state.stale)
+    if state.subscription is not None:
+        ids.append(state.subscription.id)
+    if (answered := await async_take_subscribing(hass, entry.entry_id)) is not None:
+        ids.append(answered)
+    if ids:
+        client = VoipgridClient(
+            async_get_clientsession(hass),
+            base_url=entry.data[CONF_URL],
+            email=entry.data[CONF_EMAIL],
+            api_token=entry.data[CONF_API_TOKEN],
+        )
+        for subscription_id in ids:
+            try:
+                await client.unsubscribe_call_notifications(subscription_id)
+            except VoipgridError as err:
+                LOGGER.warning(
+                    "Could not delete the call notification subscription of a removed "
+                    "account (%s); the platform may keep sending to this Home Assistant",
+                    type(err).__name__,
+                )
+    webhook_id = stored.get("webhook_id")
+    if (
+        state.subscription is not None
+        and state.subscription.cloudhook
+        and isinstance(webhook_id, str)
+        and "cloud" in hass.config.components
+    ):
+        from homeassistant.components import cloud  # noqa: PLC0415
+
+        with contextlib.suppress(cloud.CloudNotAvailable, ValueError):
+            await cloud.async_delete_cloudhook(hass, webhook_id)
+    delete_issues(hass, entry.entry_id)
