@@ -793,6 +793,37 @@ async def test_outage_rule_counts_while_rate_limited(
     assert state(hass) == DESK
 
 
+async def test_updates_and_choices_honour_the_backoff(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """During an outage, entity updates and choices read no sooner than the backoff.
+
+    Each choice is still sent; only the read back waits.
+    """
+    await setup(hass, mock_config_entry)
+    assert await async_setup_component(hass, "homeassistant", {})
+    simulator.inject("get_destinations", Fault.http(503), times=100)
+    before = len(reads(simulator))
+    await update(hass)
+    first_failure = reads(simulator)[-1]
+
+    # A minute of an automation updating the select every 5 s and choosing every 10 s.
+    for second in range(5, 61, 5):
+        await advance(hass, freezer, 5, step=5)
+        await update(hass)
+        if second % 10 == 0:
+            await choose(hass, SOFTPHONE if second % 20 else DESK)
+
+    assert simulator.count("set_destination") == 6
+    failing = reads(simulator)[before:]
+    # The failure, then the retries after 30 s and after 60 s more (at 90 s): one.
+    assert len(failing) == 2, failing
+    assert 29 <= failing[1] - first_failure <= 31.5
+
+
 # -- diagnostics -----------------------------------------------------------------------
 
 

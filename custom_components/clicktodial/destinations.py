@@ -128,6 +128,8 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
         self._rate_limit = rate_limit
         self.supported = True
         self._first_read = True
+        # No read before this clock time (after a failure), whoever asks for one.
+        self._next_read = 0.0
         self._backoff = Backoff(
             DESTINATIONS_BACKOFF_INITIAL.total_seconds(),
             DESTINATIONS_INTERVAL.total_seconds(),
@@ -151,6 +153,9 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
         if (paused := self._rate_limit.paused_for()) > 0:
             LOGGER.debug("Rate limited: reading the destinations in %.0f s", paused)
             return self._keep(started, retry_in=paused)
+        # An entity update or a choice does not read sooner than the backoff allows.
+        if (wait := self._next_read - started) > DESTINATIONS_SLACK:
+            return self._keep(started, retry_in=wait)
         first_read, self._first_read = self._first_read, False
         try:
             destinations = await self.client.get_destinations()
@@ -161,6 +166,7 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
         except VoipgridError as err:
             return self._failed(err, started, first_read=first_read)
         self._backoff.reset()
+        self._next_read = 0.0
         self.update_interval = DESTINATIONS_INTERVAL
         if (
             selected_option(destinations, destination_options(destinations)) is None
@@ -196,14 +202,19 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
         if (since := self._backoff.failing_since) is not None:
             left = since + DESTINATIONS_UNAVAILABLE_AFTER.total_seconds() - now
             if left <= DESTINATIONS_SLACK:
-                self.update_interval = timedelta(seconds=retry_in)
+                self._plan(now, retry_in)
                 raise destinations_unavailable()
             # The read that decides about the outage comes on time.
             retry_in = min(retry_in, left)
-        self.update_interval = timedelta(seconds=retry_in)
+        self._plan(now, retry_in)
         if self.data is None:
             raise destinations_not_read()
         return self.data
+
+    def _plan(self, now: float, retry_in: float) -> None:
+        """Read next in ``retry_in`` seconds, and not sooner whoever asks."""
+        self.update_interval = timedelta(seconds=retry_in)
+        self._next_read = now + retry_in
 
     async def async_choose(self, option: str) -> None:
         """Make the option's destination ring (``not_available``: none); show it at once."""
