@@ -13,7 +13,9 @@ from .app import (
     Timeline,
     scenario_for,
 )
+from .history import HistoryRecord, SimulatedHistory
 from .notifications import NOTIFICATION_SCRIPTS
+from .phones import PhoneRegistrations
 
 __all__ = [
     "DEFAULT_EMAIL",
@@ -23,7 +25,10 @@ __all__ = [
     "Account",
     "Delivery",
     "Fault",
+    "HistoryRecord",
+    "PhoneRegistrations",
     "RecordedRequest",
+    "SimulatedHistory",
     "Simulator",
     "Subscription",
     "Timeline",

@@ -17,6 +17,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
+from .history import SimulatedHistory
 from .notifications import (
     ACCOUNT_NUMBER,
     CALLER_NAME,
@@ -25,6 +26,7 @@ from .notifications import (
     OUTBOUND_NUMBER,
     notification_body,
 )
+from .phones import PhoneRegistrations
 
 DEFAULT_EMAIL = "demo@example.com"
 DEFAULT_TOKEN = "demo-token"
@@ -338,6 +340,9 @@ class Simulator:
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # Call history and phones online: served by modules of their own.
+        self.history = SimulatedHistory(self)
+        self.phones = PhoneRegistrations(self)
 
     # -- set-up ---------------------------------------------------------------------
 
@@ -395,6 +400,8 @@ class Simulator:
         app.router.add_delete(f"{CALL_NOTIFICATION_PATH}{{id}}", self._unsubscribe)
         app.router.add_post("/simulator/ring", self._ring)
         app.router.add_get("/simulator/subscriptions", self._subscription_count)
+        self.history.add_routes(app)
+        self.phones.add_routes(app)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:

@@ -13,6 +13,13 @@ from .errors import (
     VoipgridRateLimitError,
     VoipgridResponseError,
 )
+from .history import (
+    CallHistory,
+    HistoryApi,
+    HistoryCall,
+    HistoryDirection,
+    HistoryParty,
+)
 from .models import (
     TERMINAL_STATUSES,
     Call,
@@ -26,22 +33,29 @@ from .models import (
 )
 from .notification import Direction, Notification, NotificationStatus, Party, clean_text
 from .numbers import DEFAULT_NUMBER, calling_code, clean_number, number_key, same_number
+from .phones import PhoneAccount
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_NUMBER",
     "TERMINAL_STATUSES",
     "Call",
+    "CallHistory",
     "CallStatus",
     "Destination",
     "DestinationKind",
     "Destinations",
     "Direction",
+    "HistoryApi",
+    "HistoryCall",
+    "HistoryDirection",
+    "HistoryParty",
     "InvalidNotificationError",
     "InvalidNumberError",
     "Notification",
     "NotificationStatus",
     "Party",
+    "PhoneAccount",
     "Profile",
     "SelectedDestination",
     "VoipgridAuthenticationError",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 import json
 import re
 from typing import Any, Final
@@ -19,8 +21,18 @@ from .errors import (
     VoipgridRateLimitError,
     VoipgridResponseError,
 )
+from .history import (
+    CallHistory,
+    HistoryApi,
+    HistoryCall,
+    HistoryPage,
+    amsterdam_time,
+    parse_v1_page,
+    parse_v2_page,
+)
 from .models import Call, Destinations, Profile
 from .notification import subscription_id
+from .phones import PhoneAccount, parse_phone_account_page
 
 DEFAULT_BASE_URL: Final = "https://api.voipgrid.nl"
 DEFAULT_REQUEST_TIMEOUT: Final = 10.0
@@ -32,6 +44,10 @@ CLICK_TO_DIAL_PATH: Final = "/api/clicktodial/"
 USER_DESTINATION_PATH: Final = "/api/userdestination/"
 SELECTED_DESTINATION_PATH: Final = "/api/selecteduserdestination/"
 CALL_NOTIFICATION_PATH: Final = "/api/callnotification/callnotification/"
+# The user's own calls: the newer list (Bearer auth, pages from 1) and the older records.
+CALL_HISTORY_V2_PATH: Final = "/api/v2/call/personalized"
+CALL_HISTORY_V1_PATH: Final = "/api/cdr/record/personalized/"
+PHONE_ACCOUNT_PATH: Final = "/api/phoneaccount/basic/phoneaccount/"
 
 
 def error_message(body: object) -> str:
@@ -109,6 +125,10 @@ class VoipgridClient:
         self._session = session
         self.base_url = base_url.rstrip("/")
         self._authorization = f"Token {email}:{api_token}"
+        # Paths with v2 take the API token alone.
+        self._bearer = f"Bearer {api_token}"
+        # The call list that answered last; None until one did.
+        self.history_api: HistoryApi | None = None
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
 
     def __repr__(self) -> str:
@@ -194,6 +214,144 @@ class VoipgridClient:
         except VoipgridNotFoundError:
             return
 
+    async def get_call_history(
+        self,
+        since: datetime,
+        *,
+        per_page: int = 50,
+        max_pages: int = 10,
+    ) -> CallHistory:
+        """Return the user's calls, newest first, reading pages back to ``since`` at least.
+
+        Every call on the pages read is returned, also older ones. The v2 list is asked
+        first; when it is not there (404) or refuses its Bearer authorization (401, 403),
+        the v1 records are, and are asked directly from then on.
+        """
+        if self.history_api is not HistoryApi.V1:
+            try:
+                history = await self._call_history_v2(since, per_page, max_pages)
+            except VoipgridNotFoundError, VoipgridAuthenticationError:
+                self.history_api = HistoryApi.V1
+            else:
+                self.history_api = HistoryApi.V2
+                return history
+        return await self._call_history_v1(since, per_page, max_pages)
+
+    async def get_call_history_v2_page(
+        self, page: int, per_page: int, *, answered: bool | None = None
+    ) -> HistoryPage:
+        """Return one page (from 1) of ``GET /api/v2/call/personalized``, newest first."""
+        params = {"page": str(page), "per_page": str(per_page)}
+        if answered is not None:
+            params["answered"] = "true" if answered else "false"
+        return parse_v2_page(
+            await self._request(
+                "GET", CALL_HISTORY_V2_PATH, params=params, authorization=self._bearer
+            )
+        )
+
+    async def get_call_history_v1_page(
+        self,
+        *,
+        since: datetime,
+        until: datetime | None = None,
+        limit: int,
+        offset: int = 0,
+    ) -> HistoryPage:
+        """Return one page of ``GET /api/cdr/record/personalized/`` after ``since``.
+
+        The dates are sent in Amsterdam local time, as the platform writes them.
+        """
+        params = {
+            "limit": str(limit),
+            "offset": str(offset),
+            "call_date__gt": amsterdam_time(since),
+        }
+        if until is not None:
+            params["call_date__lt"] = amsterdam_time(until)
+        return parse_v1_page(
+            await self._request("GET", CALL_HISTORY_V1_PATH, params=params)
+        )
+
+    async def _call_history_v2(
+        self, since: datetime, per_page: int, max_pages: int
+    ) -> CallHistory:
+        """Read v2 pages until one reaches back to ``since``, is short, or is the last."""
+        calls: list[HistoryCall] = []
+        skipped = 0
+        for number in range(1, max_pages + 1):
+            try:
+                page = await self.get_call_history_v2_page(number, per_page)
+            except VoipgridNotFoundError:
+                if number == 1:
+                    raise
+                # Past the last page (a page number the list does not have).
+                break
+            calls.extend(page.calls)
+            skipped += page.skipped
+            if page.size < per_page or any(call.start <= since for call in page.calls):
+                break
+        else:
+            return _history(calls, HistoryApi.V2, skipped, complete=False)
+        return _history(calls, HistoryApi.V2, skipped)
+
+    async def _call_history_v1(
+        self, since: datetime, limit: int, max_pages: int
+    ) -> CallHistory:
+        """Read v1 pages of the calls after ``since`` until the last one."""
+        calls: list[HistoryCall] = []
+        skipped = 0
+        for number in range(max_pages):
+            page = await self.get_call_history_v1_page(
+                since=since, limit=limit, offset=number * limit
+            )
+            calls.extend(page.calls)
+            skipped += page.skipped
+            if page.size < limit or page.has_next is False:
+                break
+        else:
+            return _history(calls, HistoryApi.V1, skipped, complete=False)
+        return _history(calls, HistoryApi.V1, skipped)
+
+    async def get_phone_accounts(
+        self,
+        wanted: Collection[str] | None = None,
+        *,
+        limit: int = 100,
+        max_pages: int = 10,
+    ) -> tuple[dict[str, PhoneAccount], bool]:
+        """Return the active phone accounts by id, and whether the list was read to its end.
+
+        With ``wanted``, reading stops once every wanted id was found, and only those
+        are returned.
+        """
+        found: dict[str, PhoneAccount] = {}
+        for number in range(max_pages):
+            page = parse_phone_account_page(
+                await self._request(
+                    "GET",
+                    PHONE_ACCOUNT_PATH,
+                    params={
+                        "active": "true",
+                        "order_by": "description",
+                        "limit": str(limit),
+                        "offset": str(number * limit),
+                    },
+                )
+            )
+            found.update(
+                (account.id, account)
+                for account in page.accounts
+                if wanted is None or account.id in wanted
+            )
+            if (
+                page.size < limit
+                or not page.has_next
+                or (wanted is not None and set(wanted) <= found.keys())
+            ):
+                return found, True
+        return found, False
+
     async def _request(
         self,
         method: str,
@@ -202,13 +360,16 @@ class VoipgridClient:
         *,
         ignore_body: bool = False,
         request_timeout: float | None = None,
+        params: dict[str, str] | None = None,
+        authorization: str | None = None,
     ) -> object:
         """Send one request and return its decoded JSON, mapping every failure.
 
-        With ``ignore_body``, any 2xx answer is success and returns None.
+        With ``ignore_body``, any 2xx answer is success and returns None. ``params`` is
+        the query; ``authorization`` replaces the usual ``Token`` header.
         """
         headers = {
-            "Authorization": self._authorization,
+            "Authorization": authorization or self._authorization,
             "Accept": "application/json",
             "Content-Type": "application/json",
         }
@@ -217,6 +378,7 @@ class VoipgridClient:
                 method,
                 f"{self.base_url}{path}",
                 json=body,
+                params=params,
                 headers=headers,
                 timeout=self._timeout
                 if request_timeout is None
@@ -266,6 +428,19 @@ class VoipgridClient:
         if not 200 <= status < 300:
             raise VoipgridResponseError(f"Unexpected response (HTTP {status})")
         return data
+
+
+def _history(
+    calls: list[HistoryCall], api: HistoryApi, skipped: int, *, complete: bool = True
+) -> CallHistory:
+    """Return the calls read, each once (a call can move to the next page while paging)."""
+    unique = {call.id: call for call in calls}
+    return CallHistory(
+        calls=tuple(sorted(unique.values(), key=lambda call: call.start, reverse=True)),
+        api=api,
+        skipped=skipped,
+        complete=complete,
+    )
 
 
 def _json_id(value: str | None) -> int | str | None:
