@@ -568,6 +568,18 @@ def test_v2_sides() -> None:
     assert call.callee == HistoryParty(number="31612345678", phone="Mobile")
 
 
+@pytest.mark.parametrize(
+    "start_time",
+    ["0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00", "", 1700000000, None],
+)
+def test_v2_times_out_of_range(start_time: object) -> None:
+    """A time that is no moment in UTC makes the record unusable, not the page."""
+    page = parse_v2_page([{**V2_RECORD, "start_time": start_time}, V2_RECORD])
+
+    assert page.calls == (V2_CALL,)
+    assert page.skipped == 1
+
+
 def test_v1_caller_ids() -> None:
     """A v1 caller id may be a name with a number, a bare number, or a bare name."""
     records = [

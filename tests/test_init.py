@@ -135,8 +135,11 @@ async def test_service_device(
         assert sorted(entity.unique_id for entity in entities) == [
             f"{uuid}_call",
             f"{uuid}_call_status",
+            f"{uuid}_calls",
+            f"{uuid}_calls_today",
             f"{uuid}_dial",
             f"{uuid}_dial_number",
+            f"{uuid}_missed_calls_today",
             f"{uuid}_phone_that_rings",
         ]
         assert all(entity.device_id == device.id for entity in entities)

@@ -165,11 +165,32 @@ def key_values(node: ast.expr | None) -> list[str]:
     return [template.format(field) for field in NUMBER_FIELDS]
 
 
+def is_entity_description(call: ast.Call) -> bool:
+    """Return whether a call makes an entity description (its translation_key names one)."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return name.endswith("Description")
+
+
+def description_keys() -> set[tuple[str, str]]:
+    """Return (platform, translation key) of every entity description in the code."""
+    found = set()
+    for name, source in python_sources().items():
+        for call in calls_with_keyword(ast.parse(source, name), "translation_key"):
+            if is_entity_description(call):
+                key = keyword_value(call, "translation_key")
+                assert isinstance(key, ast.Constant), name
+                found.add((name.removesuffix(".py"), key.value))
+    return found
+
+
 def exception_keys() -> dict[str, set[str]]:
     """Return the translation keys raised in the code with their placeholder names."""
     found: dict[str, set[str]] = {}
     for name, source in python_sources().items():
         for call in calls_with_keyword(ast.parse(source, name), "translation_key"):
+            if is_entity_description(call):
+                continue
             key = keyword_value(call, "translation_key")
             names = dict_keys(keyword_value(call, "translation_placeholders"))
             for value in key_values(key):
@@ -233,7 +254,7 @@ def test_regex_finds_every_exception_key() -> None:
         )
     }
 
-    assert by_regex == set(exception_keys())
+    assert by_regex == set(exception_keys()) | {key for _, key in description_keys()}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -257,8 +278,10 @@ def test_entity_translations(language: str) -> None:
     for name, source in python_sources().items():
         for key in _ATTR_TRANSLATION_KEY.findall(source):
             used.add((name.removesuffix(".py"), key))
+    used |= description_keys()
 
     assert ("sensor", "call_status") in used  # the search finds what the code uses
+    assert ("sensor", "calls_today") in used  # ... also in entity descriptions
     assert {(platform, key) for platform in entity for key in entity[platform]} == used
     for platform, key in used:
         assert entity[platform][key]["name"], (platform, key)

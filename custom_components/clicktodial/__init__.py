@@ -12,6 +12,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .coordinator import ClickToDialCoordinator
 from .destinations import async_setup_destinations
+from .history import async_setup_history
 from .intent import async_register_intents
 from .phone import async_get_phone, async_remove_phone
 from .ratelimit import RateLimit
@@ -21,6 +22,7 @@ from .voipgrid import VoipgridClient
 
 PLATFORMS = [
     Platform.BUTTON,
+    Platform.CALENDAR,
     Platform.EVENT,
     Platform.SELECT,
     Platform.SENSOR,
@@ -58,6 +60,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
         coordinator=coordinator,
         phone=phone,
         destinations=await async_setup_destinations(hass, entry, client, rate_limit),
+        history=await async_setup_history(hass, entry, client, rate_limit),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     phone.async_start(rate_limit)

@@ -86,3 +86,25 @@ SUBSCRIBE_TIMEOUT: Final = 120.0
 NOTIFICATIONS_STORAGE_VERSION: Final = 1
 # Missed calls are written out this long after a change (a burst is one write).
 NOTIFICATIONS_SAVE_DELAY: Final = 1.0
+
+# -- Call history and phones online ----------------------------------------------------------
+
+# The history changes with each call, but nobody needs it to the minute: read every 15
+# minutes, and soon after a call ends.
+HISTORY_INTERVAL: Final = timedelta(minutes=15)
+# A call is read this long after its end: the platform may list it a moment later.
+HISTORY_AFTER_CALL: Final = timedelta(seconds=5)
+# The calendar and the sensors know the calls of the last week.
+HISTORY_DAYS: Final = 7
+# Each read goes back this far before the newest call known, for calls listed late.
+HISTORY_OVERLAP: Final = timedelta(hours=2)
+HISTORY_PER_PAGE: Final = 50
+# At most this many pages per read (the first read of a week of a busy phone).
+HISTORY_MAX_PAGES: Final = 10
+# A failed read is retried after a minute, then at doubling intervals up to the normal one.
+HISTORY_BACKOFF_INITIAL: Final = timedelta(minutes=1)
+# The calendar and the sensors keep the last calls through failed reads; only this long a
+# run of them makes them unavailable.
+HISTORY_UNAVAILABLE_AFTER: Final = timedelta(hours=1)
+# Events of the calendar are at least this long, so that a missed call shows.
+HISTORY_MIN_EVENT: Final = timedelta(minutes=1)

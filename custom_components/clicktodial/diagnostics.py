@@ -54,6 +54,9 @@ async def async_get_config_entry_diagnostics(
             "last_update_success": destinations.last_update_success,
         },
     }
+    if (history := entry.runtime_data.history) is not None:
+        # Counts only: no number or name of anyone called.
+        diagnostics["call_history"] = history.diagnostics()
     if (phone := entry.runtime_data.phone).enabled:
         # Counts and states only: no webhook URL or id, no caller's number.
         diagnostics["call_notifications"] = phone.diagnostics()

@@ -112,3 +112,15 @@ def flow_error(err: VoipgridError) -> str:
     if isinstance(err, VoipgridInvalidRequestError):
         return "unknown"
     return "cannot_connect"
+
+
+def history_not_read() -> UpdateFailed:
+    """Return the error of the call history while it has never been read."""
+    return UpdateFailed(translation_domain=DOMAIN, translation_key="history_not_read")
+
+
+def history_unavailable() -> UpdateFailed:
+    """Return the error that makes the call history unavailable after an hour of failures."""
+    return UpdateFailed(
+        translation_domain=DOMAIN, translation_key="history_unavailable"
+    )

@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntry
 if TYPE_CHECKING:
     from .coordinator import ClickToDialCoordinator
     from .destinations import DestinationsCoordinator
+    from .history import HistoryCoordinator
     from .phone import PhoneCoordinator
     from .ratelimit import RateLimit
     from .voipgrid import VoipgridClient
@@ -29,3 +30,5 @@ class ClickToDialData:
     phone: PhoneCoordinator
     # Which phone rings; None when the account cannot choose it.
     destinations: DestinationsCoordinator | None = None
+    # The user's call history; None when the account has no call list.
+    history: HistoryCoordinator | None = None

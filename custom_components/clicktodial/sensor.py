@@ -1,19 +1,30 @@
-"""Sensor of the Click to dial integration: the status of the latest call."""
+"""Sensors of the Click to dial integration: the latest call, the phone, today's calls."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, override
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.util import dt as dt_util
 
 from .coordinator import ClickToDialCoordinator
 from .entity import ClickToDialEntity
+from .history import HistoryCoordinator, calls_on
 from .phone import PhoneCoordinator
 from .phone.state import PhoneState, call_attributes
 from .runtime import ClickToDialConfigEntry
-from .voipgrid import CallStatus
+from .voipgrid import CallStatus, HistoryCall
 
 PARALLEL_UPDATES = 0
 
@@ -27,6 +38,33 @@ async def async_setup_entry(
     async_add_entities([CallStatusSensor(entry.runtime_data.coordinator)])
     if (phone := entry.runtime_data.phone).enabled:
         async_add_entities([PhoneSensor(phone)])
+    if (history := entry.runtime_data.history) is not None:
+        async_add_entities(
+            HistorySensor(history, description) for description in HISTORY_SENSORS
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistorySensorDescription(SensorEntityDescription):
+    """A count of today's calls."""
+
+    value_fn: Callable[[list[HistoryCall]], int]
+
+
+HISTORY_SENSORS = (
+    HistorySensorDescription(
+        key="calls_today",
+        translation_key="calls_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=len,
+    ),
+    HistorySensorDescription(
+        key="missed_calls_today",
+        translation_key="missed_calls_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda calls: sum(call.missed for call in calls),
+    ),
+)
 
 
 class CallStatusSensor(ClickToDialEntity[ClickToDialCoordinator], SensorEntity):
@@ -94,3 +132,44 @@ class PhoneSensor(ClickToDialEntity[PhoneCoordinator], SensorEntity):
         if shown != self._written:
             self._written = shown
             self.async_write_ha_state()
+
+
+class HistorySensor(ClickToDialEntity[HistoryCoordinator], SensorEntity):
+    """A count of today's calls of the account (in Home Assistant's time zone)."""
+
+    entity_description: HistorySensorDescription
+
+    def __init__(
+        self, coordinator: HistoryCoordinator, description: HistorySensorDescription
+    ) -> None:
+        """Create the sensor."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether the history was read and reads have not failed long."""
+        return super().available and self.coordinator.data is not None
+
+    @property
+    @override
+    def native_value(self) -> int:
+        """Return the count of today's calls."""
+        today = calls_on(self.coordinator.data or (), dt_util.now().date())
+        return self.entity_description.value_fn(today)
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Also start counting anew at midnight, without a read."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_track_time_change(
+                self.hass, self._midnight, hour=0, minute=0, second=0
+            )
+        )
+
+    @callback
+    def _midnight(self, _now: datetime) -> None:
+        """Write the state of the new day."""
+        self.async_write_ha_state()

@@ -96,9 +96,19 @@ class HistoryCall:
 
     @property
     def other(self) -> HistoryParty:
-        """Return the other side: the caller of a call in, the called of a call out."""
+        """Return the other side: the caller of a call in, the called of a call out.
+
+        Otherwise (internal, unknown): the side that is not one of the user's phones.
+        """
+        if self.direction is HistoryDirection.OUTBOUND:
+            return self.callee
+        if self.direction is HistoryDirection.INBOUND:
+            return self.caller
+        caller = self.caller
         return (
-            self.callee if self.direction is HistoryDirection.OUTBOUND else self.caller
+            self.callee
+            if caller.phone or not (caller.number or caller.name)
+            else caller
         )
 
 

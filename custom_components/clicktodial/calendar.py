@@ -1,0 +1,146 @@
+"""Calendar of the Click to dial integration: the user's calls, each an event."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Final, override
+
+from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import translation
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_NUMBER, DOMAIN, HISTORY_MIN_EVENT
+from .entity import ClickToDialEntity
+from .history import HistoryCoordinator
+from .runtime import ClickToDialConfigEntry
+from .voipgrid import HistoryCall, HistoryDirection, calling_code, same_number
+
+PARALLEL_UPDATES = 0
+
+# Where the calendar's texts live in the translations (beside its states).
+_TEXTS: Final = f"component.{DOMAIN}.entity.calendar.calls.state."
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ClickToDialConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the "Calls" calendar of an account with a call history."""
+    if (history := entry.runtime_data.history) is None:
+        return
+    strings = await translation.async_get_translations(
+        hass, hass.config.language, "entity", {DOMAIN}
+    )
+    texts = {
+        key.removeprefix(_TEXTS): text
+        for key, text in strings.items()
+        if key.startswith(_TEXTS)
+    }
+    async_add_entities([CallsCalendar(history, texts)])
+
+
+def event_end(call: HistoryCall) -> datetime:
+    """Return when a call's event ends: with the call, a minute after its start at least."""
+    return max(call.end, call.start + HISTORY_MIN_EVENT)
+
+
+def call_summary(call: HistoryCall, who: str, texts: Mapping[str, str]) -> str:
+    """Return an event's title: who called or was called, and whether it was missed."""
+    if call.direction is HistoryDirection.OUTBOUND:
+        key = "outgoing"
+    elif call.direction is not HistoryDirection.INBOUND:
+        key = "other"
+    else:
+        key = "missed" if call.missed else "incoming"
+    return f"{texts[key]} {who}"
+
+
+def call_description(call: HistoryCall, texts: Mapping[str, str]) -> str:
+    """Return an event's description: direction, answered or not, how long, which phone."""
+    if call.answered:
+        minutes, seconds = divmod(call.duration, 60)
+        duration = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+        answered = f"{texts['answered']}, {duration}"
+    elif call.answered_elsewhere:
+        answered = texts["answered_elsewhere"]
+    else:
+        answered = texts["not_answered"]
+    lines = [f"{texts[f'direction_{call.direction.value}']}, {answered}"]
+    if phone := call.caller.phone or call.callee.phone:
+        lines.append(f"{texts['phone']}: {phone}")
+    return "\n".join(lines)
+
+
+class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
+    """The user's calls of the last week: who, which way, answered or not, how long.
+
+    Served from what the history coordinator read: looking at it asks the platform
+    nothing. Its state is off (every call listed is over); its attributes describe the
+    latest call.
+    """
+
+    _attr_translation_key = "calls"
+
+    def __init__(
+        self, coordinator: HistoryCoordinator, texts: Mapping[str, str]
+    ) -> None:
+        """Create the calendar of an account, with its texts in Home Assistant's language."""
+        super().__init__(coordinator, "calls")
+        self._texts = texts
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether the history was read and reads have not failed long."""
+        return super().available and self.coordinator.data is not None
+
+    @property
+    @override
+    def event(self) -> CalendarEvent | None:
+        """Return the latest call (a calendar of calls has nothing upcoming)."""
+        calls = self.coordinator.data
+        return self._event(calls[0]) if calls else None
+
+    @override
+    async def async_get_events(
+        self, hass: HomeAssistant, start_date: datetime, end_date: datetime
+    ) -> list[CalendarEvent]:
+        """Return the calls that overlap a time range, oldest first."""
+        return [
+            self._event(call)
+            for call in reversed(self.coordinator.data or ())
+            if call.start < end_date and event_end(call) > start_date
+        ]
+
+    def _event(self, call: HistoryCall) -> CalendarEvent:
+        """Return the event of a call."""
+        return CalendarEvent(
+            start=dt_util.as_local(call.start),
+            end=dt_util.as_local(event_end(call)),
+            summary=call_summary(call, self._who(call), self._texts),
+            description=call_description(call, self._texts),
+            uid=call.id,
+        )
+
+    def _who(self, call: HistoryCall) -> str:
+        """Return the other side: a contact's name, else the platform's, with the number."""
+        other = call.other
+        name = self._contact_name(other.number) or other.name
+        if name and other.number:
+            return f"{name} ({other.number})"
+        return name or other.number or self._texts["unknown_number"]
+
+    def _contact_name(self, number: str | None) -> str | None:
+        """Return the name of the account's contact with this number, if any."""
+        if not number:
+            return None
+        code = calling_code(self.hass.config.country)
+        for subentry in self.coordinator.config_entry.subentries.values():
+            if same_number(number, subentry.data.get(CONF_NUMBER), code):
+                return str(subentry.data[CONF_NAME])
+        return None
