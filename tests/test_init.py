@@ -140,6 +140,8 @@ async def test_service_device(
             f"{uuid}_dial",
             f"{uuid}_dial_number",
             f"{uuid}_missed_calls_today",
+            f"{uuid}_phone_101_online",
+            f"{uuid}_phone_102_online",
             f"{uuid}_phone_that_rings",
         ]
         assert all(entity.device_id == device.id for entity in entities)

@@ -21,6 +21,7 @@ from .services import async_setup_services
 from .voipgrid import VoipgridClient
 
 PLATFORMS = [
+    Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CALENDAR,
     Platform.EVENT,

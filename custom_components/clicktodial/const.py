@@ -108,3 +108,5 @@ HISTORY_BACKOFF_INITIAL: Final = timedelta(minutes=1)
 HISTORY_UNAVAILABLE_AFTER: Final = timedelta(hours=1)
 # Events of the calendar are at least this long, so that a missed call shows.
 HISTORY_MIN_EVENT: Final = timedelta(minutes=1)
+# The phone accounts are read beside which phone rings: at most this many pages of 100.
+PHONE_ACCOUNTS_MAX_PAGES: Final = 10

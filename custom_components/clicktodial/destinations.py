@@ -2,7 +2,8 @@
 
 A coordinator of its own beside call tracking: a failure here never touches the call
 entities. The account has one rate limit, kept by the call tracker: a 429 on either side
-pauses the reads of both, while a person's choice is still sent.
+pauses the reads of both, while a person's choice is still sent. Each read also asks the
+phone account list which of the user's phones are registered (online).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .const import (
     DESTINATIONS_UNAVAILABLE_AFTER,
     DOMAIN,
     LOGGER,
+    PHONE_ACCOUNTS_MAX_PAGES,
 )
 from .errors import (
     auth_failed,
@@ -34,6 +36,7 @@ from .voipgrid import (
     Destination,
     DestinationKind,
     Destinations,
+    PhoneAccount,
     SelectedDestination,
     VoipgridAuthenticationError,
     VoipgridClient,
@@ -135,6 +138,11 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
             DESTINATIONS_INTERVAL.total_seconds(),
         )
         self._unknown_selections: set[SelectedDestination] = set()
+        # Whether the account may read the phone account list (which phones are online).
+        self.phones_supported = True
+        self._first_phones_read = True
+        # When reading the phone account list began to fail (clock seconds), or None.
+        self._phones_failing_since: float | None = None
 
     @property
     def options(self) -> dict[str, Destination | None]:
@@ -179,7 +187,65 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
                 destinations.selected.phoneaccount,
                 destinations.selected.fixeddestination,
             )
-        return destinations
+        return replace(destinations, phones=await self._read_phones(destinations))
+
+    async def _read_phones(
+        self, destinations: Destinations
+    ) -> tuple[PhoneAccount, ...] | None:
+        """Read which of the user's phone accounts are registered; None when not known.
+
+        A failed read keeps what the last one said for a while, as the select does.
+        """
+        if not self.phones_supported or not destinations.phone_accounts:
+            return None
+        first_read, self._first_phones_read = self._first_phones_read, False
+        wanted = {phone.id for phone in destinations.phone_accounts}
+        try:
+            found, complete = await self.client.get_phone_accounts(
+                wanted, max_pages=PHONE_ACCOUNTS_MAX_PAGES
+            )
+        except VoipgridError as err:
+            return self._phones_failed(err, first_read=first_read)
+        self._phones_failing_since = None
+        # A phone account of the user missing from the whole list is not active.
+        return tuple(
+            found.get(phone.id)
+            or PhoneAccount(
+                id=phone.id,
+                number=phone.number,
+                description=phone.description,
+                registered=False,
+                useragent=None,
+            )
+            for phone in destinations.phone_accounts
+            if phone.id in found or complete
+        )
+
+    def _phones_failed(
+        self, err: VoipgridError, *, first_read: bool
+    ) -> tuple[PhoneAccount, ...] | None:
+        """Take a failed read of the phone account list into account."""
+        if isinstance(err, VoipgridAuthenticationError) and err.status == 401:
+            raise auth_failed() from err
+        # 404: no such list; 403: no right to it.
+        if first_read and isinstance(
+            err, (VoipgridNotFoundError, VoipgridAuthenticationError)
+        ):
+            LOGGER.debug("The account cannot read which phones are online (%s)", err)
+            self.phones_supported = False
+            return None
+        if isinstance(err, VoipgridRateLimitError):
+            self._rate_limit.pause(err.retry_after)
+        LOGGER.debug("Reading which phones are online failed: %s", err)
+        now = self.hass.loop.time()
+        if self._phones_failing_since is None:
+            self._phones_failing_since = now
+        if (
+            now - self._phones_failing_since
+            >= DESTINATIONS_UNAVAILABLE_AFTER.total_seconds() - DESTINATIONS_SLACK
+        ):
+            return None
+        return self.data.phones if self.data else None
 
     def _failed(
         self, err: VoipgridError, started: float, *, first_read: bool

@@ -71,4 +71,8 @@ def _destinations(destinations: Destinations) -> dict[str, Any]:
             asdict(item) for item in destinations.fixed_destinations
         ],
         "selected": asdict(destinations.selected),
+        # Which phones are online: their numbers and descriptions are redacted.
+        "phones": None
+        if destinations.phones is None
+        else [asdict(item) for item in destinations.phones],
     }

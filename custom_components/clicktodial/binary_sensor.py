@@ -1,0 +1,148 @@
+"""Binary sensors of the Click to dial integration: which of the user's phones are online.
+
+One connectivity sensor per phone account of the user, named after it ("Desk (201)
+online"), read with which phone rings every 5 minutes. Phone accounts the user gains get
+a sensor at the next read; those the user loses lose theirs (also across a restart).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, override
+
+from homeassistant.components.binary_sensor import BinarySensorEntity
+
+# From the module that defines it: the package does not re-export it explicitly.
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .destinations import DestinationsCoordinator, destination_label
+from .entity import ClickToDialEntity
+from .runtime import ClickToDialConfigEntry
+from .voipgrid import Destination
+
+PARALLEL_UPDATES = 0
+
+# The unique id of a phone's sensor: <account>_phone_<phone account id>_online.
+_SUFFIX: Final = "_online"
+
+
+def phone_key(phone_account_id: str) -> str:
+    """Return the key of the sensor of one of the user's phone accounts."""
+    return f"phone_{phone_account_id}{_SUFFIX}"
+
+
+def _user_phones(coordinator: DestinationsCoordinator | None) -> set[str] | None:
+    """Return the ids of the user's phone accounts to show; None while not known."""
+    if coordinator is None or not coordinator.phones_supported:
+        return set()
+    if coordinator.data is None:
+        return None
+    return {phone.id for phone in coordinator.data.phone_accounts}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ClickToDialConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a sensor per phone account of the user; follow the accounts that come and go."""
+    coordinator = entry.runtime_data.destinations
+    registry = er.async_get(hass)
+    shown: set[str] = set()
+
+    @callback
+    def sync() -> None:
+        """Add the sensors of new phone accounts; remove those of phone accounts gone."""
+        if (wanted := _user_phones(coordinator)) is None:
+            return
+        if new := wanted - shown:
+            assert coordinator is not None
+            shown.update(new)
+            async_add_entities(PhoneOnlineSensor(coordinator, phone) for phone in new)
+        keep = {f"{entry.unique_id}_{phone_key(phone)}" for phone in wanted}
+        for item in er.async_entries_for_config_entry(registry, entry.entry_id):
+            if (
+                item.domain == Platform.BINARY_SENSOR
+                and item.unique_id.endswith(_SUFFIX)
+                and item.unique_id not in keep
+            ):
+                registry.async_remove(item.entity_id)
+        shown.intersection_update(wanted)
+
+    sync()
+    if coordinator is not None:
+        entry.async_on_unload(coordinator.async_add_listener(sync))
+
+
+class PhoneOnlineSensor(ClickToDialEntity[DestinationsCoordinator], BinarySensorEntity):
+    """Whether a phone is registered to one of the user's phone accounts."""
+
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_translation_key = "phone_online"
+
+    def __init__(self, coordinator: DestinationsCoordinator, phone_id: str) -> None:
+        """Create the sensor of one of the user's phone accounts."""
+        super().__init__(coordinator, phone_key(phone_id))
+        self.phone_id = phone_id
+        self._attr_translation_placeholders = {"phone": self._label()}
+
+    def _destination(self) -> Destination | None:
+        """Return the phone account as which phone rings describes it."""
+        data = self.coordinator.data
+        return (
+            next(
+                (phone for phone in data.phone_accounts if phone.id == self.phone_id),
+                None,
+            )
+            if data
+            else None
+        )
+
+    def _label(self) -> str:
+        """Return how the phone is named: ``Desk (201)``."""
+        destination = self._destination()
+        return destination_label(destination) if destination else self.phone_id
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether it is known whether the phone is registered."""
+        data = self.coordinator.data
+        return (
+            super().available
+            and data is not None
+            and data.phone(self.phone_id) is not None
+        )
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Return whether a phone is registered to the phone account."""
+        data = self.coordinator.data
+        phone = data.phone(self.phone_id) if data else None
+        return phone.registered if phone else None
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return which phone is registered (as it names itself), and its number."""
+        data = self.coordinator.data
+        phone = data.phone(self.phone_id) if data else None
+        destination = self._destination()
+        return {
+            "device": phone.useragent if phone else None,
+            "internal_number": destination.number if destination else None,
+        }
+
+    @override
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Follow a renamed phone account in the name, then write the state."""
+        if (label := self._label()) != self._attr_translation_placeholders["phone"]:
+            self._attr_translation_placeholders = {"phone": label}
+            # Home Assistant keeps the name once worked out: have it worked out anew.
+            self.__dict__.pop("name", None)
+        super()._handle_coordinator_update()
