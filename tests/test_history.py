@@ -256,6 +256,17 @@ async def test_events_in_dutch_with_contact_names(
 
 
 @pytest.mark.freeze_time(FROZEN)
+async def test_events_in_another_language(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """In a language without translations of its own, the texts are English."""
+    hass.config.language = "de"
+    await setup(hass, mock_config_entry)
+
+    assert (await events(hass))[-1]["summary"] == "Call to +31508009899"
+
+
+@pytest.mark.freeze_time(FROZEN)
 async def test_looking_asks_nothing(
     hass: HomeAssistant,
     simulator: Simulator,
