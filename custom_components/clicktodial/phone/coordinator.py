@@ -3,13 +3,12 @@
 The coordinator holds the pushed calls' state, the missed calls and the timer that forgets
 calls gone silent; the platform's webhook feeds it and its entities follow it. It is made
 before the account's first status read and kept through a failed set-up (setup retry,
-re-authentication), so that no call pushed meanwhile is lost; it is let go when the
-account unloads or is no longer set up.
+re-authentication, and the reloads in between), so that no call pushed meanwhile is lost;
+it is let go when the account unloads, is disabled or removed, or its option changes.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, override
@@ -116,11 +115,7 @@ async def async_get_phone(
     """
     phones = hass.data.setdefault(_PHONES, {})
     phone = phones.get(entry.entry_id)
-    if (
-        phone is not None
-        and not phone.released
-        and phone.enabled == notifications_enabled(entry)
-    ):
+    if phone is not None and phone.enabled == notifications_enabled(entry):
         phone.async_reuse()
         return phone
     if phone is not None:
@@ -163,7 +158,7 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
         self.manager: SubscriptionManager | None = None
         self._store = phone_store(hass, entry.entry_id)
         self._loaded = False
-        self._released: asyncio.Future[None] | None = None
+        self._released = False
         self._missed_version = 0
         self._unknown_statuses: set[str] = set()
         self._unknown_caller = ""
@@ -251,41 +246,20 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
 
     @callback
     def _entry_state_changed(self) -> None:
-        """Let go when the account is no longer set up nor tried again (disabled, say)."""
-        if self.config_entry.state is ConfigEntryState.NOT_LOADED:
+        """Let go when the account is disabled while its set-up was failing."""
+        entry = self.config_entry
+        if entry.state is ConfigEntryState.NOT_LOADED and entry.disabled_by is not None:
             self.hass.async_create_task(
                 self.async_release(), f"{DOMAIN} release phone", eager_start=True
             )
 
-    @property
-    def released(self) -> bool:
-        """Return whether the coordinator is let go (or being let go)."""
-        return self._released is not None
-
     async def async_release(self) -> None:
-        """Unregister the webhook, stop the timers and write everything out.
-
-        The coordinator stays the account's kept one until it is written out, so that a
-        next set-up waits for that and reads what this one wrote.
-        """
-        if self._released is not None:
-            await asyncio.shield(self._released)
-            return
-        self._released = self.hass.loop.create_future()
-        try:
-            await self._async_release()
-        finally:
-            self._released.set_result(None)
-            phones = self.hass.data.get(_PHONES, {})
-            if phones.get(self.config_entry.entry_id) is self:
-                del phones[self.config_entry.entry_id]
-
-    async def _async_release(self) -> None:
-        """Let go: see ``async_release``."""
+        """Unregister the webhook, stop the timers and write everything out (once)."""
+        self._released = True
+        phones = self.hass.data.get(_PHONES, {})
+        if phones.get(self.config_entry.entry_id) is self:
+            del phones[self.config_entry.entry_id]
         self._unsub_state()
-        if self.manager is not None:
-            self.manager.async_stop()
-            self.manager = None
         if self.enabled:
             webhook.async_unregister(self.hass, self.webhook_id)
         if self._unsub_forget is not None:
@@ -415,7 +389,7 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
         moves its call's time on), so the timer fires early at worst, and plans again.
         """
         if (
-            self._released is not None
+            self._released
             or self._unsub_forget is not None
             or (when := self.calls.next_forget()) is None
         ):

@@ -221,8 +221,6 @@ class SubscriptionManager:
     def _start_sync(self, _now: datetime | None = None) -> None:
         """Bring the subscription in line in the background, never holding up the setup."""
         self._unsub_retry = None
-        if self._stopped:
-            return
         self.entry.async_create_background_task(
             self.hass, self._async_sync(), name=f"{DOMAIN} call notifications"
         )
@@ -274,8 +272,6 @@ class SubscriptionManager:
 
     def _retry(self, delay: float) -> None:
         """Plan the next sync in ``delay`` seconds."""
-        if self._stopped:
-            return
         self._unsub_retry = async_call_later(
             self.hass,
             delay,
@@ -320,9 +316,7 @@ class SubscriptionManager:
                 self._awaiting = None
             self._take_answer(subscribing)
             await self._save()
-            if not subscribing.task.cancelled() and (
-                err := subscribing.task.exception()
-            ):
+            if (err := _error(subscribing.task)) is not None:
                 raise err
             LOGGER.debug("Subscribed to the account's call notifications")
         ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_FORBIDDEN))
@@ -360,16 +354,11 @@ class SubscriptionManager:
         """Take in the answer of a subscribe request that is done (the sync raises errors)."""
         del self.hass.data[_SUBSCRIBING][self.entry.entry_id]
         subscribing.remove_shutdown_job()
-        if subscribing.task.cancelled():
-            return
-        if (err := subscribing.task.exception()) is not None:
-            if not isinstance(err, VoipgridConnectionError):
-                # The platform answered: it made no subscription.
-                self.state.pending = None
-            return
-        self._adopt(
-            subscribing.target_url, subscribing.task.result(), subscribing.cloudhook
-        )
+        if (subscription_id := _answer(subscribing.task)) is not None:
+            self._adopt(subscribing.target_url, subscription_id, subscribing.cloudhook)
+        elif not isinstance(_error(subscribing.task), VoipgridConnectionError | None):
+            # The platform answered with an error: it made no subscription.
+            self.state.pending = None
 
     def _adopt(self, url: str, subscription_id: str, cloudhook: bool) -> None:
         """Make a new subscription the one in use; the one it replaces is deleted."""
@@ -492,9 +481,17 @@ async def async_take_subscribing(hass: HomeAssistant, entry_id: str) -> str | No
         return None
     subscribing.remove_shutdown_job()
     await asyncio.wait([subscribing.task])
-    if subscribing.task.cancelled() or subscribing.task.exception() is not None:
-        return None
-    return subscribing.task.result()
+    return _answer(subscribing.task)
+
+
+def _answer(task: asyncio.Task[str]) -> str | None:
+    """Return the subscription a finished subscribe request made (None: none known)."""
+    return None if task.cancelled() or task.exception() else task.result()
+
+
+def _error(task: asyncio.Task[str]) -> BaseException | None:
+    """Return what a finished subscribe request raised (cancelled: nothing known)."""
+    return None if task.cancelled() else task.exception()
 
 
 async def async_remove_subscriptions(
