@@ -79,22 +79,20 @@ def stored(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, An
 def fired(hass: HomeAssistant) -> list[str]:
     """Collect the event types the Phone calls entity fires from now on.
 
-    An event entity restored after a reload shows its last event again: only a new
-    timestamp is a new event.
+    An event entity added again after a reload shows its last event again: only a state
+    written over a state it already had is a new event.
     """
     types: list[str] = []
-    seen: set[str] = set()
-    if (current := hass.states.get(PHONE_CALLS)) is not None:
-        seen.add(current.state)
 
     def listener(event: Event) -> None:
-        new = event.data["new_state"]
+        old, new = event.data["old_state"], event.data["new_state"]
         if (
             event.data["entity_id"] == PHONE_CALLS
+            and old is not None
             and new is not None
-            and new.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN, *seen)
+            and old.state != STATE_UNAVAILABLE
+            and new.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
         ):
-            seen.add(new.state)
             types.append(new.attributes["event_type"])
 
     hass.bus.async_listen("state_changed", listener)

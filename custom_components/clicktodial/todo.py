@@ -61,7 +61,7 @@ class MissedCallsList(ClickToDialEntity[PhoneCoordinator], TodoListEntity):
     @override
     async def async_update_todo_item(self, item: TodoItem) -> None:
         """Check a missed call off (or on again), or rename it; nobody is called."""
-        missed = self.coordinator.missed_call(item.uid or "")
+        missed = self.coordinator.missed.get(item.uid or "")
         if missed is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="missed_call_not_found"

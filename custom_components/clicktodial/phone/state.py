@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 import itertools
 from typing import Any, Final
+import uuid
 
 from custom_components.clicktodial.voipgrid import (
     Direction,
@@ -393,12 +394,42 @@ def missed_call_summary(
 
 
 class MissedCalls:
-    """The missed calls list: newest last, at most ``max_items`` long."""
+    """The missed calls list: newest last, at most ``max_items`` long.
+
+    ``version`` grows with every change, so that a change is told from no change.
+    """
 
     def __init__(self, max_items: int = MAX_MISSED_CALLS) -> None:
         """Start empty."""
         self.items: list[MissedCall] = []
+        self.version = 0
         self._max_items = max_items
+
+    def add_missed(self, event: CallEvent, *, unknown: str, when: datetime) -> None:
+        """Put the call of a missed event on the list; ``unknown`` names a hidden caller."""
+        call = event.call
+        self.add(
+            MissedCall(
+                uid=uuid.uuid4().hex,
+                summary=missed_call_summary(
+                    call.caller_name, call.caller_number, unknown
+                ),
+                call_id=call.call_id,
+                caller_number=call.caller_number,
+                caller_name=call.caller_name,
+                missed_at=when,
+            )
+        )
+
+    def update(
+        self, item: MissedCall, *, summary: str | None, done: bool | None
+    ) -> None:
+        """Rename an item or check it off (or on again)."""
+        if summary:
+            item.summary = clean_text(summary)
+        if done is not None:
+            item.done = done
+        self.version += 1
 
     @property
     def open_count(self) -> int:
@@ -407,6 +438,7 @@ class MissedCalls:
 
     def add(self, item: MissedCall) -> None:
         """Add an item; the oldest checked-off item goes if the list is full, else the oldest."""
+        self.version += 1
         self.items.append(item)
         while len(self.items) > self._max_items:
             done = [existing for existing in self.items if existing.done]
@@ -419,6 +451,7 @@ class MissedCalls:
     def remove(self, uids: Iterable[str]) -> None:
         """Delete the items with these uids."""
         gone = set(uids)
+        self.version += 1
         self.items = [item for item in self.items if item.uid not in gone]
 
     def as_stored(self) -> list[dict[str, Any]]:
