@@ -21,6 +21,7 @@ from custom_components.clicktodial.voipgrid import (
     Notification,
     NotificationStatus,
     Party,
+    Target,
     VoipgridAuthenticationError,
     VoipgridClient,
     VoipgridConnectionError,
@@ -268,6 +269,7 @@ def test_notification_from_example() -> None:
         reason="",
         caller=Party(number="+31508009008", name="Bakker | Voys"),
         destination=Party(number="+31508009000", name=None),
+        targets=(Target(number="+31508009000", user_numbers=("201",)),),
     )
 
 
@@ -656,3 +658,28 @@ async def test_subscribe_validation(simulator: Simulator, socket_enabled: None) 
         async with session.delete(f"{url}1") as response:
             assert response.status == 404
     assert simulator.subscriptions == {}
+
+
+def test_targets_read_leniently() -> None:
+    """Targets and users' numbers of another shape are left out, never refused."""
+    notification = Notification.from_json(
+        {
+            **EXAMPLE,
+            "caller": {"number": "+31508009008", "user_numbers": "201"},
+            "destination": {
+                "number": "+31508009000",
+                "targets": [
+                    "not an object",
+                    {"number": 201, "user_numbers": [202, True, None, "\ud800", ""]},
+                    {"number": ["x"], "user_numbers": None},
+                ],
+            },
+        }
+    )
+
+    assert notification.caller.user_numbers == ()
+    assert notification.targets == (
+        Target(number="201", user_numbers=("202", "\ufffd")),
+        Target(),
+    )
+    assert Notification.from_json({**EXAMPLE, "destination": None}).targets is None

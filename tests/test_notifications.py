@@ -661,7 +661,8 @@ async def test_missed_call(
         "call_id": call_id,
         "direction": "inbound",
         "caller_number": CALLER,
-        "caller_name": "",  # the platform knows no name yet at "created"
+        # Incoming once it rings the user's desk phone, when the platform knows a name.
+        "caller_name": "Bakker | Voys",
         "destination_number": "+31508009000",
         "friendly_name": "Demo User Phone calls",
     }

@@ -25,8 +25,8 @@ from custom_components.clicktodial.const import (
     DOMAIN,
 )
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import restore_state
 from homeassistant.setup import async_setup_component
 from simulator import Fault, Simulator
@@ -38,6 +38,7 @@ from .notification_helpers import (
     PHONE_CALLS,
     account_entry,
     async_setup,
+    fired,
     notification,
     post,
     reachable_home_assistant,
@@ -74,29 +75,6 @@ def stored(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, An
     data = hass_storage[f"{DOMAIN}.notifications.{entry.entry_id}"]["data"]
     assert isinstance(data, dict)
     return data
-
-
-def fired(hass: HomeAssistant) -> list[str]:
-    """Collect the event types the Phone calls entity fires from now on.
-
-    An event entity added again after a reload shows its last event again: only a state
-    written over a state it already had is a new event.
-    """
-    types: list[str] = []
-
-    def listener(event: Event) -> None:
-        old, new = event.data["old_state"], event.data["new_state"]
-        if (
-            event.data["entity_id"] == PHONE_CALLS
-            and old is not None
-            and new is not None
-            and old.state != STATE_UNAVAILABLE
-            and new.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
-        ):
-            types.append(new.attributes["event_type"])
-
-    hass.bus.async_listen("state_changed", listener)
-    return types
 
 
 async def foreground(hass: HomeAssistant) -> None:

@@ -41,6 +41,7 @@ from .const import (
     CONF_B_CLI,
     CONF_CALL_NOTIFICATIONS,
     CONF_NUMBER,
+    CONF_WHOLE_COMPANY,
     DOMAIN,
     KNOWN_URLS,
     LOGGER,
@@ -123,6 +124,7 @@ def options_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
                 )
             ),
             probatio.Optional(CONF_CALL_NOTIFICATIONS): BooleanSelector(),
+            probatio.Optional(CONF_WHOLE_COMPANY): BooleanSelector(),
         }
     )
 
@@ -355,8 +357,9 @@ class ClickToDialOptionsFlow(OptionsFlowWithReload):
             options, errors = _clean_call_defaults(user_input)
             if not errors:
                 # Left out when off, like the empty numbers.
-                if user_input.get(CONF_CALL_NOTIFICATIONS):
-                    options[CONF_CALL_NOTIFICATIONS] = True
+                for key in (CONF_CALL_NOTIFICATIONS, CONF_WHOLE_COMPANY):
+                    if user_input.get(key):
+                        options[key] = True
                 self.automatic_reload = options.get(
                     CONF_CALL_NOTIFICATIONS, False
                 ) != self.config_entry.options.get(CONF_CALL_NOTIFICATIONS, False)

@@ -74,6 +74,8 @@ EVENT_CALL_ENDED: Final = "clicktodial_call_ended"
 # -- Call notifications ----------------------------------------------------------------------
 
 CONF_CALL_NOTIFICATIONS: Final = "call_notifications"
+# Follow every call of the company, not only those of the user's own phones.
+CONF_WHOLE_COMPANY: Final = "whole_company"
 # A notification is a small JSON document (about 1 KiB): a body larger than this is not one.
 NOTIFICATION_MAX_BODY: Final = 64 * 1024
 # A subscription that failed for a passing reason (5xx, timeout, 429) is tried again in the

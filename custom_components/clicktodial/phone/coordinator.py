@@ -17,6 +17,7 @@ from typing import Any, Final, override
 from custom_components.clicktodial.const import (
     CONF_CALL_NOTIFICATIONS,
     CONF_NUMBER,
+    CONF_WHOLE_COMPANY,
     DOMAIN,
     LOGGER,
     NOTIFICATIONS_SAVE_DELAY,
@@ -39,6 +40,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from . import webhook
+from .mine import MyPhones
 from .state import (
     CallEvent,
     CallEventType,
@@ -140,10 +142,7 @@ async def async_release_phone(hass: HomeAssistant, entry_id: str) -> None:
 
 
 class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
-    """The pushed calls of one account: the phone's state, the events, the missed calls.
-
-    Nothing is polled: each notification the webhook receives updates the data.
-    """
+    """The pushed calls of one account (nothing is polled): state, events, missed calls."""
 
     config_entry: ClickToDialConfigEntry
 
@@ -158,7 +157,9 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
             always_update=False,
         )
         self.enabled = notifications_enabled(entry)
-        self.calls = NotifiedCalls(name_of=partial(contact_name, hass, entry))
+        self.calls = NotifiedCalls(
+            name_of=partial(contact_name, hass, entry), is_mine=_MineFilter(hass, entry)
+        )
         self.missed = MissedCalls()
         self.webhook_id = ""
         self.subscription = SubscriptionState(stale=[])
@@ -339,6 +340,47 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
             self._unsub_forget = async_call_later(
                 self.hass, max(when - self.hass.loop.time(), 0), self._forget_job
             )
+
+
+class _MineFilter:
+    """Says whether a pushed call is the user's, unless the whole company is followed."""
+
+    def __init__(self, hass: HomeAssistant, entry: ClickToDialConfigEntry) -> None:
+        """Filter the calls of an account."""
+        self._hass = hass
+        self._entry = entry
+        # What made calls followed for want of knowing whose they are (logged once).
+        self._unknown: set[str] = set()
+
+    def __call__(self, notification: Notification) -> bool | None:
+        """Return whether a call is the user's; None: follow it (whole company, unknown)."""
+        entry = self._entry
+        if (
+            entry.options.get(CONF_WHOLE_COMPANY)
+            or entry.state is not ConfigEntryState.LOADED
+        ):
+            return None
+        if (destinations := entry.runtime_data.destinations) is None or (
+            destinations.data is None
+        ):
+            _say_once(self._unknown, "phones")
+            return None
+        mine = MyPhones(destinations.data, calling_code(self._hass.config.country))
+        if (verdict := mine.claims(notification)) is None:
+            _say_once(self._unknown, "targets")
+        return verdict
+
+
+def _say_once(said: set[str], what: str) -> None:
+    """Say once why every call is followed although only the user's were asked for."""
+    if what not in said:
+        said.add(what)
+        LOGGER.info(
+            "Following every call: %s",
+            "the user's phones are not known (which phone rings cannot be read)"
+            if what == "phones"
+            else "the platform's notifications do not name the phones a call rings",
+        )
 
 
 def contact_name(

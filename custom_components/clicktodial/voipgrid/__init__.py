@@ -24,7 +24,14 @@ from .models import (
     SelectedDestination,
     parse_status,
 )
-from .notification import Direction, Notification, NotificationStatus, Party, clean_text
+from .notification import (
+    Direction,
+    Notification,
+    NotificationStatus,
+    Party,
+    Target,
+    clean_text,
+)
 from .numbers import DEFAULT_NUMBER, calling_code, clean_number, number_key, same_number
 
 __all__ = [
@@ -44,6 +51,7 @@ __all__ = [
     "Party",
     "Profile",
     "SelectedDestination",
+    "Target",
     "VoipgridAuthenticationError",
     "VoipgridClient",
     "VoipgridConnectionError",
