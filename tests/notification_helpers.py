@@ -20,7 +20,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.setup import async_setup_component
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Simulator
 
-from .conftest import ACCOUNT_UUID
+from .helpers import ACCOUNT_UUID
 
 PHONE = "sensor.demo_user_phone"
 PHONE_CALLS = "event.demo_user_phone_calls"

@@ -61,29 +61,6 @@ from .notification_helpers import (
 NOTIFICATION_ENTITIES = (PHONE, PHONE_CALLS, MISSED_CALLS)
 
 
-@pytest.fixture
-async def client(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> TestClient:
-    """Serve Home Assistant on 127.0.0.1, its own external URL."""
-    return await reachable_home_assistant(hass, hass_client_no_auth)
-
-
-@pytest.fixture
-def entry(simulator: Simulator) -> MockConfigEntry:
-    """Return the account, following all its calls."""
-    return account_entry(simulator)
-
-
-@pytest.fixture
-async def loaded(
-    hass: HomeAssistant, client: TestClient, entry: MockConfigEntry
-) -> MockConfigEntry:
-    """Set the account up, subscribed."""
-    await async_setup(hass, entry)
-    return entry
-
-
 def issues(hass: HomeAssistant) -> set[str]:
     """Return the translation keys of the integration's repair issues."""
     registry = ir.async_get(hass)

@@ -17,7 +17,6 @@ from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.clicktodial.const import (
     CONF_AUTO_ANSWER,
@@ -41,33 +40,9 @@ from .notification_helpers import (
     fired,
     notification,
     post,
-    reachable_home_assistant,
     todo_items,
     webhook_path,
 )
-
-
-@pytest.fixture
-async def client(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> TestClient:
-    """Serve Home Assistant on 127.0.0.1, its own external URL."""
-    return await reachable_home_assistant(hass, hass_client_no_auth)
-
-
-@pytest.fixture
-def entry(simulator: Simulator) -> MockConfigEntry:
-    """Return the account, following all its calls."""
-    return account_entry(simulator)
-
-
-@pytest.fixture
-async def loaded(
-    hass: HomeAssistant, client: TestClient, entry: MockConfigEntry
-) -> MockConfigEntry:
-    """Set the account up, subscribed."""
-    await async_setup(hass, entry)
-    return entry
 
 
 def stored(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
