@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+import functools
 import itertools
 import json
 import re
@@ -306,6 +307,41 @@ def _no_permission() -> web.Response:
     return web.json_response(
         {"detail": "You do not have permission to perform this action."}, status=403
     )
+
+
+# What an endpoint does once the request was recorded, no fault was injected and the user
+# is known: (simulator, request, user, JSON body or text) to the answer.
+type EndpointHandler = Callable[
+    [Simulator, web.Request, Account, Any], Awaitable[web.StreamResponse]
+]
+# What aiohttp calls, bound to the simulator: (simulator, request) to the answer.
+type Route = Callable[[Simulator, web.Request], Awaitable[web.StreamResponse]]
+
+
+def endpoint(
+    name: str, *, users_only: bool = False
+) -> Callable[[EndpointHandler], Route]:
+    """Give a platform endpoint what every one does first.
+
+    The request is recorded, an injected fault is served, a user that cannot log in gets
+    401 and, with ``users_only``, a partner account gets 403; only then is the handler
+    called, with the user and the request's body.
+    """
+
+    def decorate(handler: EndpointHandler) -> Route:
+        @functools.wraps(handler)
+        async def serve(self: Simulator, request: web.Request) -> web.StreamResponse:
+            response, account, body = await self._answer(request, name)
+            if response is not None:
+                return response
+            assert account is not None
+            if users_only and account.partner:
+                return _no_permission()
+            return await handler(self, request, account, body)
+
+        return serve
+
+    return decorate
 
 
 class Simulator:
@@ -633,22 +669,18 @@ class Simulator:
             return None
         return account
 
-    async def _profile(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("profile")
+    async def _profile(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """GET /api/permission/systemuser/profile/."""
-        response, account, _ = await self._answer(request, "profile")
-        if response is not None:
-            return response
-        assert account is not None
         return web.json_response(account.profile())
 
-    async def _start_call(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("start_call", users_only=True)
+    async def _start_call(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """POST /api/clicktodial/."""
-        response, account, body = await self._answer(request, "start_call")
-        if response is not None:
-            return response
-        assert account is not None
-        if account.partner:
-            return _no_permission()
         if not isinstance(body, dict):
             return web.json_response("Invalid JSON", status=400)
         error = self._validate_call(account, body)
@@ -702,12 +734,11 @@ class Simulator:
             return {"auto_answer": ["Must be a valid boolean."]}
         return None
 
-    async def _subscribe(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("subscribe")
+    async def _subscribe(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """POST /api/callnotification/callnotification/."""
-        response, account, body = await self._answer(request, "subscribe")
-        if response is not None:
-            return response
-        assert account is not None
         if not account.may_use_call_notifications:
             return _no_permission()
         target_url = body.get("target_url") if isinstance(body, dict) else None
@@ -733,12 +764,11 @@ class Simulator:
             status=201,
         )
 
-    async def _unsubscribe(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("unsubscribe")
+    async def _unsubscribe(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """DELETE /api/callnotification/callnotification/{id}/."""
-        response, account, _ = await self._answer(request, "unsubscribe")
-        if response is not None:
-            return response
-        assert account is not None
         subscription = self.subscriptions.get(request.match_info["id"])
         if subscription is None or subscription.email != account.email:
             return web.json_response({"detail": "Not found."}, status=404)
@@ -785,35 +815,28 @@ class Simulator:
         """GET /simulator/subscriptions: how many URLs calls are pushed to (not the URLs)."""
         return web.json_response({"count": len(self.subscriptions)})
 
-    async def _get_call(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("get_call")
+    async def _get_call(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """GET /api/clicktodial/{call_id}/."""
-        response, account, _ = await self._answer(request, "get_call")
-        if response is not None:
-            return response
-        assert account is not None
         call = self.calls.get(request.match_info["call_id"])
         if call is None or call.email != account.email:
             return web.json_response({"detail": "Not found."}, status=404)
         return web.json_response(self._call_json(call))
 
-    async def _get_destinations(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("get_destinations", users_only=True)
+    async def _get_destinations(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """GET /api/userdestination/."""
-        response, account, _ = await self._answer(request, "get_destinations")
-        if response is not None:
-            return response
-        assert account is not None
-        if account.partner:
-            return _no_permission()
         return web.json_response(account.userdestination())
 
-    async def _set_destination(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("set_destination", users_only=True)
+    async def _set_destination(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """PUT /api/selecteduserdestination/{selected_id}/."""
-        response, account, body = await self._answer(request, "set_destination")
-        if response is not None:
-            return response
-        assert account is not None
-        if account.partner:
-            return _no_permission()
         if request.match_info["selected_id"] != str(account.selected_destination_id):
             return web.json_response({"detail": "Not found."}, status=404)
         if not isinstance(body, dict):
