@@ -310,6 +310,7 @@ def test_flow_errors_and_aborts(language: str) -> None:
     assert set(contact["error"]) == {
         "invalid_number",
         "invalid_name",
+        "name_taken",
         "already_configured",
     }
     assert set(contact["abort"]) == {"already_configured", "reconfigure_successful"}
@@ -365,7 +366,7 @@ def test_selector_translations(language: str) -> None:
             config_flow.USER_SCHEMA,
             config_flow.RECONFIGURE_SCHEMA,
             config_flow.options_schema([]),
-            config_flow.CONTACT_SCHEMA,
+            config_flow.contact_schema([]),
         )
         for selector in schema.schema.values()
         if isinstance(selector, SelectSelector)
