@@ -16,6 +16,7 @@ from .intent import async_register_intents
 from .notifications import CallNotifications, async_remove_notifications
 from .ratelimit import RateLimit
 from .runtime import ClickToDialConfigEntry, ClickToDialData
+from .sentences import async_setup_sentences
 from .services import async_setup_services
 from .voipgrid import VoipgridClient
 
@@ -32,9 +33,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions and intents."""
+    """Register the integration's actions, intents and sentences."""
     async_setup_services(hass)
     async_register_intents(hass)
+    async_setup_sentences(hass)
     return True
 
 
