@@ -46,7 +46,8 @@ def parse_args() -> argparse.Namespace:
 
 async def serve(args: argparse.Namespace) -> None:
     """Serve until SIGINT or SIGTERM."""
-    simulator = Simulator()
+    # As the platform, it pushes the calls it starts too (to the accounts' subscriptions).
+    simulator = Simulator(push_started_calls=True)
     simulator.record_requests = False
     for spec in args.account or [f"{DEFAULT_EMAIL}:{DEFAULT_TOKEN}"]:
         email, _, token = spec.partition(":")

@@ -95,8 +95,9 @@ async def test_call_by_voice(
 
     assert simulator.count("start_call") == 1
     assert simulator.requests[-1].body == {"b_number": number}
-    assert hass.states.get("sensor.demo_user_call_status").attributes["contact"] == (
-        answer.rpartition(" ")[2]
+    assert (
+        hass.states.get("sensor.demo_user_call_status").attributes["contact"]
+        == (answer.rpartition(" ")[2])
     )
 
 
@@ -188,9 +189,7 @@ async def test_no_second_call_while_the_first_is_set_up(
     # Another contact can be called meanwhile.
     assert await say(hass, "call Bob") == "Calling Bob"
     # The action still calls Alice a second time.
-    await hass.services.async_call(
-        DOMAIN, "call", {"contact": "Alice"}, blocking=True
-    )
+    await hass.services.async_call(DOMAIN, "call", {"contact": "Alice"}, blocking=True)
     assert simulator.count("start_call") == 3
 
     # Both of Alice's calls are connected 10 s after their start: she can be called again.
