@@ -7,7 +7,10 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -113,3 +116,35 @@ async def test_one_line_per_call_outcome(
         ("Call", "to +31508009902 failed: the other side was not reached"),
         ("Call", "to 0508009905 is no longer followed (last seen: setting up)"),
     ]
+
+
+@pytest.mark.usefixtures("logbook")
+async def test_reload_writes_no_outcome(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A reload of the account fires no event and writes no outcome for an old call."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
+    )
+    await advance(hass, freezer, 60, step=0.5)
+    before = hass.states.get(EVENT)
+    lines = await logbook_lines(hass, hass_ws_client)
+    assert lines == [("Call", "to +31508009899 ended")]
+    ended = async_capture_events(hass, "clicktodial_call_ended")
+
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance(hass, freezer, 10, step=0.5)
+
+    assert ended == []
+    after = hass.states.get(EVENT)
+    # The last event, restored as it was: nothing was fired again.
+    assert (after.state, after.attributes) == (before.state, before.attributes)
+    assert await logbook_lines(hass, hass_ws_client) == lines

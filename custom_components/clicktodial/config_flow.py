@@ -362,12 +362,18 @@ class ClickToDialOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             options, errors = _clean_call_defaults(user_input)
             if not errors:
-                # Left out when off, like the empty numbers.
-                if user_input.get(CONF_CALL_NOTIFICATIONS):
+                following = bool(
+                    self.config_entry.options.get(CONF_CALL_NOTIFICATIONS, False)
+                )
+                # Left out when off, like the empty numbers; a form without the
+                # switch leaves it as it is.
+                if user_input.get(CONF_CALL_NOTIFICATIONS, following):
                     options[CONF_CALL_NOTIFICATIONS] = True
-                self.automatic_reload = options.get(
-                    CONF_CALL_NOTIFICATIONS, False
-                ) != self.config_entry.options.get(CONF_CALL_NOTIFICATIONS, False)
+                # Only switching it reloads: a reload makes every entity of the
+                # account unavailable for a moment.
+                self.automatic_reload = (
+                    options.get(CONF_CALL_NOTIFICATIONS, False) != following
+                )
                 return self.async_create_entry(data=options)
         return self.async_show_form(
             step_id="init",
