@@ -20,11 +20,12 @@ from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from simulator import Fault, Simulator
 
-from .helpers import advance
+from .helpers import ACCOUNT_UUID, advance
 
 EVENT = "event.demo_user_call"
 
@@ -47,8 +48,15 @@ async def logbook(hass: HomeAssistant) -> None:
 async def logbook_lines(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> list[tuple[str, str]]:
-    """Return the logbook's name and message of every described entry of the event entity."""
+    """Return the logbook's name and message of every described entry of the event entity.
+
+    The entity is found by its unique id: its entity ID is made in Home Assistant's
+    language ("event.demo_user_gesprek" in Dutch).
+    """
     await async_wait_recording_done(hass)
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "event", DOMAIN, f"{ACCOUNT_UUID}_call"
+    )
     client = await hass_ws_client(hass)
     await client.send_json_auto_id(
         {
@@ -56,7 +64,7 @@ async def logbook_lines(
             "start_time": (
                 dt_util.utcnow() - dt_util.dt.timedelta(hours=1)
             ).isoformat(),
-            "entity_ids": [EVENT],
+            "entity_ids": [entity_id],
         }
     )
     response = await client.receive_json()
@@ -68,15 +76,40 @@ async def logbook_lines(
     ]
 
 
+LINES = {
+    "en": [
+        ("Call", "to Alice (+31508009899) ended"),
+        ("Call", "to +31508009902 failed: the other side was not reached"),
+        ("Call", "to 0508009905 is no longer followed (last seen: setting up)"),
+    ],
+    "nl": [
+        ("Gesprek", "naar Alice (+31508009899) beëindigd"),
+        ("Gesprek", "naar +31508009902 mislukt: de andere kant werd niet bereikt"),
+        (
+            "Gesprek",
+            "naar 0508009905 wordt niet meer gevolgd (laatst gezien: wordt opgezet)",
+        ),
+    ],
+}
+
+
 @pytest.mark.usefixtures("logbook")
+@pytest.mark.parametrize("language", ["en", "nl"])
 async def test_one_line_per_call_outcome(
     hass: HomeAssistant,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
     mock_config_entry: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
+    language: str,
 ) -> None:
-    """Each call ends with one line naming the contact or the number, and how it went."""
+    """Each call ends with one line naming the contact or the number, and how it went.
+
+    In Home Assistant's language; the contact as written, the number as it was sent to
+    the platform (typed as +31 (0)50 800 9902: sent as +31508009902).
+    """
+    # Set before the account: its entities get their names in this language.
+    hass.config.language = language
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=mock_config_entry.title,
@@ -101,7 +134,7 @@ async def test_one_line_per_call_outcome(
     await advance(hass, freezer, 60, step=0.5)
     # A number, not a contact, whose other side is not reached.
     await hass.services.async_call(
-        DOMAIN, "call", {"b_number": "+31508009902"}, blocking=True
+        DOMAIN, "call", {"b_number": "+31 (0)50 800 9902"}, blocking=True
     )
     await advance(hass, freezer, 30, step=0.5)
     # A call the platform forgets while it is followed.
@@ -111,11 +144,13 @@ async def test_one_line_per_call_outcome(
     simulator.inject("get_call", Fault.http(404))
     await advance(hass, freezer, 2, step=0.5)
 
-    assert await logbook_lines(hass, hass_ws_client) == [
-        ("Call", "to Alice (+31508009899) ended"),
-        ("Call", "to +31508009902 failed: the other side was not reached"),
-        ("Call", "to 0508009905 is no longer followed (last seen: setting up)"),
-    ]
+    assert await logbook_lines(hass, hass_ws_client) == LINES[language]
+
+    # Home Assistant's language changed: the lines follow.
+    other = "en" if language == "nl" else "nl"
+    await hass.config.async_update(language=other)
+    await hass.async_block_till_done()
+    assert await logbook_lines(hass, hass_ws_client) == LINES[other]
 
 
 @pytest.mark.usefixtures("logbook")

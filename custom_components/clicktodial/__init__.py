@@ -18,6 +18,7 @@ from .ratelimit import RateLimit
 from .runtime import ClickToDialConfigEntry, ClickToDialData
 from .sentences import async_setup_sentences
 from .services import async_setup_services
+from .texts import async_load_texts
 from .voipgrid import VoipgridClient
 
 PLATFORMS = [
@@ -33,10 +34,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions, intents and sentences."""
+    """Register the integration's actions, intents and sentences; load its texts."""
     async_setup_services(hass)
     async_register_intents(hass)
     async_setup_sentences(hass)
+    await async_load_texts(hass)
     return True
 
 

@@ -13,28 +13,10 @@ from homeassistant.helpers import intent, translation
 
 from .calls import async_start_call, call_being_set_up, find_contact, resolve_call
 from .const import DOMAIN
+from .texts import async_text, text_language
 
 INTENT_CALL_CONTACT = "ClickToDialCallContact"
 SLOT_NAME = "name"
-
-# The languages the integration answers in; English for any other.
-SPEECH_LANGUAGES = ("en", "nl")
-
-
-def speech_language(language: str | None) -> str:
-    """Return the language to answer in: the conversation's (``nl-BE`` is ``nl``), else English."""
-    base = (language or "").partition("-")[0].lower()
-    return base if base in SPEECH_LANGUAGES else "en"
-
-
-async def async_common_text(
-    hass: HomeAssistant, language: str | None, key: str, **placeholders: str
-) -> str:
-    """Return one of the integration's own texts in a conversation's language."""
-    strings = await translation.async_get_translations(
-        hass, speech_language(language), "common", [DOMAIN]
-    )
-    return strings[f"component.{DOMAIN}.common.{key}"].format(**placeholders)
 
 
 async def async_error_message(
@@ -42,7 +24,7 @@ async def async_error_message(
 ) -> str:
     """Return the message of one of the integration's errors in a conversation's language."""
     strings = await translation.async_get_translations(
-        hass, speech_language(language), "exceptions", [DOMAIN]
+        hass, text_language(language), "exceptions", [DOMAIN]
     )
     key = f"component.{DOMAIN}.exceptions.{err.translation_key}.message"
     template = strings.get(key)
@@ -92,7 +74,7 @@ class CallContactIntentHandler(intent.IntentHandler):
             )
             return response
         response.async_set_speech(
-            await async_common_text(hass, intent_obj.language, "calling", name=name)
+            await async_text(hass, intent_obj.language, "calling", name=name)
         )
         return response
 
