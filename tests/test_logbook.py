@@ -14,7 +14,10 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
 from homeassistant.config_entries import ConfigSubentryData
@@ -26,6 +29,14 @@ from homeassistant.util import dt as dt_util
 from simulator import Fault, Simulator
 
 from .helpers import ACCOUNT_UUID, advance
+from .notification_helpers import (
+    account_entry,
+    async_setup,
+    notification,
+    post,
+    reachable_home_assistant,
+    webhook_path,
+)
 
 EVENT = "event.demo_user_call"
 
@@ -183,3 +194,74 @@ async def test_reload_writes_no_outcome(
     # The last event, restored as it was: nothing was fired again.
     assert (after.state, after.attributes) == (before.state, before.attributes)
     assert await logbook_lines(hass, hass_ws_client) == lines
+
+
+@pytest.mark.usefixtures("logbook")
+async def test_pushed_calls_named(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Calls that come in, go out or are missed are lines naming who, by contact."""
+    await hass.config.async_update(country="NL")
+    # Before the HTTP server starts: the websocket API adds routes.
+    assert await async_setup_component(hass, "websocket_api", {})
+    client = await reachable_home_assistant(hass, hass_client_no_auth)
+    base = account_entry(simulator)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=base.title,
+        unique_id=base.unique_id,
+        data=dict(base.data),
+        options=dict(base.options),
+        subentries_data=[
+            ConfigSubentryData(
+                data={"name": "Alice", "number": "0508009899"},
+                subentry_type=SUBENTRY_TYPE_CONTACT,
+                title="Alice",
+                unique_id="0508009899",
+            )
+        ],
+    )
+    await async_setup(hass, entry)
+    phone_calls = async_capture_events(hass, "clicktodial_phone_call")
+
+    await simulator.ring("missed", speed=0)
+    await simulator.ring("answered", speed=0, caller_number="+31508009899")
+    # To Alice (her number written otherwise), then to a number no contact has.
+    await simulator.ring("outgoing", speed=0, caller_number="+31508009899")
+    await simulator.ring("outgoing_unanswered", speed=0, caller_number="0201234567")
+    path = webhook_path(simulator)
+    await post(client, path, notification("ended", "w", caller=None, name=None))
+    await hass.async_block_till_done()
+
+    assert [event.data["event_type"] for event in phone_calls] == [
+        "incoming",
+        "missed",
+        "incoming",
+        "outgoing",
+        "outgoing",
+        "incoming",
+        "missed",
+    ]
+    assert phone_calls[1].data["config_entry_id"] == entry.entry_id
+    assert phone_calls[1].data["caller_number"] == "+31612345678"
+    assert await logbook_lines(hass, hass_ws_client) == [
+        # The platform names the caller only once the call rings.
+        ("Call", "incoming call from +31612345678"),
+        ("Call", "missed call from Bakker | Voys (+31612345678)"),
+        ("Call", "incoming call from Alice (+31508009899)"),
+        ("Call", "outgoing call to Alice (+31508009899)"),
+        ("Call", "outgoing call to 0201234567"),
+        # Only its end was heard of: it came in and was missed.
+        ("Call", "incoming call from an unknown number"),
+        ("Call", "missed call from an unknown number"),
+    ]
+    await hass.config.async_update(language="nl")
+    await hass.async_block_till_done()
+    assert (await logbook_lines(hass, hass_ws_client))[1:4] == [
+        ("Gesprek", "gemiste oproep van Bakker | Voys (+31612345678)"),
+        ("Gesprek", "inkomend gesprek van Alice (+31508009899)"),
+        ("Gesprek", "uitgaand gesprek naar Alice (+31508009899)"),
+    ]

@@ -578,7 +578,7 @@ def test_state_attribute_translations(language: str) -> None:
     event = entity["event"]["call"]["state_attributes"]
     statuses = [status.value for status in CallStatus]
 
-    assert set(sensor) == {"call_id", "b_number", "started", "tracking"}
+    assert set(sensor) == {"call_id", "b_number", "contact", "started", "tracking"}
     assert all(attribute["name"] for attribute in sensor.values())
     assert (
         sensor["tracking"]["state"]
@@ -587,7 +587,13 @@ def test_state_attribute_translations(language: str) -> None:
             "nl": {"true": "Ja", "false": "Nee"},
         }[language]
     )
-    assert set(event) == {"event_type", "call_id", "b_number", "previous_status"}
+    assert set(event) == {
+        "event_type",
+        "call_id",
+        "b_number",
+        "contact",
+        "previous_status",
+    }
     assert all(event[name]["name"] for name in set(event) - {"event_type"})
     assert list(event["previous_status"]["state"]) == statuses
     assert event["previous_status"]["state"] == event["event_type"]["state"]

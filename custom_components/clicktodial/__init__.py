@@ -14,6 +14,7 @@ from .coordinator import ClickToDialCoordinator
 from .destinations import async_setup_destinations
 from .intent import async_register_intents
 from .notifications import CallNotifications, async_remove_notifications
+from .phone_log import async_setup_phone_log
 from .ratelimit import RateLimit
 from .runtime import ClickToDialConfigEntry, ClickToDialData
 from .sentences import async_setup_sentences
@@ -62,6 +63,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
         notifications=notifications,
         destinations=await async_setup_destinations(hass, entry, client, rate_limit),
     )
+    async_setup_phone_log(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     notifications.async_start()
     return True

@@ -257,3 +257,21 @@ def call_being_set_up(
         ),
         None,
     )
+
+
+@callback
+def contact_name_of(
+    hass: HomeAssistant, entry: ClickToDialConfigEntry, number: str | None
+) -> str | None:
+    """Return the name of the account's contact with this number, written either way."""
+    if not number:
+        return None
+    code = calling_code(hass.config.country)
+    return next(
+        (
+            str(subentry.data[CONF_NAME])
+            for subentry in entry.subentries.values()
+            if same_number(number, subentry.data.get(CONF_NUMBER), code)
+        ),
+        None,
+    )

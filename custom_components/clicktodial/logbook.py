@@ -1,8 +1,9 @@
-"""Logbook lines of the Click to dial integration: one readable line per call outcome.
+"""Logbook lines of the Click to dial integration: calls started here, and pushed calls.
 
-In Home Assistant's language (the integration's own texts: Home Assistant translates no
-described logbook event), naming the contact as written and the number as it was sent to
-the platform.
+One line per outcome of a call started here, naming the contact as written and the
+number as it was sent to the platform; and one per pushed call that comes in, goes out
+or is missed, naming the caller or the called. In Home Assistant's language: the
+integration's own texts, as Home Assistant translates no described logbook event.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from homeassistant.components.logbook.const import (
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .const import DOMAIN, EVENT_CALL_ENDED
+from .const import DOMAIN, EVENT_CALL_ENDED, EVENT_PHONE_CALL
 from .texts import cached_entity_name, cached_state_name, cached_text
 from .voipgrid import CallStatus
 
@@ -30,6 +31,12 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     CallStatus.BLACKLISTED: ("call_blacklisted", "mdi:phone-cancel"),
 }
 NOT_FOLLOWED = ("call_not_followed", "mdi:phone-alert")
+# A pushed call, by its event: its text and icon.
+PHONE_CALLS: dict[str, tuple[str, str]] = {
+    "incoming": ("phone_incoming", "mdi:phone-incoming"),
+    "outgoing": ("phone_outgoing", "mdi:phone-outgoing"),
+    "missed": ("phone_missed", "mdi:phone-missed"),
+}
 
 
 def who(name: object, number: object) -> str | None:
@@ -70,7 +77,26 @@ def async_describe_events(
             LOGBOOK_ENTRY_ENTITY_ID: data.get(ATTR_ENTITY_ID),
         }
 
+    @callback
+    def async_describe_phone_call(event: Event) -> dict[str, str | None]:
+        """Name who called, or who was called, by a pushed call."""
+        data = event.data
+        key, icon = PHONE_CALLS[str(data.get("event_type"))]
+        if data.get("direction") == "outbound":
+            party = who(data.get("destination_name"), data.get("destination_number"))
+        else:
+            party = who(data.get("caller_name"), data.get("caller_number"))
+        return {
+            LOGBOOK_ENTRY_NAME: cached_entity_name(hass, Platform.EVENT, "call"),
+            LOGBOOK_ENTRY_MESSAGE: cached_text(
+                hass, key, who=party or cached_text(hass, "unknown_number")
+            ),
+            LOGBOOK_ENTRY_ICON: icon,
+            LOGBOOK_ENTRY_ENTITY_ID: data.get(ATTR_ENTITY_ID),
+        }
+
     async_describe_event(DOMAIN, EVENT_CALL_ENDED, async_describe_call_ended)
+    async_describe_event(DOMAIN, EVENT_PHONE_CALL, async_describe_phone_call)
 
 
 def _first_lower(text: str) -> str:

@@ -7,12 +7,13 @@ from typing import override
 # From the modules that define them: the package does not re-export them explicitly.
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
 from homeassistant.components.todo.entity import TodoItem, TodoListEntity
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .const import DOMAIN, EVENT_MISSED_CALL_CHECKED_OFF
 from .entity import NotificationEntity
 from .notification_state import CallEvent, CallEventType, MissedCall
 from .runtime import ClickToDialConfigEntry
@@ -65,10 +66,25 @@ class MissedCallsList(NotificationEntity, TodoListEntity):
             )
         if item.summary:
             missed.summary = item.summary
+        checked_off = False
         if item.status is not None:
-            missed.done = item.status == TodoItemStatus.COMPLETED
+            done = item.status == TodoItemStatus.COMPLETED
+            checked_off = done and not missed.done
+            missed.done = done
         self.notifications.async_save()
         self.async_write_ha_state()
+        if checked_off:
+            # Who to call back (the blueprint "Call back a missed call" does).
+            self.hass.bus.async_fire(
+                EVENT_MISSED_CALL_CHECKED_OFF,
+                {
+                    ATTR_ENTITY_ID: self.entity_id,
+                    "config_entry_id": self.notifications.entry.entry_id,
+                    "call_id": missed.call_id,
+                    "caller_number": missed.caller_number,
+                    "caller_name": missed.caller_name,
+                },
+            )
 
     @override
     async def async_delete_todo_items(self, uids: list[str]) -> None:
