@@ -125,6 +125,8 @@ async def test_add_and_call_contact(
     assert device.config_subentry_id == subentry_id
     assert device.via_device_id == account_device(device_registry, init_integration).id
     assert device.manufacturer == "VoIPGRID"
+    # Its device page shows the number it calls, as the model.
+    assert device.model == "+31508009899"
     assert device.entry_type is None
     assert dr.async_entries_for_config_entry(
         device_registry, init_integration.entry_id
@@ -322,6 +324,7 @@ async def test_edit_contact(
     renamed = contact_device(device_registry, entity_registry, "button.call_alice")
     assert renamed.id == device.id
     assert renamed.name == "Alice Smith"
+    assert renamed.model == "0508009898"
     await press(hass, "button.call_alice")
     assert simulator.requests[-1].body == {"b_number": "0508009898"}
 
