@@ -104,6 +104,29 @@ LINES = {
 }
 
 
+async def event_types_shown(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> list[str]:
+    """Return the event types the logbook shows for the Call event entity's states."""
+    await async_wait_recording_done(hass)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "logbook/get_events",
+            "start_time": (
+                dt_util.utcnow() - dt_util.dt.timedelta(hours=1)
+            ).isoformat(),
+            "entity_ids": [EVENT],
+        }
+    )
+    response = await client.receive_json()
+    return [
+        entry["attributes"]["event_type"]
+        for entry in response["result"]
+        if entry.get("attributes", {}).get("event_type")
+    ]
+
+
 @pytest.mark.usefixtures("logbook")
 @pytest.mark.parametrize("language", ["en", "nl"])
 async def test_one_line_per_call_outcome(
@@ -190,10 +213,25 @@ async def test_reload_writes_no_outcome(
     await advance(hass, freezer, 10, step=0.5)
 
     assert ended == []
-    after = hass.states.get(EVENT)
-    # The last event, restored as it was: nothing was fired again.
-    assert (after.state, after.attributes) == (before.state, before.attributes)
     assert await logbook_lines(hass, hass_ws_client) == lines
+    # The last event is not written again (the logbook would show it as a new line).
+    after = hass.states.get(EVENT)
+    assert after.state == "unknown"
+    assert after.attributes["event_type"] is None
+    assert await event_types_shown(hass, hass_ws_client) == [
+        "setting_up",
+        "dialing_a",
+        "dialing_b",
+        "connected",
+        "disconnected",
+    ]
+    assert before.attributes["event_type"] == "disconnected"
+    # The next call fires its events as ever.
+    await hass.services.async_call(
+        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
+    )
+    await advance(hass, freezer, 3, step=0.5)
+    assert hass.states.get(EVENT).attributes["event_type"] == "dialing_a"
 
 
 @pytest.mark.usefixtures("logbook")
