@@ -132,10 +132,10 @@ NOTIFICATION_SCRIPTS: dict[str, NotificationScript] = {
 
 
 # An inbound call while the user is not available (no phone rings): the platform tells
-# of the call and its end, and nobody was reached.
+# of the call and, at once, of its end; nobody was reached.
 NOBODY_RINGS: tuple[Step, ...] = (
     Step(at=0, status="created"),
-    Step(at=1, status="ended", reason="no-answer"),
+    Step(at=0, status="ended", reason="no-answer"),
 )
 
 # What a click-to-dial call started on the simulator pushes, by its status: the call out
