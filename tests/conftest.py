@@ -132,9 +132,9 @@ async def client(
 
 
 @pytest.fixture
-def entry(simulator: Simulator) -> MockConfigEntry:
-    """Return the simulator's account, following its calls (call notifications)."""
-    return notification_entry(simulator)
+def entry(simulator: Simulator, request: pytest.FixtureRequest) -> MockConfigEntry:
+    """Return the simulator's account, following its calls (unless parametrized False)."""
+    return notification_entry(simulator, notifications=getattr(request, "param", True))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 import pytest
+from yarl import URL
 
 from custom_components.clicktodial.voipgrid import (
     Direction,
@@ -641,6 +642,33 @@ async def test_ring_command(
     unreachable = parse_ring_args(["--url", "http://127.0.0.1:9"])
     assert await hass.async_add_executor_job(ring, unreachable) == 1
     assert "Cannot reach the simulator" in capsys.readouterr().err
+
+
+async def test_ring_command_reads_simulator_port(
+    hass: HomeAssistant,
+    client: VoipgridClient,
+    simulator: Simulator,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Test ``ring`` without --url finds the simulator at $SIMULATOR_PORT, as the README says."""
+    await client.subscribe_call_notifications(receiver.url)
+    monkeypatch.setenv("SIMULATOR_PORT", str(URL(simulator.url).port))
+
+    args = parse_ring_args(["outgoing", "--speed", "0"])
+    assert args.url == simulator.url
+    assert await hass.async_add_executor_job(ring, args) == 0
+    await simulator.wait_played()
+
+    assert "Playing outgoing" in capsys.readouterr().out
+    assert [body["status"] for body in receiver.bodies] == [
+        "ringing",
+        "in-progress",
+        "ended",
+    ]
+    monkeypatch.delenv("SIMULATOR_PORT")
+    assert parse_ring_args([]).url == "http://127.0.0.1:8765"
 
 
 async def test_subscribe_validation(simulator: Simulator, socket_enabled: None) -> None:

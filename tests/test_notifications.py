@@ -151,6 +151,43 @@ async def test_option_change_without_reload(
     assert simulator.count("subscribe") == 1
 
 
+@pytest.mark.parametrize(
+    ("entry", "form"),
+    [
+        (True, {CONF_AUTO_ANSWER: "platform", CONF_CALL_NOTIFICATIONS: True}),
+        (True, {CONF_AUTO_ANSWER: "platform"}),
+        (False, {CONF_AUTO_ANSWER: "on", CONF_CALL_NOTIFICATIONS: False}),
+        (False, {CONF_AUTO_ANSWER: "off"}),
+    ],
+    ids=["on_unchanged", "on_form_without_switch", "off_unchanged", "off_no_switch"],
+    indirect=["entry"],
+)
+async def test_saving_options_does_not_reload(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    loaded: MockConfigEntry,
+    form: dict[str, Any],
+) -> None:
+    """Test saving the options with "Follow all calls" as it was reloads nothing.
+
+    A reload makes every entity unavailable for a moment, which the logbook shows.
+    """
+    runtime_data = loaded.runtime_data
+    following = bool(loaded.options.get(CONF_CALL_NOTIFICATIONS))
+    written = async_capture_events(hass, "state_changed")
+
+    result = await hass.config_entries.options.async_init(loaded.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert result["type"] == "create_entry"
+    assert bool(loaded.options.get(CONF_CALL_NOTIFICATIONS)) is following
+    assert loaded.runtime_data is runtime_data
+    assert [event.data["entity_id"] for event in written] == []
+    assert simulator.count("subscribe") == int(following)
+    assert (hass.states.get(PHONE) is not None) is following
+
+
 async def test_option_suggested(hass: HomeAssistant, loaded: MockConfigEntry) -> None:
     """Test the options form shows the option as it is."""
     result = await hass.config_entries.options.async_init(loaded.entry_id)

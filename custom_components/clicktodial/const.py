@@ -70,6 +70,11 @@ CONF_NUMBER: Final = "number"
 # Fired once per call when Home Assistant stops following it (ended, given up or gone):
 # the logbook describes it in one line.
 EVENT_CALL_ENDED: Final = "clicktodial_call_ended"
+# Fired for each pushed call that comes in, goes out or is missed: the logbook names who
+# called or was called, beside the calls started here.
+EVENT_PHONE_CALL: Final = "clicktodial_phone_call"
+# Fired when a missed call is checked off the to-do list: the caller can be called back.
+EVENT_MISSED_CALL_CHECKED_OFF: Final = "clicktodial_missed_call_checked_off"
 
 # -- Call notifications ----------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Final, override
 
+from custom_components.clicktodial.calls import contact_name_of
 from custom_components.clicktodial.const import (
     CONF_CALL_NOTIFICATIONS,
-    CONF_NUMBER,
     CONF_WHOLE_COMPANY,
     DOMAIN,
     LOGGER,
@@ -25,13 +25,9 @@ from custom_components.clicktodial.const import (
 from custom_components.clicktodial.ratelimit import RateLimit
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.storage import async_load_or_replace
-from custom_components.clicktodial.voipgrid import (
-    Notification,
-    calling_code,
-    same_number,
-)
+from custom_components.clicktodial.voipgrid import Notification, calling_code
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_NAME, Platform
+from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, translation
 from homeassistant.helpers.event import async_call_later
@@ -158,7 +154,8 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
         )
         self.enabled = notifications_enabled(entry)
         self.calls = NotifiedCalls(
-            name_of=partial(contact_name, hass, entry), is_mine=_MineFilter(hass, entry)
+            name_of=partial(contact_name_of, hass, entry),
+            is_mine=_MineFilter(hass, entry),
         )
         self.missed = MissedCalls()
         self.webhook_id = ""
@@ -381,19 +378,6 @@ def _say_once(said: set[str], what: str) -> None:
             if what == "phones"
             else "the platform's notifications do not name the phones a call rings",
         )
-
-
-def contact_name(
-    hass: HomeAssistant, entry: ClickToDialConfigEntry, number: str | None
-) -> str | None:
-    """Return the name of an account's contact with this number, if any."""
-    if not number:
-        return None
-    code = calling_code(hass.config.country)
-    for subentry in entry.subentries.values():
-        if same_number(number, subentry.data.get(CONF_NUMBER), code):
-            return str(subentry.data[CONF_NAME])
-    return None
 
 
 async def async_remove_phone(
