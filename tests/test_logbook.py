@@ -272,6 +272,10 @@ async def test_pushed_calls_named(
     await simulator.ring("outgoing_unanswered", speed=0, caller_number="0201234567")
     path = webhook_path(simulator)
     await post(client, path, notification("ended", "w", caller=None, name=None))
+    # A call out whose number the platform did not give.
+    body = notification("ringing", "x", direction="outbound")
+    body["destination"]["number"] = None
+    await post(client, path, body)
     await hass.async_block_till_done()
 
     assert [event.data["event_type"] for event in phone_calls] == [
@@ -281,6 +285,7 @@ async def test_pushed_calls_named(
         "outgoing",
         "outgoing",
         "missed",
+        "outgoing",
     ]
     assert phone_calls[1].data["config_entry_id"] == entry.entry_id
     assert phone_calls[1].data["caller_number"] == "+31612345678"
@@ -293,6 +298,7 @@ async def test_pushed_calls_named(
         ("Call", "outgoing call to 0201234567"),
         # Only its end was heard of: it was missed (its start is not made up).
         ("Call", "missed call from an unknown number"),
+        ("Call", "outgoing call to an unknown number"),
     ]
     await hass.config.async_update(language="nl")
     await hass.async_block_till_done()
@@ -300,4 +306,27 @@ async def test_pushed_calls_named(
         ("Gesprek", "gemiste oproep van Bakker | Voys (+31612345678)"),
         ("Gesprek", "inkomend gesprek van Alice (+31508009899)"),
         ("Gesprek", "uitgaand gesprek naar Alice (+31508009899)"),
+    ]
+
+
+@pytest.mark.usefixtures("logbook")
+async def test_line_of_an_older_version(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A recorded call end with a status this version does not name is still a line."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    hass.bus.async_fire(
+        "clicktodial_call_ended",
+        {"entity_id": EVENT, "b_number": "202", "contact": None, "status": "parked"},
+    )
+    await hass.async_block_till_done()
+
+    assert await logbook_lines(hass, hass_ws_client) == [
+        ("Call", "to 202 is no longer followed (last seen: parked)")
     ]
