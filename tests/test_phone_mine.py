@@ -248,3 +248,34 @@ async def test_phones_unknown_follows_all(
 
     assert types == ["incoming", "missed"]
     assert caplog.text.count("the user's phones are not known") == 1
+
+
+async def test_whole_company_from_the_options(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    loaded: MockConfigEntry,
+    client: TestClient,
+) -> None:
+    """Switching "whole company" on in the options takes effect without a reload."""
+    runtime = loaded.runtime_data
+    result = await hass.config_entries.options.async_init(loaded.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "auto_answer": "platform",
+            CONF_CALL_NOTIFICATIONS: True,
+            CONF_WHOLE_COMPANY: True,
+        },
+    )
+    await hass.async_block_till_done()
+    assert loaded.options[CONF_WHOLE_COMPANY] is True
+    types = fired(hass)
+
+    await play(
+        client,
+        webhook_path(simulator),
+        [("created", []), ("ringing", [COLLEAGUE_TARGET]), ("ended", [])],
+    )
+
+    assert types == ["incoming", "missed"]
+    assert loaded.runtime_data is runtime  # not reloaded
