@@ -25,16 +25,10 @@ import contextlib
 from datetime import datetime, timedelta
 import gc
 import json
-import logging
-import math
-import os
 from pathlib import Path
-import platform
 import statistics
 import sys
-import tempfile
 import textwrap
-import threading
 import time
 import tracemalloc
 from typing import Any
@@ -48,21 +42,22 @@ import custom_components.clicktodial  # noqa: F401
 
 # isort: split
 
-from aiohttp.resolver import ThreadedResolver
-from pytest_homeassistant_custom_component.common import async_test_home_assistant
-import pytest_socket
 
 from custom_components.clicktodial import const
 from custom_components.clicktodial.coordinator import ClickToDialCoordinator
 from custom_components.clicktodial.tracker import StatusChange, TrackedCall
 from custom_components.clicktodial.voipgrid import Call, VoipgridClient, parse_status
-from homeassistant import loader
-from homeassistant.const import __version__ as ha_version
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import frame
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
+from scripts.bench_harness import (
+    environment,
+    home_assistant,
+    percentile,
+    prepare,
+    serving,
+)
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, SCENARIOS, Simulator, Timeline
 from tests.helpers import NUMBER, account_entry, start_call, timeline_changes
 from tests.timing import TimeDriver, VirtualClock, moved_time
@@ -90,30 +85,6 @@ type Bench = tuple[HomeAssistant, Simulator, ClickToDialCoordinator]
 
 
 @contextlib.asynccontextmanager
-async def serving(sim: Simulator, threaded: bool) -> AsyncIterator[None]:
-    """Serve the simulator from this event loop, or from its own in a second thread."""
-    loop = asyncio.new_event_loop() if threaded else asyncio.get_running_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    if threaded:
-        thread.start()
-
-    async def run(coro: Any) -> Any:
-        if not threaded:
-            return await coro
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))
-
-    await run(sim.start())
-    try:
-        yield
-    finally:
-        await run(sim.stop())
-        if threaded:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join()
-            loop.close()
-
-
-@contextlib.asynccontextmanager
 async def bench(
     clock: VirtualClock | None = None, threaded: bool = False
 ) -> AsyncIterator[Bench]:
@@ -124,40 +95,16 @@ async def bench(
         sim.wall_clock = clock.utcnow
     sim.add_account(DEFAULT_EMAIL, DEFAULT_TOKEN)
     sim.add_account(BASELINE_EMAIL, BASELINE_TOKEN, first_name="Baseline")
-    resolver = ThreadedResolver()
-    resolver.real_close = resolver.close  # type: ignore[attr-defined]
-    with (
-        tempfile.TemporaryDirectory(prefix="clicktodial-bench-") as config_dir,
-        # Nothing to resolve: the simulator is on 127.0.0.1.
-        patch(
-            "homeassistant.helpers.aiohttp_client._async_make_resolver",
-            return_value=resolver,
-        ),
-    ):
-        async with (
-            async_test_home_assistant(config_dir=config_dir) as hass,
-            serving(sim, threaded),
-        ):
-            frame.async_setup(hass)
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # custom integrations on
-            entry = account_entry(sim.url)
-            entry.add_to_hass(hass)
-            if not await hass.config_entries.async_setup(entry.entry_id):
-                raise RuntimeError("the integration did not set up")
-            await hass.async_block_till_done()
-            try:
-                yield hass, sim, entry.runtime_data.coordinator
-            finally:
-                await hass.config_entries.async_unload(entry.entry_id)
-                await hass.async_stop(force=True)
+    async with home_assistant() as hass, serving(sim, threaded=threaded):
+        entry = account_entry(sim.url)
+        entry.add_to_hass(hass)
+        if not await hass.config_entries.async_setup(entry.entry_id):
+            raise RuntimeError("the integration did not set up")
+        await hass.async_block_till_done()
+        yield hass, sim, entry.runtime_data.coordinator
 
 
 # -- measuring ---------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Return the nearest-rank percentile ``q`` (0..1) of ``values``."""
-    return sorted(values)[max(0, math.ceil(q * len(values)) - 1)]
 
 
 def summary(values: list[float], **extra: Any) -> dict[str, Any]:
@@ -568,9 +515,7 @@ def contract(f: dict[str, Any]) -> str:
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Run every phase and return the figures."""
-    logging.basicConfig(level=logging.ERROR)
-    # Refuse any connection but to 127.0.0.1, as the tests do.
-    pytest_socket.socket_allow_hosts(["127.0.0.1"], allow_unix_socket=True)
+    prepare()
     started = time.perf_counter()
 
     def step(label: str) -> None:
@@ -584,13 +529,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     figures["memory"] = asyncio.run(phase_memory(args.memory_calls))
     step(f"action overhead over {args.action_calls} calls (real time)")
     figures["action"] = asyncio.run(phase_action(args.action_calls, warmup=10))
-    figures["environment"] = {
-        "home_assistant": ha_version,
-        "python": platform.python_version(),
-        "cpus": len(os.sched_getaffinity(0)),
-        "contract_s": LIMITS,
-        "run_time_s": time.perf_counter() - started,
-    }
+    figures["environment"] = environment(
+        contract_s=LIMITS, run_time_s=time.perf_counter() - started
+    )
     return figures
 
 

@@ -25,21 +25,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
-import contextlib
 import json
-import logging
-import math
-import os
 from pathlib import Path
-import platform
 import statistics
 import sys
-import tempfile
-import threading
 import time
 from typing import Any
-from unittest.mock import patch
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -50,30 +41,25 @@ import custom_components.clicktodial  # noqa: F401
 # isort: split
 
 from aiohttp import web
-from aiohttp.resolver import ThreadedResolver
 from aiohttp.test_utils import TestServer
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_test_home_assistant,
-)
-import pytest_socket
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.const import (
     CONF_API_TOKEN,
     CONF_CALL_NOTIFICATIONS,
     DOMAIN,
 )
-from homeassistant import loader
 from homeassistant.components import webhook
-from homeassistant.const import (
-    CONF_EMAIL,
-    CONF_URL,
-    EVENT_STATE_CHANGED,
-    __version__ as ha_version,
-)
+from homeassistant.const import CONF_EMAIL, CONF_URL, EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import frame
 from homeassistant.setup import async_setup_component
+from scripts.bench_harness import (
+    SimulatorThread,
+    environment,
+    home_assistant,
+    percentile,
+    prepare,
+)
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Simulator
 
 PHONE_CALLS = "event.demo_user_phone_calls"
@@ -97,65 +83,6 @@ def notification(call_id: str, status: str, reason: str = "") -> dict[str, Any]:
         "caller": {"number": CALLER, "name": "Bakker | Voys"},
         "destination": {"number": "+31508009000", "targets": []},
     }
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Return the q-quantile of ``values`` (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
-
-
-class SimulatorThread:
-    """The simulator on its own event loop in a second thread."""
-
-    def __init__(self, sim: Simulator) -> None:
-        """Wrap ``sim``; nothing runs yet."""
-        self.sim = sim
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(
-            target=self.loop.run_forever, name="simulator", daemon=True
-        )
-
-    async def run[T](self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine on the simulator's loop and wait for it."""
-        return await asyncio.wrap_future(
-            asyncio.run_coroutine_threadsafe(coro, self.loop)
-        )
-
-    async def start(self) -> str:
-        """Serve on 127.0.0.1; return the base URL."""
-        self.thread.start()
-        return await self.run(self.sim.start())
-
-    async def stop(self) -> None:
-        """Stop serving and end the thread."""
-        await self.run(self.sim.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join()
-        self.loop.close()
-
-
-@contextlib.asynccontextmanager
-async def home_assistant() -> AsyncIterator[HomeAssistant]:
-    """Run a test Home Assistant in a temporary config dir, custom integrations on."""
-    resolver = ThreadedResolver()
-    resolver.real_close = resolver.close  # type: ignore[attr-defined]
-    with (
-        tempfile.TemporaryDirectory(prefix="clicktodial-bench-") as config_dir,
-        patch(
-            "homeassistant.helpers.aiohttp_client._async_make_resolver",
-            return_value=resolver,
-        ),
-    ):
-        async with async_test_home_assistant(config_dir=config_dir) as hass:
-            frame.async_setup(hass)
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
-            try:
-                yield hass
-            finally:
-                for entry in hass.config_entries.async_entries():
-                    await hass.config_entries.async_unload(entry.entry_id)
-                await hass.async_stop(force=True)
 
 
 async def run(samples: int = 200, burst: int = 1000) -> dict[str, Any]:
@@ -412,14 +339,9 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     """Measure, print the table, write the JSON."""
     args = parse_args()
-    logging.basicConfig(level=logging.ERROR)
-    pytest_socket.socket_allow_hosts(["127.0.0.1"], allow_unix_socket=True)
+    prepare()
     figures = asyncio.run(run(args.samples, args.burst))
-    figures["environment"] = {
-        "home_assistant": ha_version,
-        "python": platform.python_version(),
-        "cpus": len(os.sched_getaffinity(0)),
-    }
+    figures["environment"] = environment()
     print(report(figures))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

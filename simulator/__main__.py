@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import sys
 import urllib.error
@@ -19,6 +20,15 @@ from . import DEFAULT_EMAIL, DEFAULT_TOKEN, SCENARIOS
 from .app import SCENARIO_SUFFIXES, Simulator
 from .notifications import NOTIFICATION_SCRIPTS
 
+# The port of the simulator when none is given: $SIMULATOR_PORT, as scripts/develop uses.
+PORT_VARIABLE = "SIMULATOR_PORT"
+DEFAULT_PORT = 8765
+
+
+def default_port() -> int:
+    """Return the port of $SIMULATOR_PORT, else 8765."""
+    return int(os.environ.get(PORT_VARIABLE) or DEFAULT_PORT)
+
 
 def parse_args() -> argparse.Namespace:
     """Read the command line."""
@@ -27,7 +37,12 @@ def parse_args() -> argparse.Namespace:
         description="A local simulator of the VoIPGRID click-to-dial API.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8765, help="port to listen on")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=default_port(),
+        help=f"port to listen on (default ${PORT_VARIABLE}, else {DEFAULT_PORT})",
+    )
     parser.add_argument(
         "--account",
         action="append",
@@ -46,7 +61,8 @@ def parse_args() -> argparse.Namespace:
 
 async def serve(args: argparse.Namespace) -> None:
     """Serve until SIGINT or SIGTERM."""
-    simulator = Simulator()
+    # As the platform, it pushes the calls it starts too (to the accounts' subscriptions).
+    simulator = Simulator(push_started_calls=True)
     simulator.record_requests = False
     for spec in args.account or [f"{DEFAULT_EMAIL}:{DEFAULT_TOKEN}"]:
         email, _, token = spec.partition(":")
@@ -84,7 +100,10 @@ def parse_ring_args(argv: list[str]) -> argparse.Namespace:
         "script", nargs="?", default="missed", choices=sorted(NOTIFICATION_SCRIPTS)
     )
     parser.add_argument(
-        "--url", default="http://127.0.0.1:8765", help="the running simulator"
+        "--url",
+        default=f"http://127.0.0.1:{default_port()}",
+        help=f"the running simulator (default on 127.0.0.1 at ${PORT_VARIABLE}, "
+        f"else {DEFAULT_PORT})",
     )
     parser.add_argument("--caller", help="the caller's number (inbound scripts)")
     parser.add_argument("--name", help="the caller's name as the platform knows it")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+import functools
 import itertools
 import json
 import re
@@ -22,8 +23,11 @@ from .notifications import (
     ACCOUNT_NUMBER,
     CALLER_NAME,
     CALLER_NUMBER,
+    NOBODY_RINGS,
     NOTIFICATION_SCRIPTS,
     OUTBOUND_NUMBER,
+    STARTED_CALL_STEPS,
+    Step,
     notification_body,
 )
 from .phones import PhoneRegistrations
@@ -76,6 +80,8 @@ SCENARIOS: dict[str, Timeline] = {
         (8, "connected"),
         (12, "disconnected"),
     ),
+    # The user is not available ("Phone that rings": none): no phone of theirs rings.
+    "not_available": ((0, None), (1, "failed_a")),
 }
 
 # The last three digits of the dialled number choose the scenario, so a person can try
@@ -155,6 +161,19 @@ class Account:
     )
     selected_phoneaccount: int | str | None = 101
     selected_fixeddestination: int | str | None = None
+
+    @property
+    def available(self) -> bool:
+        """Return whether a phone of the user rings (not "not available")."""
+        return (
+            self.selected_phoneaccount is not None
+            or self.selected_fixeddestination is not None
+        )
+
+    @property
+    def name(self) -> str:
+        """Return the user's name as the platform shows it."""
+        return f"{self.first_name} {self.last_name}".strip()
 
     @property
     def selected_destination_id(self) -> int:
@@ -310,6 +329,41 @@ def _no_permission() -> web.Response:
     )
 
 
+# What an endpoint does once the request was recorded, no fault was injected and the user
+# is known: (simulator, request, user, JSON body or text) to the answer.
+type EndpointHandler = Callable[
+    [Simulator, web.Request, Account, Any], Awaitable[web.StreamResponse]
+]
+# What aiohttp calls, bound to the simulator: (simulator, request) to the answer.
+type Route = Callable[[Simulator, web.Request], Awaitable[web.StreamResponse]]
+
+
+def endpoint(
+    name: str, *, users_only: bool = False
+) -> Callable[[EndpointHandler], Route]:
+    """Give a platform endpoint what every one does first.
+
+    The request is recorded, an injected fault is served, a user that cannot log in gets
+    401 and, with ``users_only``, a partner account gets 403; only then is the handler
+    called, with the user and the request's body.
+    """
+
+    def decorate(handler: EndpointHandler) -> Route:
+        @functools.wraps(handler)
+        async def serve(self: Simulator, request: web.Request) -> web.StreamResponse:
+            response, account, body = await self._answer(request, name)
+            if response is not None:
+                return response
+            assert account is not None
+            if users_only and account.partner:
+                return _no_permission()
+            return await handler(self, request, account, body)
+
+        return serve
+
+    return decorate
+
+
 class Simulator:
     """The platform's click-to-dial API on a real HTTP server, with faults and a clock."""
 
@@ -319,11 +373,18 @@ class Simulator:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         post_status: int = 201,
+        push_started_calls: bool = False,
     ) -> None:
-        """Create an empty platform; add accounts before use."""
+        """Create an empty platform; add accounts before use.
+
+        With ``push_started_calls``, the click-to-dial calls started here are pushed to
+        the account's subscribed URLs as outgoing calls, as the platform pushes every
+        call of the account (the demo does; tests choose).
+        """
         self.clock = clock
         self.wall_clock = wall_clock
         self.post_status = post_status
+        self.push_started_calls = push_started_calls
         self.accounts: dict[str, Account] = {}
         self.calls: dict[str, SimulatedCall] = {}
         self.requests: list[RecordedRequest] = []
@@ -481,16 +542,19 @@ class Simulator:
         call_id: str | None = None,
         caller_number: str | None = None,
         caller_name: str | None = CALLER_NAME,
+        available: bool = True,
     ) -> list[tuple[float, dict[str, Any]]]:
         """Return a script's notifications with the seconds after the start each is sent.
 
         For an inbound call ``caller_number`` calls the account; for an outbound call it
-        is the number the account calls.
+        is the number the account calls. When the user is not ``available``, an inbound
+        call rings no phone: it is missed without ringing, whatever the script.
         """
         played = NOTIFICATION_SCRIPTS[script]
         call_id = call_id or self.new_notified_call_id()
         start = self.wall_clock()
         inbound = played.direction == "inbound"
+        steps = played.steps if available or not inbound else NOBODY_RINGS
         other = caller_number or (CALLER_NUMBER if inbound else OUTBOUND_NUMBER)
         return [
             (
@@ -505,7 +569,7 @@ class Simulator:
                     destination_number=ACCOUNT_NUMBER if inbound else other,
                 ),
             )
-            for step in played.steps
+            for step in steps
         ]
 
     async def ring(
@@ -521,35 +585,86 @@ class Simulator:
     ) -> str:
         """Play a scripted call: POST its notifications in time; return its call id.
 
-        ``speed`` 2 plays twice as fast; 0 sends every notification at once.
+        The call reaches the subscribed URLs of one account (``email``) or of every
+        account, each as that account's phone that rings has it: a user who is not
+        available gets an inbound call as missed without ringing. ``speed`` 2 plays
+        twice as fast; 0 sends every notification at once.
         """
-        steps = self.notifications(
-            script,
-            call_id=call_id,
-            caller_number=caller_number,
-            caller_name=caller_name,
+        call_id = call_id or self.new_notified_call_id()
+        emails = (
+            [email]
+            if email is not None
+            else sorted(
+                {subscription.email for subscription in self.subscriptions_of()}
+            )
         )
+        plays: list[tuple[float, dict[str, Any], str]] = []
+        for each in emails:
+            account = self.accounts.get(each)
+            steps = self.notifications(
+                script,
+                call_id=call_id,
+                caller_number=caller_number,
+                caller_name=caller_name,
+                available=account is None or account.available,
+            )
+            plays.extend((at, body, each) for at, body in steps)
+        plays.sort(key=lambda play: play[0])
         elapsed = 0.0
-        for at, body in steps:
+        for at, body, each in plays:
             if speed > 0 and at > elapsed:
                 await sleep((at - elapsed) / speed)
                 elapsed = at
-            await self.notify(body, email=email)
-        return str(steps[0][1]["call_id"])
+            await self.notify(body, email=each)
+        return call_id
 
     def start_ring(self, script: str = "missed", **kwargs: Any) -> str:
         """Play a scripted call in the background; return its call id."""
         call_id = kwargs.pop("call_id", None) or self.new_notified_call_id()
-        task = asyncio.get_running_loop().create_task(
-            self._play(script, call_id=call_id, **kwargs)
-        )
+        self._start_play(self._play(script, call_id=call_id, **kwargs))
+        return call_id
+
+    def _start_play(self, play: Coroutine[Any, Any, Any]) -> None:
+        """Push notifications in the background until done or stopped."""
+        task = asyncio.get_running_loop().create_task(play)
         self._plays.add(task)
         task.add_done_callback(self._plays.discard)
-        return call_id
 
     async def _play(self, script: str, **kwargs: Any) -> None:
         """Play a scripted call started by ``start_ring``."""
         await self.ring(script, **kwargs)
+
+    async def _push_started_call(self, call: SimulatedCall, account: Account) -> None:
+        """Push a click-to-dial call as the account's outgoing call, as it goes.
+
+        Nothing is pushed until the platform dials the number asked for: a call that
+        fails on the user's own phone, or is blocked, was never a call out.
+        """
+        call_id = self.new_notified_call_id()
+        pushed = False
+        for offset, raw in call.timeline:
+            status, reason = STARTED_CALL_STEPS.get(str(raw), ("", ""))
+            if not status or (status == "ended" and not pushed):
+                continue
+            if (delay := call.started_at + offset - self.clock()) > 0:
+                await asyncio.sleep(delay)
+            steps = [Step(at=offset, status=status, reason=reason)]
+            if status == "in-progress" and not pushed:
+                steps.insert(0, Step(at=offset, status="ringing"))
+            for step in steps:
+                await self.notify(
+                    notification_body(
+                        call_id=call_id,
+                        step=step,
+                        direction="outbound",
+                        timestamp=call.created + timedelta(seconds=offset),
+                        caller_number=ACCOUNT_NUMBER,
+                        caller_name=account.name,
+                        destination_number=call.b_number,
+                    ),
+                    email=account.email,
+                )
+            pushed = True
 
     async def wait_played(self) -> None:
         """Wait until every call started by ``start_ring`` has been played."""
@@ -640,33 +755,31 @@ class Simulator:
             return None
         return account
 
-    async def _profile(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("profile")
+    async def _profile(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """GET /api/permission/systemuser/profile/."""
-        response, account, _ = await self._answer(request, "profile")
-        if response is not None:
-            return response
-        assert account is not None
         return web.json_response(account.profile())
 
-    async def _start_call(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("start_call", users_only=True)
+    async def _start_call(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """POST /api/clicktodial/."""
-        response, account, body = await self._answer(request, "start_call")
-        if response is not None:
-            return response
-        assert account is not None
-        if account.partner:
-            return _no_permission()
         if not isinstance(body, dict):
             return web.json_response("Invalid JSON", status=400)
         error = self._validate_call(account, body)
         if error is not None:
             return web.json_response(error, status=400)
         b_number: str = body["b_number"]
-        timeline = (
-            self.next_timelines.popleft()
-            if self.next_timelines
-            else scenario_for(b_number)
-        )
+        if self.next_timelines:
+            timeline = self.next_timelines.popleft()
+        elif not account.available and body.get("a_number") is None:
+            # The user's click-to-dial rings the phone that rings: there is none.
+            timeline = SCENARIOS["not_available"]
+        else:
+            timeline = scenario_for(b_number)
         call = SimulatedCall(
             call_id=f"{next(self._call_ids):04d}{account.id:04d}c0ffee",
             email=account.email,
@@ -679,6 +792,8 @@ class Simulator:
             auto_answer=body.get("auto_answer"),
         )
         self.calls[call.call_id] = call
+        if self.push_started_calls:
+            self._start_play(self._push_started_call(call, account))
         return web.json_response(self._call_json(call), status=self.post_status)
 
     @staticmethod
@@ -709,12 +824,11 @@ class Simulator:
             return {"auto_answer": ["Must be a valid boolean."]}
         return None
 
-    async def _subscribe(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("subscribe")
+    async def _subscribe(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """POST /api/callnotification/callnotification/."""
-        response, account, body = await self._answer(request, "subscribe")
-        if response is not None:
-            return response
-        assert account is not None
         if not account.may_use_call_notifications:
             return _no_permission()
         target_url = body.get("target_url") if isinstance(body, dict) else None
@@ -740,12 +854,11 @@ class Simulator:
             status=201,
         )
 
-    async def _unsubscribe(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("unsubscribe")
+    async def _unsubscribe(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """DELETE /api/callnotification/callnotification/{id}/."""
-        response, account, _ = await self._answer(request, "unsubscribe")
-        if response is not None:
-            return response
-        assert account is not None
         subscription = self.subscriptions.get(request.match_info["id"])
         if subscription is None or subscription.email != account.email:
             return web.json_response({"detail": "Not found."}, status=404)
@@ -792,35 +905,28 @@ class Simulator:
         """GET /simulator/subscriptions: how many URLs calls are pushed to (not the URLs)."""
         return web.json_response({"count": len(self.subscriptions)})
 
-    async def _get_call(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("get_call")
+    async def _get_call(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """GET /api/clicktodial/{call_id}/."""
-        response, account, _ = await self._answer(request, "get_call")
-        if response is not None:
-            return response
-        assert account is not None
         call = self.calls.get(request.match_info["call_id"])
         if call is None or call.email != account.email:
             return web.json_response({"detail": "Not found."}, status=404)
         return web.json_response(self._call_json(call))
 
-    async def _get_destinations(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("get_destinations", users_only=True)
+    async def _get_destinations(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """GET /api/userdestination/."""
-        response, account, _ = await self._answer(request, "get_destinations")
-        if response is not None:
-            return response
-        assert account is not None
-        if account.partner:
-            return _no_permission()
         return web.json_response(account.userdestination())
 
-    async def _set_destination(self, request: web.Request) -> web.StreamResponse:
+    @endpoint("set_destination", users_only=True)
+    async def _set_destination(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
         """PUT /api/selecteduserdestination/{selected_id}/."""
-        response, account, body = await self._answer(request, "set_destination")
-        if response is not None:
-            return response
-        assert account is not None
-        if account.partner:
-            return _no_permission()
         if request.match_info["selected_id"] != str(account.selected_destination_id):
             return web.json_response({"detail": "Not found."}, status=404)
         if not isinstance(body, dict):

@@ -131,6 +131,25 @@ NOTIFICATION_SCRIPTS: dict[str, NotificationScript] = {
 }
 
 
+# An inbound call while the user is not available (no phone rings): the platform tells
+# of the call and, at once, of its end; nobody was reached.
+NOBODY_RINGS: tuple[Step, ...] = (
+    Step(at=0, status="created"),
+    Step(at=0, status="ended", reason="no-answer"),
+)
+
+# What a click-to-dial call started on the simulator pushes, by its status: the call out
+# to the number asked for rings once the platform dials it, is answered when connected,
+# and ends with a reason. (The ringing of the user's own phone first is not pushed.)
+STARTED_CALL_STEPS: dict[str, tuple[str, str]] = {
+    "dialing_b": ("ringing", ""),
+    "connected": ("in-progress", ""),
+    "disconnected": ("ended", "completed"),
+    "failed_b": ("ended", "no-answer"),
+    "failing_b": ("ended", "no-answer"),
+}
+
+
 def notification_body(
     *,
     call_id: str,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
 
+from aiohttp.test_utils import TestClient
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 # Import this repository's integration before Home Assistant looks for custom
@@ -17,6 +19,11 @@ from homeassistant.util import dt as dt_util
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Simulator
 
 from .helpers import ACCOUNT_UUID, SECOND_EMAIL, SECOND_TOKEN, account_entry
+from .notification_helpers import (
+    account_entry as notification_entry,
+    async_setup,
+    reachable_home_assistant,
+)
 
 pytest_plugins = ["tests.secrets_guard"]
 
@@ -114,3 +121,26 @@ def no_log_secrets(caplog: pytest.LogCaptureFixture) -> Generator[None]:
         text = record.getMessage()
         assert DEFAULT_TOKEN not in text, record
         assert DEFAULT_EMAIL not in text, record
+
+
+@pytest.fixture
+async def client(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> TestClient:
+    """Serve Home Assistant on 127.0.0.1, its own external URL (call notifications)."""
+    return await reachable_home_assistant(hass, hass_client_no_auth)
+
+
+@pytest.fixture
+def entry(simulator: Simulator, request: pytest.FixtureRequest) -> MockConfigEntry:
+    """Return the simulator's account, following its calls (unless parametrized False)."""
+    return notification_entry(simulator, notifications=getattr(request, "param", True))
+
+
+@pytest.fixture
+async def loaded(
+    hass: HomeAssistant, client: TestClient, entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set the account of ``entry`` up, subscribed to call notifications."""
+    await async_setup(hass, entry)
+    return entry

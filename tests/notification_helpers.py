@@ -15,17 +15,24 @@ from custom_components.clicktodial.const import (
     CONF_CALL_NOTIFICATIONS,
     DOMAIN,
 )
-from homeassistant.const import CONF_EMAIL, CONF_URL
-from homeassistant.core import HomeAssistant
+from homeassistant.const import CONF_EMAIL, CONF_URL, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.setup import async_setup_component
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Simulator
 
-from .conftest import ACCOUNT_UUID
+from .helpers import ACCOUNT_UUID
 
 PHONE = "sensor.demo_user_phone"
 PHONE_CALLS = "event.demo_user_phone_calls"
 MISSED_CALLS = "todo.demo_user_missed_calls"
 CALLER = "+31612345678"
+# The user's desk phone (internal number 201) as a notification names it.
+DESK_TARGET = {
+    "account_number": 234,
+    "name": "Desk",
+    "number": "+31508009000",
+    "user_numbers": ["201"],
+}
 WEBHOOK_PATH = "/api/webhook/"
 
 
@@ -105,8 +112,9 @@ def notification(
     reason: str = "",
     caller: str | None = CALLER,
     name: str | None = "Bakker | Voys",
+    targets: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Return a notification body."""
+    """Return a notification body; by default the call rings the user's desk phone."""
     return {
         "call_id": call_id,
         "timestamp": "2026-11-28T12:00:00+00:00",
@@ -115,5 +123,32 @@ def notification(
         "direction": direction,
         "reason": reason,
         "caller": {"number": caller, "name": name},
-        "destination": {"number": "+31508009000", "targets": []},
+        "destination": {
+            "number": "+31508009000",
+            "targets": [DESK_TARGET] if targets is None else targets,
+        },
     }
+
+
+def fired(hass: HomeAssistant) -> list[str]:
+    """Collect the event types the Phone calls entity fires from now on.
+
+    An event entity added again after a reload shows its last event again: only a state
+    written over a state it already had is a new event.
+    """
+    types: list[str] = []
+
+    @callback
+    def listener(event: Event) -> None:
+        old, new = event.data["old_state"], event.data["new_state"]
+        if (
+            event.data["entity_id"] == PHONE_CALLS
+            and old is not None
+            and new is not None
+            and old.state != STATE_UNAVAILABLE
+            and new.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+        ):
+            types.append(new.attributes["event_type"])
+
+    hass.bus.async_listen("state_changed", listener)
+    return types

@@ -12,7 +12,10 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.clicktodial.const import CONF_NUMBER, SUBENTRY_TYPE_CONTACT
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
@@ -72,14 +75,14 @@ async def client(
     return await reachable_home_assistant(hass, hass_client_no_auth)
 
 
-async def setup_automation(hass: HomeAssistant) -> None:
-    """Set up an automation from the blueprint."""
+async def setup_automation(hass: HomeAssistant, entry_id: str) -> None:
+    """Set up an automation from the blueprint for an account."""
     config = {
         "id": "missed",
         "alias": "Missed",
         "use_blueprint": {
             "path": f"clicktodial/{BLUEPRINT}",
-            "input": {"phone_calls": PHONE_CALLS, "notify_action": NOTIFY_ACTION},
+            "input": {"account": entry_id, "notify_action": NOTIFY_ACTION},
         },
     }
     assert await async_setup_component(hass, "automation", {"automation": [config]})
@@ -109,8 +112,17 @@ def test_blueprint_file() -> None:
         assert spec["name"].strip(), name
         assert spec["description"].strip(), name
         selector.selector(spec["selector"])
-    assert blueprint.inputs["phone_calls"]["selector"]["entity"]["filter"] == [
-        {"integration": "clicktodial", "domain": ["event"]}
+    # Only the integration's accounts are offered: an entity selector would offer the
+    # account's Call event entity beside its Phone calls (no filter tells them apart).
+    assert blueprint.inputs["account"]["selector"] == {
+        "config_entry": {"integration": "clicktodial"}
+    }
+    # The actions work without a choice: a notification with the message.
+    assert blueprint.inputs["notify_action"]["default"] == [
+        {
+            "action": "persistent_notification.create",
+            "data": {"title": "Missed call", "message": "{{ message }}"},
+        }
     ]
 
 
@@ -118,8 +130,9 @@ async def test_notifies_missed_calls(
     hass: HomeAssistant, simulator: Simulator, client: TestClient
 ) -> None:
     """Test each missed call runs the actions once, naming the caller."""
-    await async_setup(hass, account_entry(simulator))
-    await setup_automation(hass)
+    entry = account_entry(simulator)
+    await async_setup(hass, entry)
+    await setup_automation(hass, entry.entry_id)
     notified = async_capture_events(hass, NOTIFIED)
 
     call_id = await simulator.ring("missed", speed=0)
@@ -163,8 +176,9 @@ async def test_message_without_name_or_number(
     message: str,
 ) -> None:
     """Test the message names what is known of the caller; a number stays a number."""
-    await async_setup(hass, account_entry(simulator))
-    await setup_automation(hass)
+    entry = account_entry(simulator)
+    await async_setup(hass, entry)
+    await setup_automation(hass, entry.entry_id)
     notified = async_capture_events(hass, NOTIFIED)
 
     await post(
@@ -199,7 +213,7 @@ async def test_contact_named(
         ],
     )
     await async_setup(hass, entry)
-    await setup_automation(hass)
+    await setup_automation(hass, entry.entry_id)
     notified = async_capture_events(hass, NOTIFIED)
 
     await simulator.ring("missed", speed=0)
@@ -216,7 +230,7 @@ async def test_nothing_at_reload(
     """Test the event entity coming back after a reload notifies nothing again."""
     entry = account_entry(simulator)
     await async_setup(hass, entry)
-    await setup_automation(hass)
+    await setup_automation(hass, entry.entry_id)
     notified: list[Any] = async_capture_events(hass, NOTIFIED)
     await simulator.ring("missed", speed=0)
     await hass.async_block_till_done()
@@ -227,3 +241,57 @@ async def test_nothing_at_reload(
 
     assert hass.states.get(PHONE_CALLS).attributes["event_type"] == "missed"
     assert len(notified) == 1
+
+
+@pytest.fixture
+async def websocket_api(hass: HomeAssistant) -> None:
+    """Set up the websocket API before the HTTP server starts (it adds routes)."""
+    assert await async_setup_component(hass, "websocket_api", {})
+
+
+async def test_default_action_notifies(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    websocket_api: None,
+    client: TestClient,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Test with only the account chosen, a missed call is a notification naming who."""
+    entry = account_entry(simulator)
+    await async_setup(hass, entry)
+    assert await async_setup_component(hass, "persistent_notification", {})
+    config = {
+        "id": "missed",
+        "alias": "Missed",
+        "use_blueprint": {
+            "path": f"clicktodial/{BLUEPRINT}",
+            "input": {"account": entry.entry_id},
+        },
+    }
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+
+    await simulator.ring("missed", speed=0)
+    await hass.async_block_till_done()
+
+    ws = await hass_ws_client(hass)
+    await ws.send_json_auto_id({"type": "persistent_notification/get"})
+    response = await ws.receive_json()
+    assert [
+        (notification["title"], notification["message"])
+        for notification in response["result"]
+    ] == [("Missed call", f"Missed call from Bakker | Voys ({CALLER})")]
+
+
+async def test_only_the_accounts_missed_calls(
+    hass: HomeAssistant, simulator: Simulator, client: TestClient
+) -> None:
+    """Test a missed call of another account runs nothing."""
+    await async_setup(hass, account_entry(simulator))
+    await setup_automation(hass, "another-account")
+    notified = async_capture_events(hass, NOTIFIED)
+
+    await simulator.ring("missed", speed=0)
+    await hass.async_block_till_done()
+
+    assert notified == []

@@ -20,6 +20,7 @@ from custom_components.clicktodial.const import (
     CONF_AUTO_ANSWER,
     CONF_B_CLI,
     CONF_CALL_NOTIFICATIONS,
+    CONF_WHOLE_COMPANY,
     DOMAIN,
 )
 from custom_components.clicktodial.voipgrid import VoipgridClient
@@ -970,6 +971,7 @@ async def test_options_defaults(
         CONF_B_CLI,
         CONF_AUTO_ANSWER,
         CONF_CALL_NOTIFICATIONS,
+        CONF_WHOLE_COMPANY,
     ]
     assert suggested_values(result) == {}
     auto_answer = next(

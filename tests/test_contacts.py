@@ -125,6 +125,8 @@ async def test_add_and_call_contact(
     assert device.config_subentry_id == subentry_id
     assert device.via_device_id == account_device(device_registry, init_integration).id
     assert device.manufacturer == "VoIPGRID"
+    # Its device page shows the number it calls, as the model.
+    assert device.model == "+31508009899"
     assert device.entry_type is None
     assert dr.async_entries_for_config_entry(
         device_registry, init_integration.entry_id
@@ -322,6 +324,7 @@ async def test_edit_contact(
     renamed = contact_device(device_registry, entity_registry, "button.call_alice")
     assert renamed.id == device.id
     assert renamed.name == "Alice Smith"
+    assert renamed.model == "0508009898"
     await press(hass, "button.call_alice")
     assert simulator.requests[-1].body == {"b_number": "0508009898"}
 
@@ -348,6 +351,111 @@ async def test_edit_contact(
         )
         == 3
     )
+
+
+@pytest.mark.parametrize("name", ["alice", " ALICE ", "Alice"])
+async def test_duplicate_name_refused(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    name: str,
+) -> None:
+    """A name another contact has, in any case, is refused on the name field.
+
+    Contacts are called by name regardless of case: two of them could not be told apart.
+    """
+    await add_contact(hass, init_integration, ALICE)
+    other = {**ALICE, "name": name, "number": "202"}
+    result = await add_contact(hass, init_integration, other)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"name": "name_taken"}
+    assert suggested_values(result) == other
+    assert len(init_integration.subentries) == 1
+
+    # Another name on the same form adds the contact, which "call Alice" tells apart.
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**other, "name": "Alice Smith"}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.services.async_call(DOMAIN, "call", {"contact": "alice"}, blocking=True)
+    assert simulator.requests[-1].body == {"b_number": "+31508009899"}
+
+
+async def test_duplicate_name_refused_when_editing(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Renaming a contact to another's name, in any case, is refused; its own is fine."""
+    await add_contact(hass, init_integration, ALICE)
+    await add_contact(hass, init_integration, {**ALICE, "name": "Bob", "number": "202"})
+    bob_id = subentry_id_of(init_integration, "Bob")
+
+    result = await init_integration.start_subentry_reconfigure_flow(hass, bob_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**ALICE, "name": "aLiCe", "number": "202"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"name": "name_taken"}
+    assert init_integration.subentries[bob_id].title == "Bob"
+
+    # Its own name in other capitals is no clash.
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**ALICE, "name": "BOB", "number": "202"}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.subentries[bob_id].title == "BOB"
+
+
+async def test_phone_to_ring_first_as_in_the_options(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """The contact form offers the user's phones as the options do; typing is allowed."""
+    options = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.subentries.async_init(
+        (init_integration.entry_id, SUBENTRY_TYPE_CONTACT),
+        context={"source": SOURCE_USER},
+    )
+
+    def phones(form: Any) -> dict[str, Any]:
+        return next(
+            dict(value.config)
+            for key, value in form["data_schema"].schema.items()
+            if key == "a_number"
+        )
+
+    assert phones(result) == phones(options)
+    assert phones(result)["options"] == [
+        {"value": "201", "label": "Desk (201)"},
+        {"value": "202", "label": "Softphone (202)"},
+    ]
+    assert [str(key) for key in result["data_schema"].schema] == [
+        "name",
+        "number",
+        "a_number",
+        "b_cli",
+        "auto_answer",
+    ]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**ALICE, "a_number": "202"}
+    )
+    await hass.async_block_till_done()
+    assert result["data"]["a_number"] == "202"
+    await press(hass, "button.call_alice")
+    assert simulator.requests[-1].body == {
+        "b_number": "+31508009899",
+        "a_number": "202",
+    }
+
+    # The edit form too, with a typed number kept.
+    subentry_id = next(iter(init_integration.subentries))
+    result = await init_integration.start_subentry_reconfigure_flow(hass, subentry_id)
+    assert phones(result) == phones(options)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**ALICE, "a_number": "050-800 90 01"}
+    )
+    assert init_integration.subentries[subentry_id].data["a_number"] == "0508009001"
 
 
 async def test_edit_form_errors(

@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import (
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from simulator import Simulator
 
 TEXT = "text.demo_user_number_to_dial"
@@ -43,6 +44,25 @@ async def test_dial(hass: HomeAssistant, simulator: Simulator) -> None:
     assert simulator.requests[-1].endpoint == "start_call"
     assert simulator.requests[-1].body == {"b_number": "0508009899"}
     assert hass.states.get("sensor.demo_user_call_status").state == "setting_up"
+
+
+async def test_dial_with_number_entity_disabled(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """With "Number to dial" disabled, Dial has no number to call and says so."""
+    await set_number(hass, "0508009899")
+    er.async_get(hass).async_update_entity(
+        TEXT, disabled_by=er.RegistryEntryDisabler.USER
+    )
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(TEXT) is None
+
+    with pytest.raises(ServiceValidationError) as exc_info:
+        await dial(hass)
+
+    assert exc_info.value.translation_key == "dial_pad_empty"
+    assert simulator.count("start_call") == 0
 
 
 @pytest.mark.usefixtures("init_integration")

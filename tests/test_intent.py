@@ -1,4 +1,7 @@
-"""Tests of the ClickToDialCallContact intent, directly and through custom sentences."""
+"""Tests of the ClickToDialCallContact intent, directly and through custom sentences.
+
+Assist's own sentences ("call Alice") are tested in test_voice.py.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
@@ -18,14 +22,15 @@ from .conftest import SECOND_EMAIL
 from .contact_helpers import ALICE, BOB, exception_message, set_up, with_contacts
 
 # The slot is "name", but the list is "contact": the default agent's own list "name"
-# holds the names of the exposed entities.
+# holds the names of the exposed entities. Other words than the integration's own
+# sentences ("call", "bel"), which are matched before any intent.
 CUSTOM_SENTENCES = {
     "en": "language: en\n"
     "intents:\n"
     "  ClickToDialCallContact:\n"
     "    data:\n"
     "      - sentences:\n"
-    '          - "call {contact:name}"\n'
+    '          - "ring {contact:name}"\n'
     "lists:\n"
     "  contact:\n"
     "    wildcard: true\n",
@@ -34,7 +39,7 @@ CUSTOM_SENTENCES = {
     "  ClickToDialCallContact:\n"
     "    data:\n"
     "      - sentences:\n"
-    '          - "bel {contact:name} [op]"\n'
+    '          - "telefoneer [met] {contact:name}"\n'
     "lists:\n"
     "  contact:\n"
     "    wildcard: true\n",
@@ -241,23 +246,54 @@ async def converse(hass: HomeAssistant, text: str, language: str) -> dict[str, A
 
 @pytest.mark.usefixtures("contacts")
 async def test_custom_sentences(hass: HomeAssistant, simulator: Simulator) -> None:
-    """Custom sentences in English and Dutch call a contact and answer in words."""
+    """Custom sentences in English and Dutch call an exposed contact and answer in words."""
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "conversation", {})
+    for entity_id in ("button.call_alice", "button.call_bob"):
+        async_expose_entity(hass, "conversation", entity_id, True)
 
-    response = await converse(hass, "call alice", "en")
+    response = await converse(hass, "ring alice", "en")
     assert response["response_type"] == "action_done"
     assert response["speech"]["plain"]["speech"] == "Calling Alice"
     assert simulator.requests[-1].body == {"b_number": "+31508009899"}
 
-    response = await converse(hass, "bel Bob op", "nl")
+    response = await converse(hass, "telefoneer met Bob", "nl")
     assert response["response_type"] == "action_done"
     assert response["speech"]["plain"]["speech"] == "Ik bel Bob"
     assert simulator.requests[-1].body == {"b_number": "202"}
 
-    response = await converse(hass, "bel Carol", "nl")
+    response = await converse(hass, "telefoneer Carol", "nl")
     assert response["response_type"] == "error"
     assert response["speech"]["plain"]["speech"] == (
         "Er is geen contact met de naam Carol."
     )
     assert simulator.count("start_call") == 2
+
+
+@pytest.mark.usefixtures("contacts")
+async def test_custom_sentences_honour_exposure(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Through Assist, a contact whose button is not exposed is not called, and said so.
+
+    Called without an assistant (an automation's own intent), exposure does not apply,
+    as for Home Assistant's own intents.
+    """
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    async_expose_entity(hass, "conversation", "button.call_bob", True)
+
+    response = await converse(hass, "ring Alice", "en")
+    assert response["response_type"] == "error"
+    assert response["speech"]["plain"]["speech"] == exception_message(
+        "en", "contact_not_exposed", name="Alice"
+    )
+    response = await converse(hass, "telefoneer alice", "nl")
+    assert response["speech"]["plain"]["speech"] == exception_message(
+        "nl", "contact_not_exposed", name="Alice"
+    )
+    assert simulator.count("start_call") == 0
+
+    response = await handle(hass, "Alice", "en")
+    assert response.response_type is intent.IntentResponseType.ACTION_DONE
+    assert simulator.count("start_call") == 1

@@ -7,21 +7,36 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from simulator import Fault, Simulator
 
-from .helpers import advance
+from .helpers import ACCOUNT_UUID, advance
+from .notification_helpers import (
+    account_entry,
+    async_setup,
+    notification,
+    post,
+    reachable_home_assistant,
+    webhook_path,
+)
 
 EVENT = "event.demo_user_call"
 
@@ -44,7 +59,55 @@ async def logbook(hass: HomeAssistant) -> None:
 async def logbook_lines(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> list[tuple[str, str]]:
-    """Return the logbook's name and message of every described entry of the event entity."""
+    """Return the logbook's name and message of every described entry of the event entity.
+
+    The entity is found by its unique id: its entity ID is made in Home Assistant's
+    language ("event.demo_user_gesprek" in Dutch).
+    """
+    await async_wait_recording_done(hass)
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "event", DOMAIN, f"{ACCOUNT_UUID}_call"
+    )
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "logbook/get_events",
+            "start_time": (
+                dt_util.utcnow() - dt_util.dt.timedelta(hours=1)
+            ).isoformat(),
+            "entity_ids": [entity_id],
+        }
+    )
+    response = await client.receive_json()
+    assert response["success"], response
+    return [
+        (entry["name"], entry["message"])
+        for entry in response["result"]
+        if entry.get("domain") == DOMAIN
+    ]
+
+
+LINES = {
+    "en": [
+        ("Call", "to Alice (+31508009899) ended"),
+        ("Call", "to +31508009902 failed: the other side was not reached"),
+        ("Call", "to 0508009905 is no longer followed (last seen: setting up)"),
+    ],
+    "nl": [
+        ("Gesprek", "naar Alice (+31508009899) beëindigd"),
+        ("Gesprek", "naar +31508009902 mislukt: de andere kant werd niet bereikt"),
+        (
+            "Gesprek",
+            "naar 0508009905 wordt niet meer gevolgd (laatst gezien: wordt opgezet)",
+        ),
+    ],
+}
+
+
+async def event_types_shown(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> list[str]:
+    """Return the event types the logbook shows for the Call event entity's states."""
     await async_wait_recording_done(hass)
     client = await hass_ws_client(hass)
     await client.send_json_auto_id(
@@ -57,23 +120,30 @@ async def logbook_lines(
         }
     )
     response = await client.receive_json()
-    assert response["success"], response
     return [
-        (entry["name"], entry["message"])
+        entry["attributes"]["event_type"]
         for entry in response["result"]
-        if entry.get("domain") == DOMAIN
+        if entry.get("attributes", {}).get("event_type")
     ]
 
 
 @pytest.mark.usefixtures("logbook")
+@pytest.mark.parametrize("language", ["en", "nl"])
 async def test_one_line_per_call_outcome(
     hass: HomeAssistant,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
     mock_config_entry: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
+    language: str,
 ) -> None:
-    """Each call ends with one line naming the contact or the number, and how it went."""
+    """Each call ends with one line naming the contact or the number, and how it went.
+
+    In Home Assistant's language; the contact as written, the number as it was sent to
+    the platform (typed as +31 (0)50 800 9902: sent as +31508009902).
+    """
+    # Set before the account: its entities get their names in this language.
+    hass.config.language = language
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=mock_config_entry.title,
@@ -98,7 +168,7 @@ async def test_one_line_per_call_outcome(
     await advance(hass, freezer, 60, step=0.5)
     # A number, not a contact, whose other side is not reached.
     await hass.services.async_call(
-        DOMAIN, "call", {"b_number": "+31508009902"}, blocking=True
+        DOMAIN, "call", {"b_number": "+31 (0)50 800 9902"}, blocking=True
     )
     await advance(hass, freezer, 30, step=0.5)
     # A call the platform forgets while it is followed.
@@ -108,8 +178,155 @@ async def test_one_line_per_call_outcome(
     simulator.inject("get_call", Fault.http(404))
     await advance(hass, freezer, 2, step=0.5)
 
+    assert await logbook_lines(hass, hass_ws_client) == LINES[language]
+
+    # Home Assistant's language changed: the lines follow.
+    other = "en" if language == "nl" else "nl"
+    await hass.config.async_update(language=other)
+    await hass.async_block_till_done()
+    assert await logbook_lines(hass, hass_ws_client) == LINES[other]
+
+
+@pytest.mark.usefixtures("logbook")
+async def test_reload_writes_no_outcome(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A reload of the account fires no event and writes no outcome for an old call."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
+    )
+    await advance(hass, freezer, 60, step=0.5)
+    before = hass.states.get(EVENT)
+    lines = await logbook_lines(hass, hass_ws_client)
+    assert lines == [("Call", "to +31508009899 ended")]
+    ended = async_capture_events(hass, "clicktodial_call_ended")
+
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance(hass, freezer, 10, step=0.5)
+
+    assert ended == []
+    assert await logbook_lines(hass, hass_ws_client) == lines
+    # The last event is not written again (the logbook would show it as a new line).
+    after = hass.states.get(EVENT)
+    assert after.state == "unknown"
+    assert after.attributes["event_type"] is None
+    assert await event_types_shown(hass, hass_ws_client) == [
+        "setting_up",
+        "dialing_a",
+        "dialing_b",
+        "connected",
+        "disconnected",
+    ]
+    assert before.attributes["event_type"] == "disconnected"
+    # The next call fires its events as ever.
+    await hass.services.async_call(
+        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
+    )
+    await advance(hass, freezer, 3, step=0.5)
+    assert hass.states.get(EVENT).attributes["event_type"] == "dialing_a"
+
+
+@pytest.mark.usefixtures("logbook")
+async def test_pushed_calls_named(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Calls that come in, go out or are missed are lines naming who, by contact."""
+    await hass.config.async_update(country="NL")
+    # Before the HTTP server starts: the websocket API adds routes.
+    assert await async_setup_component(hass, "websocket_api", {})
+    client = await reachable_home_assistant(hass, hass_client_no_auth)
+    base = account_entry(simulator)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=base.title,
+        unique_id=base.unique_id,
+        data=dict(base.data),
+        options=dict(base.options),
+        subentries_data=[
+            ConfigSubentryData(
+                data={"name": "Alice", "number": "0508009899"},
+                subentry_type=SUBENTRY_TYPE_CONTACT,
+                title="Alice",
+                unique_id="0508009899",
+            )
+        ],
+    )
+    await async_setup(hass, entry)
+    phone_calls = async_capture_events(hass, "clicktodial_phone_call")
+
+    await simulator.ring("missed", speed=0)
+    await simulator.ring("answered", speed=0, caller_number="+31508009899")
+    # To Alice (her number written otherwise), then to a number no contact has.
+    await simulator.ring("outgoing", speed=0, caller_number="+31508009899")
+    await simulator.ring("outgoing_unanswered", speed=0, caller_number="0201234567")
+    path = webhook_path(simulator)
+    await post(client, path, notification("ended", "w", caller=None, name=None))
+    # A call out whose number the platform did not give.
+    body = notification("ringing", "x", direction="outbound")
+    body["destination"]["number"] = None
+    await post(client, path, body)
+    await hass.async_block_till_done()
+
+    assert [event.data["event_type"] for event in phone_calls] == [
+        "incoming",
+        "missed",
+        "incoming",
+        "outgoing",
+        "outgoing",
+        "missed",
+        "outgoing",
+    ]
+    assert phone_calls[1].data["config_entry_id"] == entry.entry_id
+    assert phone_calls[1].data["caller_number"] == "+31612345678"
     assert await logbook_lines(hass, hass_ws_client) == [
-        ("Call", "to Alice (+31508009899) ended"),
-        ("Call", "to +31508009902 failed: the other side was not reached"),
-        ("Call", "to 0508009905 is no longer followed (last seen: setting up)"),
+        # Incoming once it rings the user's phone, when the platform names the caller.
+        ("Call", "incoming call from Bakker | Voys (+31612345678)"),
+        ("Call", "missed call from Bakker | Voys (+31612345678)"),
+        ("Call", "incoming call from Alice (+31508009899)"),
+        ("Call", "outgoing call to Alice (+31508009899)"),
+        ("Call", "outgoing call to 0201234567"),
+        # Only its end was heard of: it was missed (its start is not made up).
+        ("Call", "missed call from an unknown number"),
+        ("Call", "outgoing call to an unknown number"),
+    ]
+    await hass.config.async_update(language="nl")
+    await hass.async_block_till_done()
+    assert (await logbook_lines(hass, hass_ws_client))[1:4] == [
+        ("Gesprek", "gemiste oproep van Bakker | Voys (+31612345678)"),
+        ("Gesprek", "inkomend gesprek van Alice (+31508009899)"),
+        ("Gesprek", "uitgaand gesprek naar Alice (+31508009899)"),
+    ]
+
+
+@pytest.mark.usefixtures("logbook")
+async def test_line_of_an_older_version(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A recorded call end with a status this version does not name is still a line."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    hass.bus.async_fire(
+        "clicktodial_call_ended",
+        {"entity_id": EVENT, "b_number": "202", "contact": None, "status": "parked"},
+    )
+    await hass.async_block_till_done()
+
+    assert await logbook_lines(hass, hass_ws_client) == [
+        ("Call", "to 202 is no longer followed (last seen: parked)")
     ]

@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 import pytest
+from yarl import URL
 
 from custom_components.clicktodial.voipgrid import (
     Direction,
@@ -21,6 +22,7 @@ from custom_components.clicktodial.voipgrid import (
     Notification,
     NotificationStatus,
     Party,
+    Target,
     VoipgridAuthenticationError,
     VoipgridClient,
     VoipgridConnectionError,
@@ -268,6 +270,7 @@ def test_notification_from_example() -> None:
         reason="",
         caller=Party(number="+31508009008", name="Bakker | Voys"),
         destination=Party(number="+31508009000", name=None),
+        targets=(Target(number="+31508009000", user_numbers=("201",)),),
     )
 
 
@@ -641,6 +644,33 @@ async def test_ring_command(
     assert "Cannot reach the simulator" in capsys.readouterr().err
 
 
+async def test_ring_command_reads_simulator_port(
+    hass: HomeAssistant,
+    client: VoipgridClient,
+    simulator: Simulator,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Test ``ring`` without --url finds the simulator at $SIMULATOR_PORT, as the README says."""
+    await client.subscribe_call_notifications(receiver.url)
+    monkeypatch.setenv("SIMULATOR_PORT", str(URL(simulator.url).port))
+
+    args = parse_ring_args(["outgoing", "--speed", "0"])
+    assert args.url == simulator.url
+    assert await hass.async_add_executor_job(ring, args) == 0
+    await simulator.wait_played()
+
+    assert "Playing outgoing" in capsys.readouterr().out
+    assert [body["status"] for body in receiver.bodies] == [
+        "ringing",
+        "in-progress",
+        "ended",
+    ]
+    monkeypatch.delenv("SIMULATOR_PORT")
+    assert parse_ring_args([]).url == "http://127.0.0.1:8765"
+
+
 async def test_subscribe_validation(simulator: Simulator, socket_enabled: None) -> None:
     """Test the simulator refuses a subscription without a URL or the custom event."""
     headers = {"Authorization": f"Token {DEFAULT_EMAIL}:{DEFAULT_TOKEN}"}
@@ -656,3 +686,28 @@ async def test_subscribe_validation(simulator: Simulator, socket_enabled: None) 
         async with session.delete(f"{url}1") as response:
             assert response.status == 404
     assert simulator.subscriptions == {}
+
+
+def test_targets_read_leniently() -> None:
+    """Targets and users' numbers of another shape are left out, never refused."""
+    notification = Notification.from_json(
+        {
+            **EXAMPLE,
+            "caller": {"number": "+31508009008", "user_numbers": "201"},
+            "destination": {
+                "number": "+31508009000",
+                "targets": [
+                    "not an object",
+                    {"number": 201, "user_numbers": [202, True, None, "\ud800", ""]},
+                    {"number": ["x"], "user_numbers": None},
+                ],
+            },
+        }
+    )
+
+    assert notification.caller.user_numbers == ()
+    assert notification.targets == (
+        Target(number="201", user_numbers=("202", "\ufffd")),
+        Target(),
+    )
+    assert Notification.from_json({**EXAMPLE, "destination": None}).targets is None

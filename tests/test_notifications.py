@@ -61,29 +61,6 @@ from .notification_helpers import (
 NOTIFICATION_ENTITIES = (PHONE, PHONE_CALLS, MISSED_CALLS)
 
 
-@pytest.fixture
-async def client(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> TestClient:
-    """Serve Home Assistant on 127.0.0.1, its own external URL."""
-    return await reachable_home_assistant(hass, hass_client_no_auth)
-
-
-@pytest.fixture
-def entry(simulator: Simulator) -> MockConfigEntry:
-    """Return the account, following all its calls."""
-    return account_entry(simulator)
-
-
-@pytest.fixture
-async def loaded(
-    hass: HomeAssistant, client: TestClient, entry: MockConfigEntry
-) -> MockConfigEntry:
-    """Set the account up, subscribed."""
-    await async_setup(hass, entry)
-    return entry
-
-
 def issues(hass: HomeAssistant) -> set[str]:
     """Return the translation keys of the integration's repair issues."""
     registry = ir.async_get(hass)
@@ -172,6 +149,43 @@ async def test_option_change_without_reload(
     assert loaded.options == {CONF_AUTO_ANSWER: "on", CONF_CALL_NOTIFICATIONS: True}
     assert simulator.count("profile") == profile_reads
     assert simulator.count("subscribe") == 1
+
+
+@pytest.mark.parametrize(
+    ("entry", "form"),
+    [
+        (True, {CONF_AUTO_ANSWER: "platform", CONF_CALL_NOTIFICATIONS: True}),
+        (True, {CONF_AUTO_ANSWER: "platform"}),
+        (False, {CONF_AUTO_ANSWER: "on", CONF_CALL_NOTIFICATIONS: False}),
+        (False, {CONF_AUTO_ANSWER: "off"}),
+    ],
+    ids=["on_unchanged", "on_form_without_switch", "off_unchanged", "off_no_switch"],
+    indirect=["entry"],
+)
+async def test_saving_options_does_not_reload(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    loaded: MockConfigEntry,
+    form: dict[str, Any],
+) -> None:
+    """Test saving the options with "Follow all calls" as it was reloads nothing.
+
+    A reload makes every entity unavailable for a moment, which the logbook shows.
+    """
+    runtime_data = loaded.runtime_data
+    following = bool(loaded.options.get(CONF_CALL_NOTIFICATIONS))
+    written = async_capture_events(hass, "state_changed")
+
+    result = await hass.config_entries.options.async_init(loaded.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert result["type"] == "create_entry"
+    assert bool(loaded.options.get(CONF_CALL_NOTIFICATIONS)) is following
+    assert loaded.runtime_data is runtime_data
+    assert [event.data["entity_id"] for event in written] == []
+    assert simulator.count("subscribe") == int(following)
+    assert (hass.states.get(PHONE) is not None) is following
 
 
 async def test_option_suggested(hass: HomeAssistant, loaded: MockConfigEntry) -> None:
@@ -661,7 +675,8 @@ async def test_missed_call(
         "call_id": call_id,
         "direction": "inbound",
         "caller_number": CALLER,
-        "caller_name": "",  # the platform knows no name yet at "created"
+        # Incoming once it rings the user's desk phone, when the platform knows a name.
+        "caller_name": "Bakker | Voys",
         "destination_number": "+31508009000",
         "friendly_name": "Demo User Phone calls",
     }

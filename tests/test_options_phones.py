@@ -56,6 +56,7 @@ async def test_phones_offered(
         "b_cli",
         "auto_answer",
         "call_notifications",
+        "whole_company",
     ]
 
 

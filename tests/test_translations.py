@@ -333,6 +333,7 @@ def test_flow_errors_and_aborts(language: str) -> None:
     assert set(contact["error"]) == {
         "invalid_number",
         "invalid_name",
+        "name_taken",
         "already_configured",
     }
     assert set(contact["abort"]) == {"already_configured", "reconfigure_successful"}
@@ -388,7 +389,7 @@ def test_selector_translations(language: str) -> None:
             config_flow.USER_SCHEMA,
             config_flow.RECONFIGURE_SCHEMA,
             config_flow.options_schema([]),
-            config_flow.CONTACT_SCHEMA,
+            config_flow.contact_schema([]),
         )
         for selector in schema.schema.values()
         if isinstance(selector, SelectSelector)
@@ -600,7 +601,7 @@ def test_state_attribute_translations(language: str) -> None:
     event = entity["event"]["call"]["state_attributes"]
     statuses = [status.value for status in CallStatus]
 
-    assert set(sensor) == {"call_id", "b_number", "started", "tracking"}
+    assert set(sensor) == {"call_id", "b_number", "contact", "started", "tracking"}
     assert all(attribute["name"] for attribute in sensor.values())
     assert (
         sensor["tracking"]["state"]
@@ -609,7 +610,13 @@ def test_state_attribute_translations(language: str) -> None:
             "nl": {"true": "Ja", "false": "Nee"},
         }[language]
     )
-    assert set(event) == {"event_type", "call_id", "b_number", "previous_status"}
+    assert set(event) == {
+        "event_type",
+        "call_id",
+        "b_number",
+        "contact",
+        "previous_status",
+    }
     assert all(event[name]["name"] for name in set(event) - {"event_type"})
     assert list(event["previous_status"]["state"]) == statuses
     assert event["previous_status"]["state"] == event["event_type"]["state"]

@@ -112,21 +112,26 @@ def test_blueprint_file() -> None:
     assert sentences["name"].strip()
     assert sentences["description"].strip()
     selector.selector(sentences["selector"])
-    assert sentences["default"] == ["call {name}", "phone {name}", "bel {name} [op]"]
+    assert sentences["default"] == ["ring {name}", "telefoneer [met] {name}"]
+    # Not the words of the integration's own sentences, or both would call.
+    assert not any(
+        sentence.startswith(("call ", "phone ", "bel "))
+        for sentence in sentences["default"]
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "language", "answer", "number"),
     [
-        ("call Alice", "en", "Calling Alice", "+31508009899"),
-        ("Call alice", "en-GB", "Calling Alice", "+31508009899"),
-        ("phone BOB", "en", "Calling Bob", "202"),
-        ("bel alice", "nl", "Ik bel Alice", "+31508009899"),
-        ("bel Bob op", "nl", "Ik bel Bob", "202"),
-        ("bel bob", "nl-BE", "Ik bel Bob", "202"),
+        ("ring Alice", "en", "Calling Alice", "+31508009899"),
+        ("Ring alice", "en-GB", "Calling Alice", "+31508009899"),
+        ("ring BOB", "en", "Calling Bob", "202"),
+        ("telefoneer met alice", "nl", "Ik bel Alice", "+31508009899"),
+        ("telefoneer Bob", "nl", "Ik bel Bob", "202"),
+        ("telefoneer met bob", "nl-BE", "Ik bel Bob", "202"),
         # The sentences match in any language; the answer is in the conversation's.
-        ("call Bob", "nl", "Ik bel Bob", "202"),
-        ("bel Alice", "en", "Calling Alice", "+31508009899"),
+        ("ring Bob", "nl", "Ik bel Bob", "202"),
+        ("telefoneer met Alice", "en", "Calling Alice", "+31508009899"),
     ],
 )
 async def test_call_contact_by_voice(
@@ -153,8 +158,8 @@ async def test_call_contact_by_voice(
 @pytest.mark.parametrize(
     ("text", "language", "answer"),
     [
-        ("call Carol", "en", "Sorry, I could not call Carol"),
-        ("bel Carol op", "nl", "Sorry, ik kon Carol niet bellen"),
+        ("ring Carol", "en", "Sorry, I could not call Carol"),
+        ("telefoneer met Carol", "nl", "Sorry, ik kon Carol niet bellen"),
     ],
 )
 async def test_unknown_contact(
@@ -189,7 +194,7 @@ async def test_ambiguous_and_failed_calls(
     )
     await set_up_voice(hass)
 
-    assert speech(await converse(hass, "call alice", "en")) == (
+    assert speech(await converse(hass, "ring alice", "en")) == (
         "Sorry, I could not call alice"
     )
     assert simulator.count("start_call") == 0
@@ -197,12 +202,12 @@ async def test_ambiguous_and_failed_calls(
     simulator.inject(
         "start_call", Fault.http(400, "Extensions or phonenumbers not valid")
     )
-    assert speech(await converse(hass, "bel bob", "nl")) == (
+    assert speech(await converse(hass, "telefoneer bob", "nl")) == (
         "Sorry, ik kon bob niet bellen"
     )
     assert simulator.count("start_call") == 1
 
-    assert speech(await converse(hass, "bel bob", "nl")) == "Ik bel Bob"
+    assert speech(await converse(hass, "telefoneer bob", "nl")) == "Ik bel Bob"
     assert simulator.requests[-1].email == SECOND_EMAIL
     assert simulator.count("start_call") == 2
 
@@ -217,6 +222,7 @@ async def test_own_sentences(
     assert speech(await converse(hass, "ring Bob please", "en")) == "Calling Bob"
     assert simulator.requests[-1].body == {"b_number": "202"}
 
-    response = await converse(hass, "call Bob", "en")
+    # The default sentences are gone.
+    response = await converse(hass, "ring Bob", "en")
     assert response["response_type"] == "error"
     assert simulator.count("start_call") == 1

@@ -15,9 +15,12 @@ from .destinations import async_setup_destinations
 from .history import async_setup_history
 from .intent import async_register_intents
 from .phone import async_get_phone, async_remove_phone
+from .phone_log import async_setup_phone_log
 from .ratelimit import RateLimit
 from .runtime import ClickToDialConfigEntry, ClickToDialData
+from .sentences import async_setup_sentences
 from .services import async_setup_services
+from .texts import async_load_texts
 from .voipgrid import VoipgridClient
 
 PLATFORMS = [
@@ -35,9 +38,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions and intents."""
+    """Register the integration's actions, intents and sentences; load its texts."""
     async_setup_services(hass)
     async_register_intents(hass)
+    async_setup_sentences(hass)
+    await async_load_texts(hass)
     return True
 
 
@@ -63,6 +68,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
         destinations=await async_setup_destinations(hass, entry, client, rate_limit),
         history=await async_setup_history(hass, entry, client, rate_limit),
     )
+    async_setup_phone_log(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     phone.async_start(rate_limit)
     return True

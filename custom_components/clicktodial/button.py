@@ -21,7 +21,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
 from .calls import async_start_call, resolve_call
-from .const import CONF_B_NUMBER, DOMAIN, MANUFACTURER
+from .const import CONF_B_NUMBER, CONF_NUMBER, DOMAIN, MANUFACTURER
 from .coordinator import ClickToDialCoordinator
 from .entity import ClickToDialEntity, account_device_info
 from .runtime import ClickToDialConfigEntry
@@ -133,6 +133,8 @@ class ContactButton(ClickToDialEntity[ClickToDialCoordinator], ButtonEntity):
             identifiers={(DOMAIN, f"{entry.unique_id}_{subentry.subentry_id}")},
             name=name,
             manufacturer=MANUFACTURER,
+            # The device page shows the model under the name: the number it calls.
+            model=subentry.data[CONF_NUMBER],
             via_device_id=account_device_id,
         )
         # Before contacts had devices their buttons were named "Call <name>": a new

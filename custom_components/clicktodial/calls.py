@@ -29,7 +29,13 @@ from .const import (
 )
 from .runtime import ClickToDialConfigEntry
 from .tracker import TrackedCall
-from .voipgrid import InvalidNumberError, clean_number
+from .voipgrid import (
+    CallStatus,
+    InvalidNumberError,
+    calling_code,
+    clean_number,
+    same_number,
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -164,23 +170,31 @@ def find_contact(
     entry_id: str | None = None,
     *,
     assistant: str | None = None,
+    say_not_exposed: bool = False,
 ) -> tuple[ClickToDialConfigEntry, ConfigSubentry]:
     """Find a contact by name, regardless of case and surrounding spaces.
 
     It is looked for in every loaded account, or in the one of ``entry_id``; with
     ``assistant``, only among the contacts exposed to it. A name no contact has, or
-    that several have, raises a translated validation error.
+    that several have, raises a translated validation error; with ``say_not_exposed``,
+    a contact that is there but not exposed is said so.
     """
     if not hass.config_entries.async_loaded_entries(DOMAIN):
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="no_loaded_entry"
         )
-    wanted = name.strip().casefold()
-    found = [
-        (entry, subentry)
-        for entry, subentry in async_contacts(hass, entry_id, assistant=assistant)
-        if subentry.data[CONF_NAME].strip().casefold() == wanted
-    ]
+    found = _named(async_contacts(hass, entry_id, assistant=assistant), name)
+    if (
+        not found
+        and say_not_exposed
+        and assistant is not None
+        and (hidden := _named(async_contacts(hass, entry_id), name))
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="contact_not_exposed",
+            translation_placeholders={"name": hidden[0][1].data[CONF_NAME]},
+        )
     if not found:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -208,3 +222,56 @@ def find_contact(
             },
         )
     return entry, subentry
+
+
+def _named(
+    contacts: list[tuple[ClickToDialConfigEntry, ConfigSubentry]], name: str
+) -> list[tuple[ClickToDialConfigEntry, ConfigSubentry]]:
+    """Return the contacts with a name, regardless of case and surrounding spaces."""
+    wanted = name.strip().casefold()
+    return [
+        (entry, subentry)
+        for entry, subentry in contacts
+        if subentry.data[CONF_NAME].strip().casefold() == wanted
+    ]
+
+
+@callback
+def call_being_set_up(
+    hass: HomeAssistant, entry: ClickToDialConfigEntry, b_number: str
+) -> TrackedCall | None:
+    """Return a followed call of the account to this number that is still being set up.
+
+    Set up means started and neither connected nor ended; the number may be written
+    another way (``0508009899`` is ``+31508009899`` in the Netherlands).
+    """
+    code = calling_code(hass.config.country)
+    return next(
+        (
+            call
+            for call in entry.runtime_data.coordinator.tracked_calls
+            if call.tracking
+            and call.status is not CallStatus.CONNECTED
+            and not call.status.is_terminal
+            and same_number(call.b_number, b_number, code)
+        ),
+        None,
+    )
+
+
+@callback
+def contact_name_of(
+    hass: HomeAssistant, entry: ClickToDialConfigEntry, number: str | None
+) -> str | None:
+    """Return the name of the account's contact with this number, written either way."""
+    if not number:
+        return None
+    code = calling_code(hass.config.country)
+    return next(
+        (
+            str(subentry.data[CONF_NAME])
+            for subentry in entry.subentries.values()
+            if same_number(number, subentry.data.get(CONF_NUMBER), code)
+        ),
+        None,
+    )

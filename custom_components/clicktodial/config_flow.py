@@ -41,6 +41,7 @@ from .const import (
     CONF_B_CLI,
     CONF_CALL_NOTIFICATIONS,
     CONF_NUMBER,
+    CONF_WHOLE_COMPANY,
     DOMAIN,
     KNOWN_URLS,
     LOGGER,
@@ -110,19 +111,23 @@ def _call_defaults(auto_answer_translation_key: str) -> dict[Any, Any]:
     }
 
 
+def _phone_selector(phones: list[SelectOptionDict]) -> SelectSelector:
+    """Return the field of the phone to ring first: one of the user's phones, or typed."""
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=phones, custom_value=True, mode=SelectSelectorMode.DROPDOWN
+        )
+    )
+
+
 def options_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
     """Return the call defaults form: the phone to ring first is picked or typed."""
     return probatio.Schema(
         {
             **_call_defaults(CONF_AUTO_ANSWER),
-            probatio.Optional(CONF_A_NUMBER): SelectSelector(
-                SelectSelectorConfig(
-                    options=phones,
-                    custom_value=True,
-                    mode=SelectSelectorMode.DROPDOWN,
-                )
-            ),
+            probatio.Optional(CONF_A_NUMBER): _phone_selector(phones),
             probatio.Optional(CONF_CALL_NOTIFICATIONS): BooleanSelector(),
+            probatio.Optional(CONF_WHOLE_COMPANY): BooleanSelector(),
         }
     )
 
@@ -141,17 +146,22 @@ def _phone_options(entry: ClickToDialConfigEntry) -> list[SelectOptionDict]:
     ]
 
 
-# In the options "platform" means the platform's own setting; in a contact it means the
-# account's call defaults (its options), so the choice has another name there.
-CONTACT_SCHEMA = probatio.Schema(
-    {
-        probatio.Required(CONF_NAME): TextSelector(),
-        probatio.Required(CONF_NUMBER): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.TEL)
-        ),
-        **_call_defaults(f"contact_{CONF_AUTO_ANSWER}"),
-    }
-)
+def contact_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
+    """Return the contact form; the phone to ring first is offered as in the options.
+
+    In the options "platform" means the platform's own setting; in a contact it means
+    the account's call defaults (its options), so the choice has another name there.
+    """
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_NAME): TextSelector(),
+            probatio.Required(CONF_NUMBER): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.TEL)
+            ),
+            **_call_defaults(f"contact_{CONF_AUTO_ANSWER}"),
+            probatio.Optional(CONF_A_NUMBER): _phone_selector(phones),
+        }
+    )
 
 
 def normalize_url(value: str) -> str | None:
@@ -354,12 +364,20 @@ class ClickToDialOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             options, errors = _clean_call_defaults(user_input)
             if not errors:
-                # Left out when off, like the empty numbers.
-                if user_input.get(CONF_CALL_NOTIFICATIONS):
+                following = bool(
+                    self.config_entry.options.get(CONF_CALL_NOTIFICATIONS, False)
+                )
+                # Left out when off, like the empty numbers; a form without the
+                # switch leaves it as it is.
+                if user_input.get(CONF_CALL_NOTIFICATIONS, following):
                     options[CONF_CALL_NOTIFICATIONS] = True
-                self.automatic_reload = options.get(
-                    CONF_CALL_NOTIFICATIONS, False
-                ) != self.config_entry.options.get(CONF_CALL_NOTIFICATIONS, False)
+                if user_input.get(CONF_WHOLE_COMPANY):
+                    options[CONF_WHOLE_COMPANY] = True
+                # Only switching it reloads: a reload makes every entity of the
+                # account unavailable for a moment.
+                self.automatic_reload = (
+                    options.get(CONF_CALL_NOTIFICATIONS, False) != following
+                )
                 return self.async_create_entry(data=options)
         return self.async_show_form(
             step_id="init",
@@ -417,6 +435,8 @@ class ContactSubentryFlow(ConfigSubentryFlow):
             data[CONF_NAME] = user_input[CONF_NAME].strip()
             if not data[CONF_NAME]:
                 errors[CONF_NAME] = "invalid_name"
+            elif self._name_taken(data[CONF_NAME], editing):
+                errors[CONF_NAME] = "name_taken"
             try:
                 data[CONF_NUMBER] = clean_number(user_input[CONF_NUMBER])
             except InvalidNumberError:
@@ -440,8 +460,22 @@ class ContactSubentryFlow(ConfigSubentryFlow):
         suggested = user_input or (dict(editing.data) if editing else {})
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(CONTACT_SCHEMA, suggested),
+            data_schema=self.add_suggested_values_to_schema(
+                contact_schema(_phone_options(self._get_entry())), suggested
+            ),
             errors=errors,
+        )
+
+    def _name_taken(self, name: str, editing: ConfigSubentry | None) -> bool:
+        """Return whether another contact of the account has the name, in any case.
+
+        Contacts are called by name, regardless of case: two "Alice"s could not be.
+        """
+        wanted = name.casefold()
+        return any(
+            subentry.data[CONF_NAME].strip().casefold() == wanted
+            for subentry in self._get_entry().subentries.values()
+            if editing is None or subentry.subentry_id != editing.subentry_id
         )
 
     def _number_taken(self, number: str, editing: ConfigSubentry | None) -> bool:

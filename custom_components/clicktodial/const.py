@@ -70,10 +70,17 @@ CONF_NUMBER: Final = "number"
 # Fired once per call when Home Assistant stops following it (ended, given up or gone):
 # the logbook describes it in one line.
 EVENT_CALL_ENDED: Final = "clicktodial_call_ended"
+# Fired for each pushed call that comes in, goes out or is missed: the logbook names who
+# called or was called, beside the calls started here.
+EVENT_PHONE_CALL: Final = "clicktodial_phone_call"
+# Fired when a missed call is checked off the to-do list: the caller can be called back.
+EVENT_MISSED_CALL_CHECKED_OFF: Final = "clicktodial_missed_call_checked_off"
 
 # -- Call notifications ----------------------------------------------------------------------
 
 CONF_CALL_NOTIFICATIONS: Final = "call_notifications"
+# Follow every call of the company, not only those of the user's own phones.
+CONF_WHOLE_COMPANY: Final = "whole_company"
 # A notification is a small JSON document (about 1 KiB): a body larger than this is not one.
 NOTIFICATION_MAX_BODY: Final = 64 * 1024
 # A subscription that failed for a passing reason (5xx, timeout, 429) is tried again in the

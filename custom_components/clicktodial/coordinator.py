@@ -174,25 +174,8 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         for change in self.tracker.take_changes():
             for listener in list(self._status_listeners):
                 listener(change)
-        if not (ended := self.tracker.take_ended()):
-            return
-        # The event is about the account's call event entity, so that a logbook card of
-        # that entity shows it.
-        entity_id = er.async_get(self.hass).async_get_entity_id(
-            Platform.EVENT, DOMAIN, f"{self.config_entry.unique_id}_call"
-        )
-        for call in ended:
-            self.hass.bus.async_fire(
-                EVENT_CALL_ENDED,
-                {
-                    ATTR_ENTITY_ID: entity_id,
-                    "config_entry_id": self.config_entry.entry_id,
-                    "call_id": call.call_id,
-                    "b_number": call.b_number,
-                    "contact": call.contact,
-                    "status": call.status.value,
-                },
-            )
+        if ended := self.tracker.take_ended():
+            _fire_calls_ended(self.hass, self.config_entry, ended)
 
     @override
     @callback
@@ -238,3 +221,26 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             self._unsub_poll = None
         if self._loaded:
             await self._store.async_save(self.tracker.as_stored())
+
+
+def _fire_calls_ended(
+    hass: HomeAssistant, entry: ClickToDialConfigEntry, ended: list[TrackedCall]
+) -> None:
+    """Fire the event of each call no longer followed (the logbook describes it)."""
+    # The event is about the account's call event entity, so that a logbook card of
+    # that entity shows it.
+    entity_id = er.async_get(hass).async_get_entity_id(
+        Platform.EVENT, DOMAIN, f"{entry.unique_id}_call"
+    )
+    for call in ended:
+        hass.bus.async_fire(
+            EVENT_CALL_ENDED,
+            {
+                ATTR_ENTITY_ID: entity_id,
+                "config_entry_id": entry.entry_id,
+                "call_id": call.call_id,
+                "b_number": call.b_number,
+                "contact": call.contact,
+                "status": call.status.value,
+            },
+        )

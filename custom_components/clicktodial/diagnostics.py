@@ -10,6 +10,7 @@ from homeassistant.const import CONF_EMAIL
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_A_NUMBER, CONF_API_TOKEN, CONF_B_CLI, CONF_B_NUMBER
+from .phone import PhoneCoordinator
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import Destinations
 
@@ -58,9 +59,25 @@ async def async_get_config_entry_diagnostics(
         # Counts only: no number or name of anyone called.
         diagnostics["call_history"] = history.diagnostics()
     if (phone := entry.runtime_data.phone).enabled:
-        # Counts and states only: no webhook URL or id, no caller's number.
-        diagnostics["call_notifications"] = phone.diagnostics()
+        diagnostics["call_notifications"] = _phone(phone)
     return async_redact_data(diagnostics, TO_REDACT)
+
+
+def _phone(phone: PhoneCoordinator) -> dict[str, Any]:
+    """Return the pushed calls' counts and states: no webhook URL or id, no number."""
+    subscription = phone.subscription.subscription
+    return {
+        "enabled": phone.enabled,
+        "subscribed": subscription is not None,
+        "cloudhook": bool(subscription and subscription.cloudhook),
+        "stale_subscriptions": len(phone.subscription.stale),
+        "subscribe_pending": phone.subscription.pending is not None,
+        "retrying": phone.manager is not None and phone.manager.retrying,
+        "phone": phone.data.state.value,
+        "calls": len(phone.calls.calls),
+        "missed_calls": len(phone.missed.items),
+        "open_missed_calls": phone.missed.open_count,
+    }
 
 
 def _destinations(destinations: Destinations) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import override
 
-from homeassistant.components.event import EventEntity
+from homeassistant.components.event import EventEntity, EventExtraStoredData
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -39,6 +39,16 @@ class CallEventEntity(ClickToDialEntity[ClickToDialCoordinator], EventEntity):
     def __init__(self, coordinator: ClickToDialCoordinator) -> None:
         """Create the event entity."""
         super().__init__(coordinator, "call")
+
+    @override
+    async def async_get_last_event_data(self) -> EventExtraStoredData | None:
+        """Restore no event after a reload or restart: unknown until the next one.
+
+        A restored event is written as a new state, which the logbook (the dashboard's
+        Recent calls) shows as the call's last status again, with no call behind it.
+        The sensor keeps showing the latest call's status.
+        """
+        return None
 
     @override
     async def async_added_to_hass(self) -> None:

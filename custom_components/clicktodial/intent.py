@@ -1,4 +1,4 @@
-"""The intent that calls a contact by name, for sentences a person writes."""
+"""The intent that calls a contact by name: Assist's sentences and a person's own."""
 
 from __future__ import annotations
 
@@ -11,20 +11,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import intent, translation
 
-from .calls import async_start_call, find_contact, resolve_call
+from .calls import async_start_call, call_being_set_up, find_contact, resolve_call
 from .const import DOMAIN
+from .texts import async_text, text_language
 
 INTENT_CALL_CONTACT = "ClickToDialCallContact"
 SLOT_NAME = "name"
-
-# What is said when a contact is being called, by language; English for any other.
-CALLING_SPEECH = {"en": "Calling {name}", "nl": "Ik bel {name}"}
-
-
-def speech_language(language: str | None) -> str:
-    """Return the language to answer in: the conversation's (``nl-BE`` is ``nl``), else English."""
-    base = (language or "").partition("-")[0].lower()
-    return base if base in CALLING_SPEECH else "en"
 
 
 async def async_error_message(
@@ -32,7 +24,7 @@ async def async_error_message(
 ) -> str:
     """Return the message of one of the integration's errors in a conversation's language."""
     strings = await translation.async_get_translations(
-        hass, speech_language(language), "exceptions", [DOMAIN]
+        hass, text_language(language), "exceptions", [DOMAIN]
     )
     key = f"component.{DOMAIN}.exceptions.{err.translation_key}.message"
     template = strings.get(key)
@@ -44,10 +36,20 @@ async def async_error_message(
 
 
 class CallContactIntentHandler(intent.IntentHandler):
-    """Call the contact named in the ``name`` slot, with the contact's own settings."""
+    """Call the contact named in the ``name`` slot, with the contact's own settings.
+
+    Asked by an assistant (Assist's own sentences, custom sentences), only a contact
+    whose "Call" button is exposed to it is called, as Home Assistant's intents do; a
+    second call to the same contact is refused while the first is still being set up.
+    """
 
     intent_type = INTENT_CALL_CONTACT
     description = "Calls one of the Click to dial contacts by name"
+
+    def __init__(self) -> None:
+        """Start with no call being started."""
+        # (account, number) of the calls being sent to the platform right now.
+        self._starting: set[tuple[str, str]] = set()
 
     @property
     @override
@@ -62,8 +64,7 @@ class CallContactIntentHandler(intent.IntentHandler):
         slots = self.async_validate_slots(intent_obj.slots)
         response = intent_obj.create_response()
         try:
-            entry, contact = find_contact(hass, slots[SLOT_NAME]["value"])
-            await async_start_call(entry, resolve_call(entry, {}, contact=contact.data))
+            name = await self._async_call(intent_obj, slots[SLOT_NAME]["value"])
         except HomeAssistantError as err:
             response.async_set_error(
                 intent.IntentResponseErrorCode.NO_VALID_TARGETS
@@ -72,11 +73,31 @@ class CallContactIntentHandler(intent.IntentHandler):
                 await async_error_message(hass, err, intent_obj.language),
             )
             return response
-        name = contact.data[CONF_NAME]
         response.async_set_speech(
-            CALLING_SPEECH[speech_language(intent_obj.language)].format(name=name)
+            await async_text(hass, intent_obj.language, "calling", name=name)
         )
         return response
+
+    async def _async_call(self, intent_obj: intent.Intent, name: str) -> str:
+        """Call the contact named; return its name as written."""
+        hass = intent_obj.hass
+        entry, contact = find_contact(
+            hass, name, assistant=intent_obj.assistant, say_not_exposed=True
+        )
+        request = resolve_call(entry, {}, contact=contact.data)
+        key = (entry.entry_id, request.b_number)
+        if key in self._starting or call_being_set_up(hass, entry, request.b_number):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="call_being_set_up",
+                translation_placeholders={"name": contact.data[CONF_NAME]},
+            )
+        self._starting.add(key)
+        try:
+            await async_start_call(entry, request)
+        finally:
+            self._starting.discard(key)
+        return str(contact.data[CONF_NAME])
 
 
 @callback

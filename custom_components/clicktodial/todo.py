@@ -7,12 +7,13 @@ from typing import override
 # From the modules that define them: the package does not re-export them explicitly.
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
 from homeassistant.components.todo.entity import TodoItem, TodoListEntity
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .const import DOMAIN, EVENT_MISSED_CALL_CHECKED_OFF
 from .entity import ClickToDialEntity
 from .phone import PhoneCoordinator
 from .phone.state import MissedCall
@@ -61,18 +62,28 @@ class MissedCallsList(ClickToDialEntity[PhoneCoordinator], TodoListEntity):
     @override
     async def async_update_todo_item(self, item: TodoItem) -> None:
         """Check a missed call off (or on again), or rename it; nobody is called."""
-        missed = self.coordinator.missed_call(item.uid or "")
+        missed = self.coordinator.missed.get(item.uid or "")
         if missed is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="missed_call_not_found"
             )
+        done = None if item.status is None else item.status == TodoItemStatus.COMPLETED
+        checked_off = bool(done) and not missed.done
         self.coordinator.async_update_missed_call(
-            missed,
-            summary=item.summary,
-            done=None
-            if item.status is None
-            else item.status == TodoItemStatus.COMPLETED,
+            missed, summary=item.summary, done=done
         )
+        if checked_off:
+            # Who to call back (the blueprint "Call back a missed call" does).
+            self.hass.bus.async_fire(
+                EVENT_MISSED_CALL_CHECKED_OFF,
+                {
+                    ATTR_ENTITY_ID: self.entity_id,
+                    "config_entry_id": self.coordinator.config_entry.entry_id,
+                    "call_id": missed.call_id,
+                    "caller_number": missed.caller_number,
+                    "caller_name": missed.caller_name,
+                },
+            )
 
     @override
     async def async_delete_todo_items(self, uids: list[str]) -> None:

@@ -7,8 +7,8 @@ from .coordinator import (
     async_release_phone,
     async_remove_phone,
     notifications_enabled,
-    phone_store,
 )
+from .store import phone_store
 
 __all__ = [
     "PhoneCoordinator",

@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 import itertools
 from typing import Any, Final
+import uuid
 
 from custom_components.clicktodial.voipgrid import (
     Direction,
@@ -58,6 +59,13 @@ class CallEventType(StrEnum):
     MISSED = "missed"
 
 
+# The event of a call's start, by its direction.
+_START_EVENTS: Final = {
+    Direction.INBOUND: CallEventType.INCOMING,
+    Direction.OUTBOUND: CallEventType.OUTGOING,
+}
+
+
 @dataclass(kw_only=True, slots=True)
 class NotifiedCall:
     """A call the platform told about."""
@@ -76,11 +84,21 @@ class NotifiedCall:
     ended: bool = False
     reason: str = ""
     last_seen: float
+    # Whether the call rings or comes from one of the user's phones: None while no
+    # notification said (then it is followed, as every call of the account is).
+    mine: bool | None = None
+    # Whether its incoming or outgoing event has fired.
+    announced: bool = False
 
     @property
     def answered(self) -> bool:
         """Return whether the call was answered."""
         return self.answered_order is not None
+
+    @property
+    def followed(self) -> bool:
+        """Return whether the call's events fire and it counts for the phone's state."""
+        return self.announced or self.mine is not False
 
     @property
     def only_rings(self) -> bool:
@@ -98,6 +116,8 @@ class NotifiedCall:
             "answered": self.answered,
             "ended": self.ended,
             "reason": self.reason,
+            "mine": self.mine,
+            "announced": self.announced,
         }
 
 
@@ -135,13 +155,15 @@ def call_attributes(call: NotifiedCall | None) -> dict[str, Any]:
 class NotifiedCalls:
     """The calls the platform pushes: events without repeats, and the phone's state.
 
-    ``name_of`` returns the contact name of a number, if a contact has it.
+    ``name_of`` returns a number's contact name, if any; ``is_mine`` whether a
+    notification's call is the user's (None: cannot tell; all are followed by default).
     """
 
     def __init__(
         self,
         *,
         name_of: Callable[[str | None], str | None] = lambda _number: None,
+        is_mine: Callable[[Notification], bool | None] = lambda _notification: None,
         forget_after: float = FORGET_AFTER,
         ring_forget_after: float = RING_FORGET_AFTER,
         max_calls: int = MAX_CALLS,
@@ -153,6 +175,7 @@ class NotifiedCalls:
         self._phone: tuple[PhoneState, NotifiedCall | None] = (PhoneState.IDLE, None)
         self._order = itertools.count()
         self._name_of = name_of
+        self._is_mine = is_mine
         self._forget_after = forget_after
         self._ring_forget_after = ring_forget_after
         self._max_calls = max_calls
@@ -170,10 +193,11 @@ class NotifiedCalls:
         """Apply one notification at clock time ``now``; return the events it causes.
 
         A notification of an ended call changes nothing; neither does one with a status
-        this client does not know, or a transfer (both keep the call remembered). The
-        first notification that tells a call's direction fires its incoming or outgoing
-        event, unless it ends the call: an end seen first (its start was lost, or came
-        before a restart that kept nothing) fires only the end.
+        this client does not know, or a transfer (both keep the call remembered). A call
+        fires its incoming or outgoing event once it is followed and its direction known,
+        unless it has ended: an end seen first (its start was lost, or came before a
+        restart that kept nothing) fires only the end. A call that is not followed
+        (``is_mine`` says it is someone else's) fires nothing and leaves the phone idle.
         """
         status = notification.status
         call = self._calls.get(notification.call_id)
@@ -183,12 +207,9 @@ class NotifiedCalls:
             if call is not None:
                 call.last_seen = now
             return []
-        events: list[CallEvent] = []
         if call is None:
             call = self._add(notification, now)
-            announce = status is not NotificationStatus.ENDED
         else:
-            announce = call.direction is None and status is not NotificationStatus.ENDED
             # A call taken back after a restart counts again once it says something.
             self._active.setdefault(call.call_id, call)
             call.last_seen = now
@@ -198,11 +219,18 @@ class NotifiedCalls:
             call.destination_number = (
                 call.destination_number or notification.destination.number
             )
+        if call.mine is not True and (mine := self._is_mine(notification)) is not None:
+            call.mine = mine
         call.caller_name = self._caller_name(call)
-        if announce and call.direction is Direction.INBOUND:
-            events.append(self._event(CallEventType.INCOMING, call))
-        elif announce and call.direction is Direction.OUTBOUND:
-            events.append(self._event(CallEventType.OUTGOING, call))
+        events: list[CallEvent] = []
+        if (
+            call.followed
+            and not call.announced
+            and call.direction is not None
+            and status is not NotificationStatus.ENDED
+        ):
+            call.announced = True
+            events.append(self._event(_START_EVENTS[call.direction], call))
         if status is NotificationStatus.ANSWERED and not call.answered:
             call.answered_order = next(self._order)
             events.append(self._event(CallEventType.ANSWERED, call))
@@ -221,7 +249,7 @@ class NotifiedCalls:
                 )
             )
         self._phone = self._phone_state()
-        return events
+        return events if call.followed else []
 
     def _add(self, notification: Notification, now: float) -> NotifiedCall:
         """Remember a new call, making room when too many are remembered."""
@@ -259,7 +287,7 @@ class NotifiedCalls:
 
     def _phone_state(self) -> tuple[PhoneState, NotifiedCall | None]:
         """Work out the phone's state from the calls not ended."""
-        active = self._active.values()
+        active = [call for call in self._active.values() if call.followed]
         answered = [call for call in active if call.answered_order is not None]
         if answered:
             return PhoneState.IN_CALL, max(
@@ -313,6 +341,10 @@ class NotifiedCalls:
                     ended=data.get("ended") is True,
                     reason=_optional_text(data.get("reason")) or "",
                     last_seen=now,
+                    mine=data.get("mine")
+                    if isinstance(data.get("mine"), bool)
+                    else None,
+                    announced=data.get("announced", True) is not False,
                 )
             except AttributeError, KeyError, TypeError, ValueError:
                 continue
@@ -393,12 +425,42 @@ def missed_call_summary(
 
 
 class MissedCalls:
-    """The missed calls list: newest last, at most ``max_items`` long."""
+    """The missed calls list: newest last, at most ``max_items`` long.
+
+    ``version`` grows with every change, so that a change is told from no change.
+    """
 
     def __init__(self, max_items: int = MAX_MISSED_CALLS) -> None:
         """Start empty."""
         self.items: list[MissedCall] = []
+        self.version = 0
         self._max_items = max_items
+
+    def add_missed(self, event: CallEvent, *, unknown: str, when: datetime) -> None:
+        """Put the call of a missed event on the list; ``unknown`` names a hidden caller."""
+        call = event.call
+        self.add(
+            MissedCall(
+                uid=uuid.uuid4().hex,
+                summary=missed_call_summary(
+                    call.caller_name, call.caller_number, unknown
+                ),
+                call_id=call.call_id,
+                caller_number=call.caller_number,
+                caller_name=call.caller_name,
+                missed_at=when,
+            )
+        )
+
+    def update(
+        self, item: MissedCall, *, summary: str | None, done: bool | None
+    ) -> None:
+        """Rename an item or check it off (or on again)."""
+        if summary:
+            item.summary = clean_text(summary)
+        if done is not None:
+            item.done = done
+        self.version += 1
 
     @property
     def open_count(self) -> int:
@@ -407,6 +469,7 @@ class MissedCalls:
 
     def add(self, item: MissedCall) -> None:
         """Add an item; the oldest checked-off item goes if the list is full, else the oldest."""
+        self.version += 1
         self.items.append(item)
         while len(self.items) > self._max_items:
             done = [existing for existing in self.items if existing.done]
@@ -419,6 +482,7 @@ class MissedCalls:
     def remove(self, uids: Iterable[str]) -> None:
         """Delete the items with these uids."""
         gone = set(uids)
+        self.version += 1
         self.items = [item for item in self.items if item.uid not in gone]
 
     def as_stored(self) -> list[dict[str, Any]]:

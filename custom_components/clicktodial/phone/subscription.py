@@ -100,6 +100,31 @@ class SubscriptionState:
     # The target URL of a subscribe whose answer has not been taken in yet.
     pending: str | None = None
 
+    def adopt(self, url: str, subscription_id: str, *, cloudhook: bool) -> None:
+        """Make a new subscription the one in use; the one it replaces is to delete."""
+        if self.subscription is not None and self.subscription.id != subscription_id:
+            self.stale.append(self.subscription.id)
+        self.subscription = Subscription(
+            id=subscription_id, target_url=url, cloudhook=cloudhook
+        )
+        self.pending = None
+
+    def retire(self) -> None:
+        """Make the subscription in use one to delete."""
+        if self.subscription is not None:
+            self.stale.append(self.subscription.id)
+            self.subscription = None
+
+    def take(self, subscribing: _Subscribing) -> None:
+        """Take in the answer of a finished subscribe request."""
+        if (subscription_id := _answer(subscribing.task)) is not None:
+            self.adopt(
+                subscribing.target_url, subscription_id, cloudhook=subscribing.cloudhook
+            )
+        elif not isinstance(_error(subscribing.task), VoipgridConnectionError | None):
+            # The platform answered with an error: it made no subscription.
+            self.pending = None
+
     def as_dict(self) -> dict[str, Any]:
         """Return the state as stored."""
         return {
@@ -182,26 +207,16 @@ class SubscriptionManager:
         """Return whether a retry is planned."""
         return self._unsub_retry is not None
 
-    @property
-    def busy(self) -> bool:
-        """Return whether there is anything to do on the platform."""
-        return (
-            self.wanted or bool(self.state.stale) or self.state.subscription is not None
-        )
-
-    # -- life cycle ------------------------------------------------------------------------
-
     @callback
     def async_start(self) -> None:
         """Take over the account's subscribe request, if one is on its way; start syncing."""
         self.hass.data.setdefault(_MANAGERS, {})[self.entry.entry_id] = self
-        subscribing = self.hass.data.get(_SUBSCRIBING, {}).get(self.entry.entry_id)
+        subscribing = _subscribing(self.hass, self.entry.entry_id)
         if subscribing is not None and subscribing.task.done():
             self._take_answer(subscribing)
-        if not self.wanted and self.state.subscription is not None:
-            self.state.stale.append(self.state.subscription.id)
-            self.state.subscription = None
-        if self.busy:
+        if not self.wanted:
+            self.state.retire()
+        if self.wanted or self.state.stale:
             self._start_sync()
 
     @callback
@@ -215,14 +230,10 @@ class SubscriptionManager:
         if managers.get(self.entry.entry_id) is self:
             del managers[self.entry.entry_id]
 
-    # -- syncing ---------------------------------------------------------------------------
-
     @callback
     def _start_sync(self, _now: datetime | None = None) -> None:
         """Bring the subscription in line in the background, never holding up the setup."""
         self._unsub_retry = None
-        if self._stopped:
-            return
         self.entry.async_create_background_task(
             self.hass, self._async_sync(), name=f"{DOMAIN} call notifications"
         )
@@ -230,7 +241,10 @@ class SubscriptionManager:
     async def _async_sync(self) -> None:
         """Subscribe the target URL once, delete stale subscriptions; retry when it fails."""
         async with self._lock:
-            if self._stopped or self._subscribing() is not None:
+            if (
+                self._stopped
+                or _subscribing(self.hass, self.entry.entry_id) is not None
+            ):
                 # The answer of the request on its way starts the next sync.
                 return
             if (paused := self._rate_limit.paused_for()) > 0:
@@ -244,20 +258,8 @@ class SubscriptionManager:
                     )
                     self.state.stale.pop(0)
                     await self._save()
-            except VoipgridAuthenticationError as err:
-                if err.status == 403:
-                    self._create_issue(ISSUE_FORBIDDEN)
-                else:
-                    self.entry.async_start_reauth(self.hass)
-                LOGGER.warning(
-                    "The platform refused to manage call notifications (HTTP %s)",
-                    err.status,
-                )
-            except VoipgridNotFoundError:
-                self._create_issue(ISSUE_FORBIDDEN)
-                LOGGER.warning(
-                    "The platform has no call notifications for this account"
-                )
+            except (VoipgridAuthenticationError, VoipgridNotFoundError) as err:
+                _refused(self.hass, self.entry, err)
             except (VoipgridError, _NotYetError) as err:
                 delay = self._backoff.fail(self.hass.loop.time())
                 if isinstance(err, VoipgridRateLimitError):
@@ -274,8 +276,6 @@ class SubscriptionManager:
 
     def _retry(self, delay: float) -> None:
         """Plan the next sync in ``delay`` seconds."""
-        if self._stopped:
-            return
         self._unsub_retry = async_call_later(
             self.hass,
             delay,
@@ -290,15 +290,18 @@ class SubscriptionManager:
         """Subscribe the target URL if it is not subscribed yet."""
         if not self.wanted:
             return
-        target = await self._async_target_url()
+        target = await async_target_url(
+            self.hass, self.webhook_id, self.state.subscription
+        )
         if target is None:
-            self._create_issue(ISSUE_NO_URL)
+            create_issue(self.hass, self.entry, ISSUE_NO_URL)
             if self.state.subscription is not None:
-                self.state.stale.append(self.state.subscription.id)
-                self.state.subscription = None
+                self.state.retire()
                 await self._save()
             return
-        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_NO_URL))
+        ir.async_delete_issue(
+            self.hass, DOMAIN, issue_id(ISSUE_NO_URL, self.entry.entry_id)
+        )
         url, cloudhook = target
         subscription = self.state.subscription
         if subscription is None or subscription.target_url != url:
@@ -311,7 +314,7 @@ class SubscriptionManager:
             # Written down before the request goes out.
             self.state.pending = url
             await self._save()
-            subscribing = self._send(url, cloudhook)
+            subscribing = _send(self.hass, self.entry, url, cloudhook)
             self._awaiting = subscribing
             try:
                 # Waiting is cancelled with this sync (an unload); the request is not.
@@ -320,68 +323,18 @@ class SubscriptionManager:
                 self._awaiting = None
             self._take_answer(subscribing)
             await self._save()
-            if not subscribing.task.cancelled() and (
-                err := subscribing.task.exception()
-            ):
+            if (err := _error(subscribing.task)) is not None:
                 raise err
             LOGGER.debug("Subscribed to the account's call notifications")
-        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_FORBIDDEN))
-
-    def _send(self, url: str, cloudhook: bool) -> _Subscribing:
-        """Send the subscribe request as a task of its own that no unload cancels."""
-        entry_id = self.entry.entry_id
-        client = self.entry.runtime_data.client
-        task = self.hass.async_create_background_task(
-            client.subscribe_call_notifications(url, request_timeout=SUBSCRIBE_TIMEOUT),
-            name=f"{DOMAIN} subscribe call notifications",
+        ir.async_delete_issue(
+            self.hass, DOMAIN, issue_id(ISSUE_FORBIDDEN, self.entry.entry_id)
         )
-        # Home Assistant waits for the answer before it stops (and cancels tasks).
-        remove_job = self.hass.async_add_shutdown_job(
-            HassJob(_async_wait, "clicktodial subscribe answer"),
-            self.hass,
-            entry_id,
-            task,
-        )
-        subscribing = _Subscribing(
-            task=task,
-            target_url=url,
-            cloudhook=cloudhook,
-            remove_shutdown_job=remove_job,
-        )
-        self.hass.data.setdefault(_SUBSCRIBING, {})[entry_id] = subscribing
-        task.add_done_callback(lambda _task: _answered(self.hass, entry_id))
-        return subscribing
-
-    def _subscribing(self) -> _Subscribing | None:
-        """Return the account's subscribe request on its way, if any."""
-        return self.hass.data.get(_SUBSCRIBING, {}).get(self.entry.entry_id)
 
     def _take_answer(self, subscribing: _Subscribing) -> None:
         """Take in the answer of a subscribe request that is done (the sync raises errors)."""
         del self.hass.data[_SUBSCRIBING][self.entry.entry_id]
         subscribing.remove_shutdown_job()
-        if subscribing.task.cancelled():
-            return
-        if (err := subscribing.task.exception()) is not None:
-            if not isinstance(err, VoipgridConnectionError):
-                # The platform answered: it made no subscription.
-                self.state.pending = None
-            return
-        self._adopt(
-            subscribing.target_url, subscribing.task.result(), subscribing.cloudhook
-        )
-
-    def _adopt(self, url: str, subscription_id: str, cloudhook: bool) -> None:
-        """Make a new subscription the one in use; the one it replaces is deleted."""
-        if (
-            self.state.subscription is not None
-            and self.state.subscription.id != subscription_id
-        ):
-            self.state.stale.append(self.state.subscription.id)
-        self.state.subscription = Subscription(
-            id=subscription_id, target_url=url, cloudhook=cloudhook
-        )
-        self.state.pending = None
+        self.state.take(subscribing)
 
     def busy_with(self, subscribing: _Subscribing) -> bool:
         """Return whether a sync of this set-up waits for that request's answer."""
@@ -391,9 +344,8 @@ class SubscriptionManager:
     def _answered_later(self, subscribing: _Subscribing) -> None:
         """Take the answer of a request an earlier set-up (or sync) sent, and sync again."""
         self._take_answer(subscribing)
-        if not self.wanted and self.state.subscription is not None:
-            self.state.stale.append(self.state.subscription.id)
-            self.state.subscription = None
+        if not self.wanted:
+            self.state.retire()
         self.entry.async_create_background_task(
             self.hass, self._async_save_and_sync(), name=f"{DOMAIN} subscribe answer"
         )
@@ -407,51 +359,63 @@ class SubscriptionManager:
         await self._save()
         await self._async_sync()
 
-    async def _async_target_url(self) -> tuple[str, bool] | None:
-        """Return the URL the platform should push to and whether it is a cloudhook."""
-        if "cloud" in self.hass.config.components:
-            # Imported here: Home Assistant Cloud is optional (an after-dependency).
-            from homeassistant.components import cloud  # noqa: PLC0415
 
-            if cloud.async_active_subscription(self.hass):
-                try:
-                    url = await cloud.async_get_or_create_cloudhook(
-                        self.hass, self.webhook_id
-                    )
-                except cloud.CloudNotAvailable as err:
-                    # Connecting; a cloudhook subscribed before stays as it is.
-                    subscription = self.state.subscription
-                    if subscription is not None and subscription.cloudhook:
-                        return subscription.target_url, True
-                    raise _NotYetError from err
-                return url, True
-        try:
-            return (
-                webhook.async_generate_url(
-                    self.hass, self.webhook_id, allow_internal=False
-                ),
-                False,
-            )
-        except NoURLAvailableError:
-            return None
+async def async_target_url(
+    hass: HomeAssistant, webhook_id: str, subscription: Subscription | None
+) -> tuple[str, bool] | None:
+    """Return the URL the platform should push to and whether it is a cloudhook."""
+    if "cloud" in hass.config.components:
+        # Imported here: Home Assistant Cloud is optional (an after-dependency).
+        from homeassistant.components import cloud  # noqa: PLC0415
 
-    # -- repair issues ---------------------------------------------------------------------
-
-    def _issue_id(self, key: str) -> str:
-        """Return the id of one of this account's issues."""
-        return issue_id(key, self.entry.entry_id)
-
-    def _create_issue(self, key: str) -> None:
-        """Raise a repair issue of this account."""
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            self._issue_id(key),
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=key,
-            translation_placeholders={"account": self.entry.title},
+        if cloud.async_active_subscription(hass):
+            try:
+                url = await cloud.async_get_or_create_cloudhook(hass, webhook_id)
+            except cloud.CloudNotAvailable as err:
+                # Connecting; a cloudhook subscribed before stays as it is.
+                if subscription is not None and subscription.cloudhook:
+                    return subscription.target_url, True
+                raise _NotYetError from err
+            return url, True
+    try:
+        return (
+            webhook.async_generate_url(hass, webhook_id, allow_internal=False),
+            False,
         )
+    except NoURLAvailableError:
+        return None
+
+
+def _refused(
+    hass: HomeAssistant,
+    entry: ClickToDialConfigEntry,
+    err: VoipgridAuthenticationError | VoipgridNotFoundError,
+) -> None:
+    """Say the platform refuses call notifications: a repair issue, or a new token."""
+    if isinstance(err, VoipgridNotFoundError):
+        create_issue(hass, entry, ISSUE_FORBIDDEN)
+        LOGGER.warning("The platform has no call notifications for this account")
+        return
+    if err.status == 403:
+        create_issue(hass, entry, ISSUE_FORBIDDEN)
+    else:
+        entry.async_start_reauth(hass)
+    LOGGER.warning(
+        "The platform refused to manage call notifications (HTTP %s)", err.status
+    )
+
+
+def create_issue(hass: HomeAssistant, entry: ClickToDialConfigEntry, key: str) -> None:
+    """Raise a repair issue of an account."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(key, entry.entry_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=key,
+        translation_placeholders={"account": entry.title},
+    )
 
 
 def issue_id(key: str, entry_id: str) -> str:
@@ -463,6 +427,33 @@ def delete_issues(hass: HomeAssistant, entry_id: str) -> None:
     """Remove an account's repair issues about call notifications."""
     for key in ISSUES:
         ir.async_delete_issue(hass, DOMAIN, issue_id(key, entry_id))
+
+
+def _send(
+    hass: HomeAssistant, entry: ClickToDialConfigEntry, url: str, cloudhook: bool
+) -> _Subscribing:
+    """Send a subscribe request as a task of its own that no unload cancels."""
+    entry_id = entry.entry_id
+    task = hass.async_create_background_task(
+        entry.runtime_data.client.subscribe_call_notifications(
+            url, request_timeout=SUBSCRIBE_TIMEOUT
+        ),
+        name=f"{DOMAIN} subscribe call notifications",
+    )
+    # Home Assistant waits for the answer before it stops (and cancels tasks).
+    remove_job = hass.async_add_shutdown_job(
+        HassJob(_async_wait, "clicktodial subscribe answer"), hass, entry_id, task
+    )
+    subscribing = hass.data.setdefault(_SUBSCRIBING, {})[entry_id] = _Subscribing(
+        task=task, target_url=url, cloudhook=cloudhook, remove_shutdown_job=remove_job
+    )
+    task.add_done_callback(lambda _task: _answered(hass, entry_id))
+    return subscribing
+
+
+def _subscribing(hass: HomeAssistant, entry_id: str) -> _Subscribing | None:
+    """Return an account's subscribe request on its way, if any."""
+    return hass.data.get(_SUBSCRIBING, {}).get(entry_id)
 
 
 @callback
@@ -492,9 +483,17 @@ async def async_take_subscribing(hass: HomeAssistant, entry_id: str) -> str | No
         return None
     subscribing.remove_shutdown_job()
     await asyncio.wait([subscribing.task])
-    if subscribing.task.cancelled() or subscribing.task.exception() is not None:
-        return None
-    return subscribing.task.result()
+    return _answer(subscribing.task)
+
+
+def _answer(task: asyncio.Task[str]) -> str | None:
+    """Return the subscription a finished subscribe request made (None: none known)."""
+    return None if task.cancelled() or task.exception() else task.result()
+
+
+def _error(task: asyncio.Task[str]) -> BaseException | None:
+    """Return what a finished subscribe request raised (cancelled: nothing known)."""
+    return None if task.cancelled() else task.exception()
 
 
 async def async_remove_subscriptions(

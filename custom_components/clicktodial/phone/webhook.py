@@ -23,6 +23,8 @@ from custom_components.clicktodial.voipgrid import (
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 
+# Unknown status strings are logged once each, at most this many different ones.
+MAX_UNKNOWN_STATUSES: Final = 50
 # The ids this integration makes: 64 hexadecimal characters.
 _WEBHOOK_ID: Final = re.compile(r"[0-9a-f]{64}")
 
@@ -44,6 +46,7 @@ def async_register(
     handle: Callable[[Notification], None],
 ) -> None:
     """Register the webhook; each notification read goes to ``handle``."""
+    unknown_statuses: set[str] = set()
 
     async def _async_handle_webhook(
         hass: HomeAssistant, webhook_id: str, request: web.Request
@@ -57,6 +60,8 @@ def async_register(
                 notification = Notification.from_bytes(body)
             except InvalidNotificationError as err:
                 return _answer(HTTPStatus.BAD_REQUEST, str(err))
+            if notification.status is None:
+                _log_unknown_status(unknown_statuses, notification.raw_status)
             handle(notification)
         except Exception:  # noqa: BLE001 - the platform gets an answer, whatever happens
             LOGGER.exception("Unexpected error while handling a call notification")
@@ -76,6 +81,14 @@ def async_register(
 def async_unregister(hass: HomeAssistant, webhook_id: str) -> None:
     """Unregister the webhook."""
     webhook.async_unregister(hass, webhook_id)
+
+
+def _log_unknown_status(seen: set[str], status: str) -> None:
+    """Log a status string the first time it is seen."""
+    if status in seen or len(seen) >= MAX_UNKNOWN_STATUSES:
+        return
+    seen.add(status)
+    LOGGER.info("Ignoring call notifications with the status %r", status[:50])
 
 
 async def _read_body(request: web.Request) -> bytes | None:

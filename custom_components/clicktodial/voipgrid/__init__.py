@@ -31,7 +31,14 @@ from .models import (
     SelectedDestination,
     parse_status,
 )
-from .notification import Direction, Notification, NotificationStatus, Party, clean_text
+from .notification import (
+    Direction,
+    Notification,
+    NotificationStatus,
+    Party,
+    Target,
+    clean_text,
+)
 from .numbers import DEFAULT_NUMBER, calling_code, clean_number, number_key, same_number
 from .phones import PhoneAccount
 
@@ -58,6 +65,7 @@ __all__ = [
     "PhoneAccount",
     "Profile",
     "SelectedDestination",
+    "Target",
     "VoipgridAuthenticationError",
     "VoipgridClient",
     "VoipgridConnectionError",

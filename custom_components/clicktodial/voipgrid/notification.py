@@ -57,10 +57,23 @@ _STATUSES: Final[dict[str, NotificationStatus]] = {
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Party:
-    """One side of a notified call: its number and the name the platform knows."""
+    """One side of a notified call: its number and the name the platform knows.
+
+    For a caller that is a phone of the platform (an outgoing call), ``user_numbers`` are
+    the internal numbers of its users.
+    """
 
     number: str | None = None
     name: str | None = None
+    user_numbers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Target:
+    """A phone a notified call rings (``destination.targets``): its number and users'."""
+
+    number: str | None = None
+    user_numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -75,6 +88,8 @@ class Notification:
     reason: str
     caller: Party
     destination: Party
+    # The phones that started ringing; None when the notification has no such list.
+    targets: tuple[Target, ...] | None = None
 
     @classmethod
     def from_json(cls, data: object) -> Notification:
@@ -102,6 +117,7 @@ class Notification:
             reason=(_string(data, "reason") or "").strip().lower(),
             caller=_party(data, "caller"),
             destination=_party(data, "destination"),
+            targets=_targets(data.get("destination")),
         )
 
     @classmethod
@@ -138,7 +154,40 @@ def _party(data: Mapping[str, Any], key: str) -> Party:
     return Party(
         number=_string(value, "number") or None,
         name=(_string(value, "name") or "").strip() or None,
+        user_numbers=_user_numbers(value),
     )
+
+
+def _targets(destination: object) -> tuple[Target, ...] | None:
+    """Return the phones a call rings; items of another shape are left out."""
+    targets = destination.get("targets") if isinstance(destination, dict) else None
+    if not isinstance(targets, list):
+        return None
+    return tuple(
+        Target(
+            number=_loose_string(item.get("number")),
+            user_numbers=_user_numbers(item),
+        )
+        for item in targets
+        if isinstance(item, dict)
+    )
+
+
+def _user_numbers(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the internal numbers of a party's or target's users (strings or numbers)."""
+    value = data.get("user_numbers")
+    if not isinstance(value, list):
+        return ()
+    numbers = (_loose_string(item) for item in value)
+    return tuple(number for number in numbers if number)
+
+
+def _loose_string(value: object) -> str | None:
+    """Return a short string or number as a string, else None (tolerated, not refused)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = clean_text(str(value)).strip()
+    return text if 0 < len(text) <= MAX_FIELD_LENGTH else None
 
 
 def _timestamp(value: str | None) -> datetime | None:

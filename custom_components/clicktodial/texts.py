@@ -1,0 +1,82 @@
+"""The integration's own texts ("common" in the translations) in the right language.
+
+Assist's answers are in the conversation's language. Logbook lines are described where
+nothing can be awaited, in Home Assistant's language: that language's texts are loaded
+at setup and again whenever the language changes, and read from the cache.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import translation
+
+from .const import DOMAIN
+
+# The languages the integration has texts in; English for any other.
+LANGUAGES: Final = ("en", "nl")
+# The categories read from the cache: the texts, and the entities' state names.
+CATEGORIES: Final = ("common", "entity")
+
+
+def text_language(language: str | None) -> str:
+    """Return the language to use: the one asked (``nl-BE`` is ``nl``), else English."""
+    base = (language or "").partition("-")[0].lower()
+    return base if base in LANGUAGES else "en"
+
+
+async def async_text(
+    hass: HomeAssistant, language: str | None, key: str, **placeholders: str
+) -> str:
+    """Return one of the integration's texts in a language."""
+    strings = await translation.async_get_translations(
+        hass, text_language(language), "common", [DOMAIN]
+    )
+    return strings[f"component.{DOMAIN}.common.{key}"].format(**placeholders)
+
+
+async def async_load_texts(hass: HomeAssistant) -> None:
+    """Load the texts of Home Assistant's language now and whenever it changes."""
+
+    async def load(_event: Event | None = None) -> None:
+        for category in CATEGORIES:
+            await translation.async_get_translations(
+                hass, text_language(hass.config.language), category, [DOMAIN]
+            )
+
+    await load()
+    hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, load)
+
+
+@callback
+def _cached(hass: HomeAssistant, category: str, key: str) -> str | None:
+    """Return a loaded string in Home Assistant's language, else in English."""
+    for language in (text_language(hass.config.language), "en"):
+        strings = translation.async_get_cached_translations(
+            hass, language, category, DOMAIN
+        )
+        if (found := strings.get(f"component.{DOMAIN}.{category}.{key}")) is not None:
+            return found
+    return None
+
+
+@callback
+def cached_text(hass: HomeAssistant, key: str, **placeholders: str) -> str:
+    """Return one of the texts in Home Assistant's language, as loaded."""
+    found = _cached(hass, "common", key)
+    assert found is not None, key
+    return found.format(**placeholders)
+
+
+@callback
+def cached_state_name(hass: HomeAssistant, platform: str, key: str, state: str) -> str:
+    """Return how an entity's state is shown in Home Assistant's language, as loaded."""
+    return _cached(hass, "entity", f"{platform}.{key}.state.{state}") or state
+
+
+@callback
+def cached_entity_name(hass: HomeAssistant, platform: str, key: str) -> str:
+    """Return an entity's name in Home Assistant's language, as loaded."""
+    return _cached(hass, "entity", f"{platform}.{key}.name") or key

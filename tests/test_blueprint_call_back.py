@@ -1,0 +1,175 @@
+"""Tests of the blueprint "Call back a missed call when I check it off"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import shutil
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.clicktodial.const import EVENT_MISSED_CALL_CHECKED_OFF
+from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.blueprint import Blueprint
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import selector
+from homeassistant.setup import async_setup_component
+from homeassistant.util import yaml as yaml_util
+from simulator import Simulator
+
+from .notification_helpers import (
+    CALLER,
+    MISSED_CALLS,
+    account_entry,
+    async_setup,
+    notification,
+    post,
+    reachable_home_assistant,
+    todo_items,
+    webhook_path,
+)
+
+BLUEPRINT = "call_back_missed_call.yaml"
+SOURCE = Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
+
+
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Give Home Assistant a config dir holding the blueprint."""
+    target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
+    target.mkdir(parents=True)
+    shutil.copy(SOURCE / BLUEPRINT, target / BLUEPRINT)
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
+async def client(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> TestClient:
+    """Serve Home Assistant on 127.0.0.1, its own external URL."""
+    return await reachable_home_assistant(hass, hass_client_no_auth)
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant, simulator: Simulator, client: TestClient
+) -> MockConfigEntry:
+    """Set up the account, following all its calls, and the blueprint's automation."""
+    entry = account_entry(simulator)
+    await async_setup(hass, entry)
+    config = {
+        "id": "call_back",
+        "alias": "Call back",
+        "use_blueprint": {
+            "path": f"clicktodial/{BLUEPRINT}",
+            "input": {"missed_calls": MISSED_CALLS},
+        },
+    }
+    assert await async_setup_component(hass, "automation", {"automation": [config]})
+    await hass.async_block_till_done()
+    assert hass.states.get("automation.call_back").state == "on"
+    return entry
+
+
+async def update(hass: HomeAssistant, item: str, **changes: Any) -> None:
+    """Change a to-do item through the to-do action, as the to-do card does."""
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"entity_id": MISSED_CALLS, "item": item, **changes},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+
+
+def test_blueprint_file() -> None:
+    """Test the file is a valid blueprint offering only the Missed calls lists."""
+    data = yaml_util.load_yaml_dict(SOURCE / BLUEPRINT)
+    blueprint = Blueprint(
+        data,
+        path=BLUEPRINT,
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    assert blueprint.validate() is None
+    metadata = blueprint.metadata
+    assert metadata["name"] == "Call back a missed call when I check it off"
+    assert metadata["homeassistant"]["min_version"] == "2026.10.0"
+    assert metadata["source_url"] == (
+        "https://github.com/clicktodial/clicktodial/blob/main/"
+        f"blueprints/automation/clicktodial/{BLUEPRINT}"
+    )
+    assert yaml_util.extract_inputs(data) == set(blueprint.inputs) == {"missed_calls"}
+    spec = blueprint.inputs["missed_calls"]
+    assert spec["name"].strip()
+    assert spec["description"].strip()
+    selector.selector(spec["selector"])
+    assert spec["selector"]["entity"]["filter"] == [
+        {"integration": "clicktodial", "domain": ["todo"]}
+    ]
+
+
+async def test_check_off_calls_back(
+    hass: HomeAssistant, simulator: Simulator, entry: MockConfigEntry
+) -> None:
+    """Test checking a missed call off calls its caller back, from its account, once."""
+    checked_off = async_capture_events(hass, EVENT_MISSED_CALL_CHECKED_OFF)
+    call_id = await simulator.ring("missed", speed=0)
+    await hass.async_block_till_done()
+    (item,) = await todo_items(hass)
+
+    # Renaming it calls nobody.
+    await update(hass, item["uid"], rename="Bakker, call back")
+    assert simulator.count("start_call") == 0
+
+    await update(hass, item["uid"], status="completed")
+
+    assert simulator.count("start_call") == 1
+    assert simulator.requests[-1].body == {"b_number": CALLER}
+    assert hass.states.get("sensor.demo_user_call_status").attributes["b_number"] == (
+        CALLER
+    )
+    assert [event.data for event in checked_off] == [
+        {
+            "entity_id": MISSED_CALLS,
+            "config_entry_id": entry.entry_id,
+            "call_id": call_id,
+            "caller_number": CALLER,
+            "caller_name": "Bakker | Voys",
+        }
+    ]
+    # Checked off again: it was already; unchecked: nobody is called either.
+    await update(hass, item["uid"], status="completed")
+    await update(hass, item["uid"], status="needs_action")
+    assert simulator.count("start_call") == 1
+    # Checked off once more: called once more.
+    await update(hass, item["uid"], status="completed")
+    assert simulator.count("start_call") == 2
+
+
+async def test_withheld_number_not_called(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    client: TestClient,
+    entry: MockConfigEntry,
+) -> None:
+    """Test a missed call without a number is only checked off."""
+    await post(
+        client,
+        webhook_path(simulator),
+        notification("ended", reason="no-answer", caller=None, name="Reception"),
+    )
+    await hass.async_block_till_done()
+    (item,) = await todo_items(hass)
+
+    await update(hass, item["uid"], status="completed")
+
+    assert simulator.count("start_call") == 0
+    (item,) = await todo_items(hass)
+    assert item["status"] == "completed"
