@@ -44,6 +44,9 @@ async def reachable_home_assistant(
     The simulator then pushes its notifications to Home Assistant over real HTTP.
     """
     assert await async_setup_component(hass, "webhook", {})
+    # The calendar registers its views when set up: before the server starts, as the
+    # account's calendar needs it.
+    assert await async_setup_component(hass, "calendar", {})
     client = await hass_client_no_auth()
     await hass.config.async_update(external_url=f"http://{client.host}:{client.port}")
     return client
