@@ -251,7 +251,7 @@ async def test_events_in_dutch_with_contact_names(
         ("Gesprek naar +31508009899", "Uitgaand, opgenomen, 45 s\nToestel: Desk (201)"),
         # v2 names no one on the called side.
         ("Gesprek met 202", "Intern, opgenomen, 61 min 40 s"),
-        ("Gemist gesprek van Onbekend nummer", "Inkomend, niet opgenomen"),
+        ("Gemist gesprek van een onbekend nummer", "Inkomend, niet opgenomen"),
     ]
 
 
@@ -259,11 +259,15 @@ async def test_events_in_dutch_with_contact_names(
 async def test_events_in_another_language(
     hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
 ) -> None:
-    """In a language without translations of its own, the texts are English."""
+    """In a language without texts of its own, English; a new language shows at once."""
     hass.config.language = "de"
     await setup(hass, mock_config_entry)
 
     assert (await events(hass))[-1]["summary"] == "Call to +31508009899"
+    # A change of language shows at once.
+    await hass.config.async_update(language="nl")
+    await hass.async_block_till_done()
+    assert (await events(hass))[-1]["summary"] == "Gesprek naar +31508009899"
 
 
 @pytest.mark.freeze_time(FROZEN)

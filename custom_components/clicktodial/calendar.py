@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Final, override
+from typing import override
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import translation
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_NUMBER, DOMAIN, HISTORY_MIN_EVENT
+from .const import CONF_NUMBER, HISTORY_MIN_EVENT
 from .entity import ClickToDialEntity
 from .history import HistoryCoordinator
 from .runtime import ClickToDialConfigEntry
+from .texts import cached_text
 from .voipgrid import HistoryCall, HistoryDirection, calling_code, same_number
 
 PARALLEL_UPDATES = 0
-
-# Where the calendar's texts live in the translations (beside its states).
-_TEXTS: Final = f"component.{DOMAIN}.entity.calendar.calls.state."
 
 
 async def async_setup_entry(
@@ -31,17 +27,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the "Calls" calendar of an account with a call history."""
-    if (history := entry.runtime_data.history) is None:
-        return
-    strings = await translation.async_get_translations(
-        hass, hass.config.language, "entity", {DOMAIN}
-    )
-    texts = {
-        key.removeprefix(_TEXTS): text
-        for key, text in strings.items()
-        if key.startswith(_TEXTS)
-    }
-    async_add_entities([CallsCalendar(history, texts)])
+    if (history := entry.runtime_data.history) is not None:
+        async_add_entities([CallsCalendar(history)])
 
 
 def event_end(call: HistoryCall) -> datetime:
@@ -49,7 +36,7 @@ def event_end(call: HistoryCall) -> datetime:
     return max(call.end, call.start + HISTORY_MIN_EVENT)
 
 
-def call_summary(call: HistoryCall, who: str, texts: Mapping[str, str]) -> str:
+def call_summary(hass: HomeAssistant, call: HistoryCall, who: str) -> str:
     """Return an event's title: who called or was called, and whether it was missed."""
     if call.direction is HistoryDirection.OUTBOUND:
         key = "outgoing"
@@ -57,22 +44,28 @@ def call_summary(call: HistoryCall, who: str, texts: Mapping[str, str]) -> str:
         key = "other"
     else:
         key = "missed" if call.missed else "incoming"
-    return f"{texts[key]} {who}"
+    return cached_text(hass, f"calendar_{key}", who=who)
 
 
-def call_description(call: HistoryCall, texts: Mapping[str, str]) -> str:
+def call_description(hass: HomeAssistant, call: HistoryCall) -> str:
     """Return an event's description: direction, answered or not, how long, which phone."""
     if call.answered:
         minutes, seconds = divmod(call.duration, 60)
-        duration = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-        answered = f"{texts['answered']}, {duration}"
+        duration = (
+            cached_text(
+                hass, "calendar_minutes", minutes=str(minutes), seconds=str(seconds)
+            )
+            if minutes
+            else cached_text(hass, "calendar_seconds", seconds=str(seconds))
+        )
+        answer = cached_text(hass, "calendar_answered", duration=duration)
     elif call.answered_elsewhere:
-        answered = texts["answered_elsewhere"]
+        answer = cached_text(hass, "calendar_answered_elsewhere")
     else:
-        answered = texts["not_answered"]
-    lines = [f"{texts[f'direction_{call.direction.value}']}, {answered}"]
+        answer = cached_text(hass, "calendar_not_answered")
+    lines = [cached_text(hass, f"calendar_{call.direction.value}", answer=answer)]
     if phone := call.caller.phone or call.callee.phone:
-        lines.append(f"{texts['phone']}: {phone}")
+        lines.append(cached_text(hass, "calendar_phone", phone=phone))
     return "\n".join(lines)
 
 
@@ -86,12 +79,9 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
 
     _attr_translation_key = "calls"
 
-    def __init__(
-        self, coordinator: HistoryCoordinator, texts: Mapping[str, str]
-    ) -> None:
-        """Create the calendar of an account, with its texts in Home Assistant's language."""
+    def __init__(self, coordinator: HistoryCoordinator) -> None:
+        """Create the calendar of an account."""
         super().__init__(coordinator, "calls")
-        self._texts = texts
 
     @property
     @override
@@ -122,8 +112,8 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
         return CalendarEvent(
             start=dt_util.as_local(call.start),
             end=dt_util.as_local(event_end(call)),
-            summary=call_summary(call, self._who(call), self._texts),
-            description=call_description(call, self._texts),
+            summary=call_summary(self.hass, call, self._who(call)),
+            description=call_description(self.hass, call),
             uid=call.id,
         )
 
@@ -133,7 +123,7 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
         name = self._contact_name(other.number) or other.name
         if name and other.number:
             return f"{name} ({other.number})"
-        return name or other.number or self._texts["unknown_number"]
+        return name or other.number or cached_text(self.hass, "unknown_number")
 
     def _contact_name(self, number: str | None) -> str | None:
         """Return the name of the account's contact with this number, if any."""
