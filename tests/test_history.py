@@ -380,9 +380,21 @@ async def test_read_after_a_call_ends(
     mock_config_entry: MockConfigEntry,
     driver: TimeDriver,
 ) -> None:
-    """5 s after a call started from Home Assistant ends, the calendar shows it."""
+    """5 s after a call started from Home Assistant ends, the calendar shows it.
+
+    The calendar stays off: the call is over (its event in the list lasts a minute).
+    """
     await setup(hass, mock_config_entry)
     origin = hass.loop.time()
+    calendar_states: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda event: (
+            calendar_states.append(event.data["new_state"].state)
+            if event.data["entity_id"] == CALENDAR
+            else None
+        ),
+    )
 
     await start_call(hass, "+31508009899")
     await driver.run_for(60)
@@ -394,6 +406,11 @@ async def test_read_after_a_call_ends(
     latest = (await events(hass, T0, 1))[-1]
     assert latest["summary"] == "Call to +31508009899"
     assert latest["description"] == "Outgoing, answered, 30 s\nPhone: Desk (201)"
+    assert calendar_states == [STATE_OFF]
+    calendar = hass.states.get(CALENDAR)
+    assert calendar is not None
+    assert calendar.attributes["message"] == "Call to +31508009899"
+    assert calendar.attributes["end_time"] == "2026-11-26 13:00:30"
     # The schedule goes on from that read.
     await driver.run_for(15 * 60 + 5)
     assert len(reads(simulator, origin)) == 2

@@ -92,9 +92,13 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
     @property
     @override
     def event(self) -> CalendarEvent | None:
-        """Return the latest call (a calendar of calls has nothing upcoming)."""
+        """Return the latest call (a calendar of calls has nothing upcoming).
+
+        It ends when its conversation did, without the minute an event in the list lasts
+        at least: the calendar is off once the calls listed are over.
+        """
         calls = self.coordinator.data
-        return self._event(calls[0]) if calls else None
+        return self._event(calls[0], calls[0].end) if calls else None
 
     @override
     async def async_get_events(
@@ -102,16 +106,16 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
     ) -> list[CalendarEvent]:
         """Return the calls that overlap a time range, oldest first."""
         return [
-            self._event(call)
+            self._event(call, event_end(call))
             for call in reversed(self.coordinator.data or ())
             if call.start < end_date and event_end(call) > start_date
         ]
 
-    def _event(self, call: HistoryCall) -> CalendarEvent:
-        """Return the event of a call."""
+    def _event(self, call: HistoryCall, end: datetime) -> CalendarEvent:
+        """Return the event of a call, ending at ``end``."""
         return CalendarEvent(
             start=dt_util.as_local(call.start),
-            end=dt_util.as_local(event_end(call)),
+            end=dt_util.as_local(end),
             summary=call_summary(self.hass, call, self._who(call)),
             description=call_description(self.hass, call),
             uid=call.id,
