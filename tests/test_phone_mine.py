@@ -184,6 +184,20 @@ async def test_answered_elsewhere_not_missed(
     assert await todo_items(hass) == []
 
 
+async def test_call_ringing_no_phone_missed(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    loaded: MockConfigEntry,
+    client: TestClient,
+) -> None:
+    """A call that came in and ended without ringing any phone is a missed call."""
+    types = fired(hass)
+    await play(client, webhook_path(simulator), [("created", []), ("ended", [])])
+
+    assert types == ["missed"]
+    assert len(await todo_items(hass)) == 1
+
+
 async def test_whole_company(
     hass: HomeAssistant, simulator: Simulator, client: TestClient
 ) -> None:

@@ -14,7 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.clicktodial.const import CONF_WHOLE_COMPANY, DOMAIN
+from custom_components.clicktodial.const import DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import Event, HomeAssistant
 from simulator import DEFAULT_EMAIL, Simulator, Subscription
@@ -111,16 +111,15 @@ async def test_not_available_fails_on_your_side(
     assert statuses[-1] == "connected"
 
 
+@pytest.mark.usefixtures("loaded")
 async def test_not_available_missed_without_ringing(
-    hass: HomeAssistant, simulator: Simulator, loaded: MockConfigEntry
+    hass: HomeAssistant, simulator: Simulator
 ) -> None:
     """With Not available, ``ring`` pushes a missed call that rang no phone.
 
-    No phone of the user is named, so only "Follow the whole company's calls" shows it.
+    Only its end is shown: nothing told it was for the user until it ended unanswered
+    without ringing any phone.
     """
-    hass.config_entries.async_update_entry(
-        loaded, options={**loaded.options, CONF_WHOLE_COMPANY: True}
-    )
     await choose(hass, "not_available")
     events = record(hass, PHONE_CALLS, "event_type")
 
@@ -130,7 +129,7 @@ async def test_not_available_missed_without_ringing(
     statuses = [delivery.body["status"] for delivery in simulator.deliveries]
     assert statuses == ["created", "ended"]
     assert simulator.deliveries[-1].body["reason"] == "no-answer"
-    assert events == ["incoming", "missed"]
+    assert events == ["missed"]
     assert hass.states.get(PHONE).state == "idle"
     (item,) = await todo_items(hass, MISSED_CALLS)
     assert item["summary"] == "Bakker | Voys (+31612345678)"

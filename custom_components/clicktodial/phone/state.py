@@ -89,6 +89,8 @@ class NotifiedCall:
     mine: bool | None = None
     # Whether its incoming or outgoing event has fired.
     announced: bool = False
+    # Whether a notification named a phone it rang (anyone's).
+    rang_a_phone: bool = False
 
     @property
     def answered(self) -> bool:
@@ -97,8 +99,20 @@ class NotifiedCall:
 
     @property
     def followed(self) -> bool:
-        """Return whether the call's events fire and it counts for the phone's state."""
-        return self.announced or self.mine is not False
+        """Return whether the call's events fire and it counts for the phone's state.
+
+        A call that came in and ended without ringing any phone (the user was not
+        available, say) may have been for the user: its end is followed.
+        """
+        return (
+            self.announced
+            or self.mine is not False
+            or (
+                self.ended
+                and self.direction is Direction.INBOUND
+                and not self.rang_a_phone
+            )
+        )
 
     @property
     def only_rings(self) -> bool:
@@ -219,6 +233,7 @@ class NotifiedCalls:
             call.destination_number = (
                 call.destination_number or notification.destination.number
             )
+        call.rang_a_phone = call.rang_a_phone or bool(notification.targets)
         if call.mine is not True and (mine := self._is_mine(notification)) is not None:
             call.mine = mine
         call.caller_name = self._caller_name(call)
