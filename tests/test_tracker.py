@@ -155,6 +155,68 @@ def test_rate_limit_pauses_everything(tracker: CallTracker, clock: Clock) -> Non
     assert tracker.next_poll() == 1030.5
 
 
+def test_pushed_event_reads_at_once(tracker: CallTracker, clock: Clock) -> None:
+    """A pushed event reads the followed calls now; their talk then every 30 s."""
+    tracker.pushed()  # nothing followed yet: nothing due
+    assert tracker.next_poll() is None
+    tracker.start(read(None), b_number="202", contact=None)
+    clock.move(0.5)
+    tracker.take_due()
+    tracker.apply({"c1": read("connected")})
+    assert tracker.next_poll() == 1002.5  # nothing pushed: every 2 s
+
+    clock.move(0.25)
+    tracker.pushed()
+    assert tracker.next_poll() == clock.now
+    assert tracker.take_due() == ["c1"]
+    tracker.apply({"c1": read("connected")})
+    assert tracker.next_poll() == clock.now + 30
+
+    # A call started after the push is not one whose events arrive, until the next one.
+    tracker.start(read(None, "c2"), b_number="203", contact=None)
+    clock.move(0.5)
+    assert tracker.take_due() == ["c2"]
+    tracker.apply({"c2": read("connected", "c2")})
+    assert tracker.next_poll() == clock.now + 2
+
+
+def test_read_sent_before_push_made_again(tracker: CallTracker, clock: Clock) -> None:
+    """A read on its way when an event is pushed is made again at once; only once."""
+    tracker.start(read(None), b_number="202", contact=None)
+    clock.move(0.5)
+    assert tracker.take_due() == ["c1"]
+    tracker.pushed()  # while the read is on its way
+    clock.move(0.1)
+    assert not tracker.apply({"c1": read(None)}).changed
+    assert tracker.next_poll() == clock.now
+    assert tracker.take_due() == ["c1"]
+    tracker.apply({"c1": read("connected")})
+    assert tracker.next_poll() == clock.now + 30
+
+
+def test_push_waits_for_backoff_and_pause(tracker: CallTracker, clock: Clock) -> None:
+    """A pushed event reads no sooner than a failing read's backoff or a 429 allows."""
+    tracker.start(read(None), b_number="202", contact=None)
+    clock.move(0.5)
+    tracker.take_due()
+    tracker.apply({"c1": VoipgridConnectionError("down")})
+    clock.move(0.5)
+    tracker.pushed()
+    assert tracker.next_poll() == 1001.5  # the backoff's 1 s, not now
+    clock.move(0.5)
+    tracker.take_due()
+    tracker.apply({"c1": VoipgridRateLimitError(30)})
+    tracker.pushed()
+    assert tracker.next_poll() == clock.now + 30
+    clock.move(30)
+    assert tracker.take_due() == ["c1"]
+    tracker.apply({"c1": read("connected")})
+    # The read worked: a push reads at once again.
+    clock.move(1)
+    tracker.pushed()
+    assert tracker.next_poll() == clock.now
+
+
 def test_not_found_and_auth(tracker: CallTracker, clock: Clock) -> None:
     """A 404 ends the call's tracking; a refused token stops all polling."""
     tracker.start(read(None, "c1"), b_number="202", contact=None)

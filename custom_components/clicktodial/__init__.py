@@ -70,6 +70,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
     )
     async_setup_phone_log(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # A pushed call event has the calls being followed read at once.
+    entry.async_on_unload(
+        phone.async_add_listener(lambda: coordinator.async_pushed(phone.data.events))
+    )
     phone.async_start(rate_limit)
     return True
 

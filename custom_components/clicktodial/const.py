@@ -39,6 +39,9 @@ FIRST_POLL_DELAY: Final = 0.5
 SETUP_POLL_INTERVAL: Final = 1.0
 # A conversation lasts minutes and only its end matters: the end is seen within 3 s.
 CONNECTED_POLL_INTERVAL: Final = 2.0
+# While call notifications arrive the end of a conversation is pushed and read at once;
+# reading it every 30 s only catches an end whose push was lost.
+PUSHED_CONNECTED_POLL_INTERVAL: Final = 30.0
 # Reads that fail (timeouts, 5xx, malformed answers) are retried at growing intervals.
 BACKOFF_INITIAL: Final = 1.0
 BACKOFF_MAX: Final = 10.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, override
 
@@ -163,6 +163,20 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         if not self._polling:
             self._schedule_poll()
         return tracked
+
+    @callback
+    def async_pushed(self, events: Sequence[object]) -> None:
+        """Read the followed calls at once when the platform pushed call events.
+
+        ``events`` are those of one notification: one that changed nothing (a repeat, or
+        an update of the missed calls list) asks nothing. The account's rate limit and a
+        failing read's backoff still hold the reads back.
+        """
+        if not events:
+            return
+        self.tracker.pushed()
+        if not self._polling:
+            self._schedule_poll()
 
     @callback
     def _flush_changes(self) -> None:

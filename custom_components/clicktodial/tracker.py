@@ -20,6 +20,7 @@ from .const import (
     FIRST_POLL_DELAY,
     LOGGER,
     POLL_SLACK,
+    PUSHED_CONNECTED_POLL_INTERVAL,
     SETUP_POLL_INTERVAL,
     STUCK_AFTER,
     UNAVAILABLE_AFTER,
@@ -112,6 +113,10 @@ class CallTracker:
 
     ``clock`` is a monotonic clock in seconds (the event loop's), ``wall_clock`` returns
     the aware current time. Status changes and ended calls are queued until taken.
+
+    The owner tells the tracker of each call event the platform pushes (``pushed``): the
+    calls followed then are read at once, and from then on count as calls whose events
+    arrive, so their conversation is read every ``PUSHED_CONNECTED_POLL_INTERVAL``.
     """
 
     def __init__(
@@ -129,7 +134,14 @@ class CallTracker:
         self._calls: dict[str, TrackedCall] = {}
         self._due: dict[str, float] = {}
         self._backoff = Backoff(BACKOFF_INITIAL, BACKOFF_MAX)
+        # While reads fail, none is made before this clock time, pushed events or not.
+        self._retry_at = 0.0
         self._round_started = 0.0
+        # The calls followed when a call event was pushed, and how many were pushed (a
+        # read sent before the latest push is made again).
+        self._pushed: set[str] = set()
+        self._pushes = 0
+        self._round_pushes = 0
         self.auth_failed = False
         self._changes: list[StatusChange] = []
         self._ended: list[TrackedCall] = []
@@ -192,6 +204,7 @@ class CallTracker:
         make polling spin.
         """
         now = self._round_started = self._clock()
+        self._round_pushes = self._pushes
         if self.rate_limit.paused_for() > 0:
             return []
         due = [
@@ -200,6 +213,19 @@ class CallTracker:
         for call_id in due:
             self._due[call_id] = now + BACKOFF_INITIAL
         return due
+
+    def pushed(self) -> None:
+        """Take in that the platform pushed a call event: read every followed call now.
+
+        Not sooner than the rate limit's pause or a failing read's backoff allows (the
+        owner plans the poll for ``next_poll``); a read already on its way is made again
+        once its answer is in, as it may have left before the event happened.
+        """
+        self._pushes += 1
+        not_before = max(self._clock(), self._retry_at)
+        self._pushed.update(self._calls)
+        for call_id, when in self._due.items():
+            self._due[call_id] = min(when, not_before)
 
     def apply(self, reads: Mapping[str, Call | VoipgridError]) -> PollResult:
         """Take the results of reading the due calls into account."""
@@ -228,8 +254,10 @@ class CallTracker:
             return PollResult(changed=changed, auth_failed=True)
         if reached or not failed:
             self._backoff.reset()
+            self._retry_at = 0.0
             return PollResult(changed=changed)
         backoff = self._backoff.fail(self._round_started)
+        self._retry_at = now + backoff
         for call_id in failed:
             self._due[call_id] = now + backoff
         assert self._backoff.failing_since is not None
@@ -267,7 +295,9 @@ class CallTracker:
             if status.is_terminal:
                 self._finish(updated)
             else:
-                self._due[tracked.call_id] = now + _interval(status)
+                self._due[tracked.call_id] = self._next_read(
+                    tracked.call_id, status, now
+                )
             return True
         if (
             status is not CallStatus.CONNECTED
@@ -281,23 +311,25 @@ class CallTracker:
             )
             self._finish(tracked)
             return True
-        self._due[tracked.call_id] = now + _interval(status)
+        self._due[tracked.call_id] = self._next_read(tracked.call_id, status, now)
         return False
+
+    def _next_read(self, call_id: str, status: CallStatus, now: float) -> float:
+        """Return when a call just read with this status is read again."""
+        if self._pushes != self._round_pushes:
+            return now  # an event was pushed while the read was on its way
+        if status is not CallStatus.CONNECTED:
+            return now + SETUP_POLL_INTERVAL
+        if call_id in self._pushed:
+            return now + PUSHED_CONNECTED_POLL_INTERVAL
+        return now + CONNECTED_POLL_INTERVAL
 
     def _finish(self, call: TrackedCall) -> None:
         """Stop following a call; its last state stays as it was."""
         self._calls.pop(call.call_id, None)
         self._due.pop(call.call_id, None)
+        self._pushed.discard(call.call_id)
         ended = replace(call, tracking=False)
         if self.latest is not None and self.latest.call_id == call.call_id:
             self.latest = ended
         self._ended.append(ended)
-
-
-def _interval(status: CallStatus) -> float:
-    """Return how soon a call with this status is read again."""
-    return (
-        CONNECTED_POLL_INTERVAL
-        if status is CallStatus.CONNECTED
-        else SETUP_POLL_INTERVAL
-    )

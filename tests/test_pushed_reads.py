@@ -1,0 +1,241 @@
+"""Tests of fewer status reads while call notifications arrive.
+
+The account follows all its calls; Home Assistant's HTTP API is its own external URL, so
+the simulator pushes to the real webhook over HTTP, the calls started through
+click-to-dial too (``push_click_to_dial_calls``). Time moves from timer to timer, and
+stands still while a notification is on its way.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.clicktodial.const import (
+    CONNECTED_POLL_INTERVAL,
+    FIRST_POLL_DELAY,
+    PUSHED_CONNECTED_POLL_INTERVAL,
+    SETUP_POLL_INTERVAL,
+)
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from simulator import SCENARIOS, Fault, Simulator
+from simulator.pushed_calls import pushed_steps
+
+from .helpers import start_call, timeline_changes
+from .notification_helpers import (
+    account_entry,
+    async_setup,
+    notification,
+    post,
+    reachable_home_assistant,
+    webhook_path,
+)
+from .timing import FrozenClock, TimeDriver, block_till_done
+
+SENSOR = "sensor.demo_user_call_status"
+LONG = SCENARIOS["long"]
+# The end of the ten-minute call, pushed then.
+END = LONG[-1][0]
+
+
+@pytest.fixture
+async def client(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> TestClient:
+    """Serve Home Assistant on 127.0.0.1, its own external URL."""
+    return await reachable_home_assistant(hass, hass_client_no_auth)
+
+
+@pytest.fixture
+def driver(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: Simulator
+) -> TimeDriver:
+    """Move time from timer to timer; wait for the notifications on their way."""
+
+    async def settle(hass: HomeAssistant) -> None:
+        await block_till_done(hass)
+        await simulator.pushed_calls.delivered()
+        await block_till_done(hass)
+
+    return TimeDriver(hass, FrozenClock(hass, freezer), settle)
+
+
+def follow_states(hass: HomeAssistant) -> list[tuple[float, str]]:
+    """Record each new state of the call status sensor, with the loop time."""
+    seen: list[tuple[float, str]] = []
+
+    def changed(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] == SENSOR and (new := event.data["new_state"]):
+            seen.append((hass.loop.time(), new.state))
+
+    hass.bus.async_listen("state_changed", changed)
+    return seen
+
+
+def reads(simulator: Simulator) -> list[float]:
+    """Return when each status read reached the platform."""
+    return [r.at for r in simulator.requests if r.endpoint == "get_call"]
+
+
+async def push(
+    client: TestClient, simulator: Simulator, driver: TimeDriver, body: dict[str, Any]
+) -> None:
+    """POST a notification to the webhook, as the platform does; run what it made due."""
+    status, _ = await post(client, webhook_path(simulator), body)
+    assert status == 200
+    await driver.run_for(0)
+
+
+async def start_long_call(hass: HomeAssistant, simulator: Simulator) -> float:
+    """Start the ten-minute call; return when the platform started it."""
+    simulator.script_next_call(LONG)
+    call_id = await start_call(hass)
+    return simulator.calls[call_id].started_at
+
+
+async def test_ten_minute_call_with_notifications(
+    hass: HomeAssistant, client: TestClient, simulator: Simulator, driver: TimeDriver
+) -> None:
+    """A pushed ten-minute call costs at most 40 reads; its end is seen at the push."""
+    simulator.push_click_to_dial_calls = True
+    await async_setup(hass, account_entry(simulator))
+    seen = follow_states(hass)
+
+    started = await start_long_call(hass, simulator)
+    await driver.run_until(started + END + 60)
+
+    pushed = [d.body["status"] for d in simulator.deliveries]
+    assert pushed == ["ringing", "in-progress", "ended"]
+    assert {d.status for d in simulator.deliveries} == {200}
+    expected = timeline_changes(LONG)
+    assert [state for _, state in seen] == [status.value for _, status in expected]
+    for (at, status), (seen_at, _) in zip(expected[1:], seen[1:], strict=True):
+        # Set-up changes within 1.5 s as ever; the end within 1 s of its push.
+        limit = 1.0 if status.is_terminal else 1.5
+        assert 0 <= seen_at - started - at <= limit, (status, seen_at - started)
+    made = reads(simulator)
+    assert len(made) <= 40
+    # The conversation is read every 30 s; its end was seen at the push, not by a read.
+    talking = [at - started for at in made if LONG[-2][0] + 1 < at - started < END]
+    assert talking
+    gaps = [b - a for a, b in pairwise(talking)]
+    assert min(gaps) == pytest.approx(PUSHED_CONNECTED_POLL_INTERVAL)
+    assert made[-1] - started == pytest.approx(END)
+    # The end was the last read: nothing is asked afterwards.
+    await driver.run_for(600)
+    assert len(reads(simulator)) == len(made)
+
+
+@pytest.mark.parametrize("notifications", [False, True])
+async def test_without_pushes_nothing_changes(
+    hass: HomeAssistant,
+    client: TestClient,
+    simulator: Simulator,
+    driver: TimeDriver,
+    notifications: bool,
+) -> None:
+    """Without pushed events (the option off, or nothing pushed) the reads are as ever.
+
+    Each second while the call is set up, every 2 s once connected: 311 reads for the
+    ten-minute call, its end seen within 3 s.
+    """
+    await async_setup(hass, account_entry(simulator, notifications=notifications))
+    seen = follow_states(hass)
+
+    started = await start_long_call(hass, simulator)
+    await driver.run_until(started + END + 60)
+
+    setup = [FIRST_POLL_DELAY + i * SETUP_POLL_INTERVAL for i in range(10)]
+    connected = setup[-1] + SETUP_POLL_INTERVAL
+    talk = [connected + i * CONNECTED_POLL_INTERVAL for i in range(301)]
+    made = [at - started for at in reads(simulator)]
+    # Moved time keeps whole microseconds.
+    assert made == pytest.approx(setup + talk, abs=1e-5)
+    assert seen[-1][1] == "disconnected"
+    assert 0 <= seen[-1][0] - started - END <= 3
+    assert simulator.deliveries == []
+
+
+async def test_push_reads_followed_calls_at_once(
+    hass: HomeAssistant, client: TestClient, simulator: Simulator, driver: TimeDriver
+) -> None:
+    """A pushed event reads the followed calls at once; a repeat or no call, nothing."""
+    await async_setup(hass, account_entry(simulator))
+
+    # Nothing is followed: a pushed call asks nothing.
+    await push(client, simulator, driver, notification("ringing", "other"))
+    assert reads(simulator) == []
+
+    started = await start_long_call(hass, simulator)
+    await driver.run_until(started + 20.2)
+    before = reads(simulator)
+    assert before[-1] - started == pytest.approx(20.5 - CONNECTED_POLL_INTERVAL)
+
+    await push(client, simulator, driver, notification("in-progress", "other"))
+    assert reads(simulator) == [*before, hass.loop.time()]
+    # The same event again changes nothing, and reads nothing.
+    await push(client, simulator, driver, notification("in-progress", "other"))
+    assert len(reads(simulator)) == len(before) + 1
+
+    # From the push on, the conversation is read every 30 s.
+    pushed_at = hass.loop.time()
+    await driver.run_until(pushed_at + 2 * PUSHED_CONNECTED_POLL_INTERVAL + 0.5)
+    later = [at - pushed_at for at in reads(simulator)[len(before) + 1 :]]
+    assert later == pytest.approx(
+        [PUSHED_CONNECTED_POLL_INTERVAL, 2 * PUSHED_CONNECTED_POLL_INTERVAL]
+    )
+
+
+async def test_push_waits_for_rate_limit(
+    hass: HomeAssistant, client: TestClient, simulator: Simulator, driver: TimeDriver
+) -> None:
+    """A push while the account is rate limited reads nothing before the pause ends."""
+    await async_setup(hass, account_entry(simulator))
+    started = await start_long_call(hass, simulator)
+    await driver.run_until(started + 20.2)
+
+    simulator.inject("get_call", Fault.rate_limited("60"))
+    await push(client, simulator, driver, notification("in-progress", "other"))
+    limited_at = hass.loop.time()
+    assert reads(simulator)[-1] == limited_at  # answered 429: paused for 60 s
+    count = len(reads(simulator))
+
+    await driver.run_for(10)
+    await push(
+        client, simulator, driver, notification("ended", "other", reason="completed")
+    )
+    await driver.run_until(limited_at + 59.9)
+    assert len(reads(simulator)) == count
+
+    await driver.run_until(limited_at + 61)
+    assert reads(simulator)[count] == pytest.approx(limited_at + 60)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "pushed"),
+    [
+        ("normal", [("ringing", 2), ("in-progress", 10), ("ended", 40, "completed")]),
+        ("confirm", [("ringing", 2), ("in-progress", 12), ("ended", 42, "completed")]),
+        ("failed_a", [("ringing", 2), ("ended", 22, "no-answer")]),
+        ("failed_b", [("ringing", 2), ("ended", 26, "no-answer")]),
+        ("stuck", [("ringing", 2)]),
+        ("blacklisted", []),
+        (
+            "unknown_status",
+            [("ringing", 2), ("in-progress", 8), ("ended", 12, "completed")],
+        ),
+    ],
+)
+def test_simulator_pushes_click_to_dial_calls(
+    scenario: str, pushed: list[tuple[str, float] | tuple[str, float, str]]
+) -> None:
+    """The simulator pushes a click-to-dial call as an outgoing call, once it rang."""
+    steps = pushed_steps(SCENARIOS[scenario])
+    assert [(s.status, s.at, s.reason) for s in steps] == [
+        (status, at, rest[0] if rest else "") for status, at, *rest in pushed
+    ]
