@@ -34,6 +34,9 @@ from .phones import PhoneRegistrations
 
 DEFAULT_EMAIL = "demo@example.com"
 DEFAULT_TOKEN = "demo-token"
+# A started call's notification leaves this long after its status changed, so that a
+# status read made for it surely finds the new status.
+PUSH_LAG = 0.001
 
 # A timeline is a sequence of (seconds after the call was started, raw platform status).
 type Timeline = tuple[tuple[float, str | None], ...]
@@ -398,6 +401,10 @@ class Simulator:
         self._subscription_ids = itertools.count(1)
         self._notified_call_ids = itertools.count(1)
         self._plays: set[asyncio.Task[None]] = set()
+        # Notifications on their way (``delivered`` waits until there are none).
+        self._posting = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -509,6 +516,24 @@ class Simulator:
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=10)
             )
+        self._posting += 1
+        self._idle.clear()
+        try:
+            return await self._post_notification(body, email)
+        finally:
+            self._posting -= 1
+            if not self._posting:
+                self._idle.set()
+
+    async def delivered(self) -> None:
+        """Wait until no notification is on its way (those due later are not waited for)."""
+        await self._idle.wait()
+
+    async def _post_notification(
+        self, body: dict[str, Any], email: str | None
+    ) -> list[int | None]:
+        """POST a notification to each subscribed URL; return the HTTP statuses."""
+        assert self._session is not None
         statuses: list[int | None] = []
         for subscription in self.subscriptions_of(email):
             status: int | None
@@ -646,7 +671,8 @@ class Simulator:
             status, reason = STARTED_CALL_STEPS.get(str(raw), ("", ""))
             if not status or (status == "ended" and not pushed):
                 continue
-            if (delay := call.started_at + offset - self.clock()) > 0:
+            # Pushed just after the status changed: a read made for it finds the status.
+            if (delay := call.started_at + offset + PUSH_LAG - self.clock()) > 0:
                 await asyncio.sleep(delay)
             steps = [Step(at=offset, status=status, reason=reason)]
             if status == "in-progress" and not pushed:

@@ -2,7 +2,7 @@
 
 The account follows all its calls; Home Assistant's HTTP API is its own external URL, so
 the simulator pushes to the real webhook over HTTP, the calls started through
-click-to-dial too (``push_click_to_dial_calls``). Time moves from timer to timer, and
+click-to-dial too (``push_started_calls``). Time moves from timer to timer, and
 stands still while a notification is on its way.
 """
 
@@ -24,7 +24,7 @@ from custom_components.clicktodial.const import (
 )
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 from simulator import SCENARIOS, Fault, Simulator
-from simulator.pushed_calls import pushed_steps
+from simulator.app import PUSH_LAG
 
 from .helpers import start_call, timeline_changes
 from .notification_helpers import (
@@ -59,7 +59,7 @@ def driver(
 
     async def settle(hass: HomeAssistant) -> None:
         await block_till_done(hass)
-        await simulator.pushed_calls.delivered()
+        await simulator.delivered()
         await block_till_done(hass)
 
     return TimeDriver(hass, FrozenClock(hass, freezer), settle)
@@ -102,7 +102,7 @@ async def test_ten_minute_call_with_notifications(
     hass: HomeAssistant, client: TestClient, simulator: Simulator, driver: TimeDriver
 ) -> None:
     """A pushed ten-minute call costs at most 40 reads; its end is seen at the push."""
-    simulator.push_click_to_dial_calls = True
+    simulator.push_started_calls = True
     await async_setup(hass, account_entry(simulator))
     seen = follow_states(hass)
 
@@ -125,7 +125,7 @@ async def test_ten_minute_call_with_notifications(
     assert talking
     gaps = [b - a for a, b in pairwise(talking)]
     assert min(gaps) == pytest.approx(PUSHED_CONNECTED_POLL_INTERVAL)
-    assert made[-1] - started == pytest.approx(END)
+    assert made[-1] - started == pytest.approx(END + PUSH_LAG, abs=1e-5)
     # The end was the last read: nothing is asked afterwards.
     await driver.run_for(600)
     assert len(reads(simulator)) == len(made)
@@ -164,7 +164,11 @@ async def test_without_pushes_nothing_changes(
 async def test_push_reads_followed_calls_at_once(
     hass: HomeAssistant, client: TestClient, simulator: Simulator, driver: TimeDriver
 ) -> None:
-    """A pushed event reads the followed calls at once; a repeat or no call, nothing."""
+    """A pushed event reads the followed calls at once; a repeat or no call, nothing.
+
+    A conversation is read every 30 s once an event of its own number was pushed (its end
+    will be); another call's event leaves it read every 2 s.
+    """
     await async_setup(hass, account_entry(simulator))
 
     # Nothing is followed: a pushed call asks nothing.
@@ -181,11 +185,20 @@ async def test_push_reads_followed_calls_at_once(
     # The same event again changes nothing, and reads nothing.
     await push(client, simulator, driver, notification("in-progress", "other"))
     assert len(reads(simulator)) == len(before) + 1
-
-    # From the push on, the conversation is read every 30 s.
+    # Another call's event: the conversation is still read every 2 s.
     pushed_at = hass.loop.time()
+    await driver.run_for(CONNECTED_POLL_INTERVAL + 0.1)
+    assert reads(simulator)[-1] == pytest.approx(pushed_at + CONNECTED_POLL_INTERVAL)
+
+    # An event of the call's own number: from then on read every 30 s.
+    count = len(reads(simulator))
+    own = notification("ringing", "own", direction="outbound", caller="201")
+    own["destination"]["number"] = "0508009899"
+    await push(client, simulator, driver, own)
+    pushed_at = hass.loop.time()
+    assert reads(simulator)[count:] == [pushed_at]
     await driver.run_until(pushed_at + 2 * PUSHED_CONNECTED_POLL_INTERVAL + 0.5)
-    later = [at - pushed_at for at in reads(simulator)[len(before) + 1 :]]
+    later = [at - pushed_at for at in reads(simulator)[count + 1 :]]
     assert later == pytest.approx(
         [PUSHED_CONNECTED_POLL_INTERVAL, 2 * PUSHED_CONNECTED_POLL_INTERVAL]
     )
@@ -216,26 +229,43 @@ async def test_push_waits_for_rate_limit(
     assert reads(simulator)[count] == pytest.approx(limited_at + 60)
 
 
-@pytest.mark.parametrize(
-    ("scenario", "pushed"),
-    [
-        ("normal", [("ringing", 2), ("in-progress", 10), ("ended", 40, "completed")]),
-        ("confirm", [("ringing", 2), ("in-progress", 12), ("ended", 42, "completed")]),
-        ("failed_a", [("ringing", 2), ("ended", 22, "no-answer")]),
-        ("failed_b", [("ringing", 2), ("ended", 26, "no-answer")]),
-        ("stuck", [("ringing", 2)]),
-        ("blacklisted", []),
-        (
-            "unknown_status",
-            [("ringing", 2), ("in-progress", 8), ("ended", 12, "completed")],
-        ),
-    ],
-)
-def test_simulator_pushes_click_to_dial_calls(
-    scenario: str, pushed: list[tuple[str, float] | tuple[str, float, str]]
+@pytest.mark.parametrize("history", [True, False])
+async def test_pushed_end_reads_the_history(
+    hass: HomeAssistant,
+    client: TestClient,
+    simulator: Simulator,
+    driver: TimeDriver,
+    history: bool,
 ) -> None:
-    """The simulator pushes a click-to-dial call as an outgoing call, once it rang."""
-    steps = pushed_steps(SCENARIOS[scenario])
-    assert [(s.status, s.at, s.reason) for s in steps] == [
-        (status, at, rest[0] if rest else "") for status, at, *rest in pushed
+    """5 s after a pushed call ends, the call history is read; its other events read none.
+
+    An account without a call list reads none.
+    """
+    if not history:
+        simulator.inject("call_history_v2", Fault.http(404))
+        simulator.inject("call_history_v1", Fault.http(404))
+    await async_setup(hass, account_entry(simulator))
+    before = len(history_reads(simulator))
+
+    await push(client, simulator, driver, notification("ringing"))
+    await push(client, simulator, driver, notification("in-progress"))
+    await driver.run_for(60)
+    assert len(history_reads(simulator)) == before
+
+    await push(client, simulator, driver, notification("ended", reason="completed"))
+    ended_at = hass.loop.time()
+    await driver.run_for(60)
+    made = history_reads(simulator)[before:]
+    if history:
+        assert made == [pytest.approx(ended_at + 5, abs=1)]
+    else:
+        assert made == []
+
+
+def history_reads(simulator: Simulator) -> list[float]:
+    """Return when the call history was read."""
+    return [
+        r.at
+        for r in simulator.requests
+        if r.endpoint in ("call_history_v2", "call_history_v1")
     ]

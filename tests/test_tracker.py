@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.clicktodial.tracker import CallTracker, TrackedCall
+from custom_components.clicktodial.tracker import CallTracker, TrackedCall, same_number
 from custom_components.clicktodial.voipgrid import (
     Call,
     CallStatus,
@@ -156,8 +156,8 @@ def test_rate_limit_pauses_everything(tracker: CallTracker, clock: Clock) -> Non
 
 
 def test_pushed_event_reads_at_once(tracker: CallTracker, clock: Clock) -> None:
-    """A pushed event reads the followed calls now; their talk then every 30 s."""
-    tracker.pushed()  # nothing followed yet: nothing due
+    """A pushed event reads the followed calls now; a call it was about then every 30 s."""
+    tracker.pushed({"202"})  # nothing followed yet: nothing due
     assert tracker.next_poll() is None
     tracker.start(read(None), b_number="202", contact=None)
     clock.move(0.5)
@@ -165,8 +165,16 @@ def test_pushed_event_reads_at_once(tracker: CallTracker, clock: Clock) -> None:
     tracker.apply({"c1": read("connected")})
     assert tracker.next_poll() == 1002.5  # nothing pushed: every 2 s
 
+    # An event of another call reads at once, but this call's end may not be pushed.
     clock.move(0.25)
-    tracker.pushed()
+    tracker.pushed({"0501234567", "201"})
+    assert tracker.next_poll() == clock.now
+    assert tracker.take_due() == ["c1"]
+    tracker.apply({"c1": read("connected")})
+    assert tracker.next_poll() == clock.now + 2
+
+    clock.move(0.25)
+    tracker.pushed({"202"})
     assert tracker.next_poll() == clock.now
     assert tracker.take_due() == ["c1"]
     tracker.apply({"c1": read("connected")})
@@ -180,12 +188,31 @@ def test_pushed_event_reads_at_once(tracker: CallTracker, clock: Clock) -> None:
     assert tracker.next_poll() == clock.now + 2
 
 
+@pytest.mark.parametrize(
+    ("asked", "told", "same"),
+    [
+        ("0501234567", "+31501234567", True),
+        ("050-123 45 67", "0031501234567", True),
+        ("+31612345678", "0612345678", True),
+        ("0501234567", "0501234568", False),
+        ("201", "201", True),
+        ("201", "+31501234201", False),
+        ("", "", False),
+        ("anonymous", "anonymous", False),
+    ],
+)
+def test_same_number(asked: str, told: str, same: bool) -> None:
+    """Numbers are the same in any of their ways of writing, no more."""
+    assert same_number(asked, told) is same
+    assert same_number(told, asked) is same
+
+
 def test_read_sent_before_push_made_again(tracker: CallTracker, clock: Clock) -> None:
     """A read on its way when an event is pushed is made again at once; only once."""
     tracker.start(read(None), b_number="202", contact=None)
     clock.move(0.5)
     assert tracker.take_due() == ["c1"]
-    tracker.pushed()  # while the read is on its way
+    tracker.pushed({"202"})  # while the read is on its way
     clock.move(0.1)
     assert not tracker.apply({"c1": read(None)}).changed
     assert tracker.next_poll() == clock.now
@@ -201,19 +228,19 @@ def test_push_waits_for_backoff_and_pause(tracker: CallTracker, clock: Clock) ->
     tracker.take_due()
     tracker.apply({"c1": VoipgridConnectionError("down")})
     clock.move(0.5)
-    tracker.pushed()
+    tracker.pushed({"202"})
     assert tracker.next_poll() == 1001.5  # the backoff's 1 s, not now
     clock.move(0.5)
     tracker.take_due()
     tracker.apply({"c1": VoipgridRateLimitError(30)})
-    tracker.pushed()
+    tracker.pushed({"202"})
     assert tracker.next_poll() == clock.now + 30
     clock.move(30)
     assert tracker.take_due() == ["c1"]
     tracker.apply({"c1": read("connected")})
     # The read worked: a push reads at once again.
     clock.move(1)
-    tracker.pushed()
+    tracker.pushed({"202"})
     assert tracker.next_poll() == clock.now
 
 

@@ -16,6 +16,7 @@ from .history import async_setup_history
 from .intent import async_register_intents
 from .phone import async_get_phone, async_remove_phone
 from .phone_log import async_setup_phone_log
+from .pushes import async_follow_pushes
 from .ratelimit import RateLimit
 from .runtime import ClickToDialConfigEntry, ClickToDialData
 from .sentences import async_setup_sentences
@@ -70,10 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
     )
     async_setup_phone_log(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    # A pushed call event has the calls being followed read at once.
-    entry.async_on_unload(
-        phone.async_add_listener(lambda: coordinator.async_pushed(phone.data.events))
-    )
+    async_follow_pushes(hass, entry)
     phone.async_start(rate_limit)
     return True
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, override
 
@@ -165,16 +165,13 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         return tracked
 
     @callback
-    def async_pushed(self, events: Sequence[object]) -> None:
-        """Read the followed calls at once when the platform pushed call events.
+    def async_pushed(self, numbers: Collection[str]) -> None:
+        """Read the followed calls at once: the platform pushed an event of a call.
 
-        ``events`` are those of one notification: one that changed nothing (a repeat, or
-        an update of the missed calls list) asks nothing. The account's rate limit and a
-        failing read's backoff still hold the reads back.
+        ``numbers`` are those of the call the event was about. The account's rate limit
+        and a failing read's backoff still hold the reads back.
         """
-        if not events:
-            return
-        self.tracker.pushed()
+        self.tracker.pushed(numbers)
         if not self._polling:
             self._schedule_poll()
 

@@ -8,24 +8,14 @@ any clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from .const import (
-    BACKOFF_INITIAL,
-    BACKOFF_MAX,
-    CONNECTED_POLL_INTERVAL,
-    FIRST_POLL_DELAY,
-    LOGGER,
-    POLL_SLACK,
-    PUSHED_CONNECTED_POLL_INTERVAL,
-    SETUP_POLL_INTERVAL,
-    STUCK_AFTER,
-    UNAVAILABLE_AFTER,
-)
-from .ratelimit import Backoff, RateLimit
+from .const import FIRST_POLL_DELAY, LOGGER, STUCK_AFTER, UNAVAILABLE_AFTER
+from .ratelimit import RateLimit
+from .schedule import ReadSchedule
 from .voipgrid import (
     Call,
     CallStatus,
@@ -115,8 +105,8 @@ class CallTracker:
     the aware current time. Status changes and ended calls are queued until taken.
 
     The owner tells the tracker of each call event the platform pushes (``pushed``): the
-    calls followed then are read at once, and from then on count as calls whose events
-    arrive, so their conversation is read every ``PUSHED_CONNECTED_POLL_INTERVAL``.
+    calls followed are read at once, and those the event was about (the same number) count
+    as calls whose end is pushed, so their conversation is read less often.
     """
 
     def __init__(
@@ -132,16 +122,7 @@ class CallTracker:
         self.rate_limit = rate_limit or RateLimit(clock)
         self.latest: TrackedCall | None = None
         self._calls: dict[str, TrackedCall] = {}
-        self._due: dict[str, float] = {}
-        self._backoff = Backoff(BACKOFF_INITIAL, BACKOFF_MAX)
-        # While reads fail, none is made before this clock time, pushed events or not.
-        self._retry_at = 0.0
-        self._round_started = 0.0
-        # The calls followed when a call event was pushed, and how many were pushed (a
-        # read sent before the latest push is made again).
-        self._pushed: set[str] = set()
-        self._pushes = 0
-        self._round_pushes = 0
+        self._schedule = ReadSchedule(clock, self.rate_limit)
         self.auth_failed = False
         self._changes: list[StatusChange] = []
         self._ended: list[TrackedCall] = []
@@ -160,7 +141,7 @@ class CallTracker:
         for item in calls if isinstance(calls, list) else []:
             if (call := TrackedCall.from_dict(item)) is not None and call.tracking:
                 self._calls[call.call_id] = call
-                self._due[call.call_id] = now
+                self._schedule.read_at(call.call_id, now)
 
     def as_stored(self) -> dict[str, Any]:
         """Return what must survive a restart."""
@@ -186,46 +167,31 @@ class CallTracker:
         self._changes.append(StatusChange(call=tracked, previous=None))
         if tracked.tracking:
             self._calls[tracked.call_id] = tracked
-            self._due[tracked.call_id] = self._clock() + FIRST_POLL_DELAY
+            self._schedule.read_at(tracked.call_id, self._clock() + FIRST_POLL_DELAY)
         else:
             self._ended.append(tracked)
         return tracked
 
     def next_poll(self) -> float | None:
         """Return when the next poll is due on the clock, or None while nothing is."""
-        if self.auth_failed or not self._due:
-            return None
-        return max(min(self._due.values()), self.rate_limit.paused_until)
+        return None if self.auth_failed else self._schedule.next_poll()
 
     def take_due(self) -> list[str]:
-        """Return the ids of the calls to read now, or none while paused.
+        """Return the ids of the calls to read now, or none while paused."""
+        return self._schedule.take_due()
 
-        Unless a read says better, each is tried again a little later, so no failure can
-        make polling spin.
+    def pushed(self, numbers: Collection[str]) -> None:
+        """Take in a call event the platform pushed, about ``numbers``: read calls now.
+
+        The calls to one of ``numbers`` have their own events pushed: their end will be.
         """
-        now = self._round_started = self._clock()
-        self._round_pushes = self._pushes
-        if self.rate_limit.paused_for() > 0:
-            return []
-        due = [
-            call_id for call_id, when in self._due.items() if when <= now + POLL_SLACK
-        ]
-        for call_id in due:
-            self._due[call_id] = now + BACKOFF_INITIAL
-        return due
-
-    def pushed(self) -> None:
-        """Take in that the platform pushed a call event: read every followed call now.
-
-        Not sooner than the rate limit's pause or a failing read's backoff allows (the
-        owner plans the poll for ``next_poll``); a read already on its way is made again
-        once its answer is in, as it may have left before the event happened.
-        """
-        self._pushes += 1
-        not_before = max(self._clock(), self._retry_at)
-        self._pushed.update(self._calls)
-        for call_id, when in self._due.items():
-            self._due[call_id] = min(when, not_before)
+        self._schedule.pushed(
+            [
+                call.call_id
+                for call in self._calls.values()
+                if any(same_number(call.b_number, number) for number in numbers)
+            ]
+        )
 
     def apply(self, reads: Mapping[str, Call | VoipgridError]) -> PollResult:
         """Take the results of reading the due calls into account."""
@@ -237,7 +203,7 @@ class CallTracker:
                 continue
             if isinstance(result, Call):
                 reached = True
-                changed |= self._apply_read(tracked, result, now)
+                changed |= self._apply_read(tracked, result)
             elif isinstance(result, VoipgridNotFoundError):
                 reached = changed = True
                 LOGGER.debug("Call %s is no longer known to the platform", call_id)
@@ -253,17 +219,10 @@ class CallTracker:
         if self.auth_failed:
             return PollResult(changed=changed, auth_failed=True)
         if reached or not failed:
-            self._backoff.reset()
-            self._retry_at = 0.0
+            self._schedule.reached()
             return PollResult(changed=changed)
-        backoff = self._backoff.fail(self._round_started)
-        self._retry_at = now + backoff
-        for call_id in failed:
-            self._due[call_id] = now + backoff
-        assert self._backoff.failing_since is not None
-        unavailable = (
-            now - self._backoff.failing_since >= UNAVAILABLE_AFTER.total_seconds()
-        )
+        failing_since = self._schedule.failed(failed)
+        unavailable = now - failing_since >= UNAVAILABLE_AFTER.total_seconds()
         return PollResult(changed=changed, unavailable=unavailable)
 
     def take_changes(self) -> list[StatusChange]:
@@ -276,7 +235,7 @@ class CallTracker:
         ended, self._ended = self._ended, []
         return ended
 
-    def _apply_read(self, tracked: TrackedCall, call: Call, now: float) -> bool:
+    def _apply_read(self, tracked: TrackedCall, call: Call) -> bool:
         """Take one status read into account; return whether anything changed."""
         status = call.status
         utcnow = self._wall_clock()
@@ -295,8 +254,8 @@ class CallTracker:
             if status.is_terminal:
                 self._finish(updated)
             else:
-                self._due[tracked.call_id] = self._next_read(
-                    tracked.call_id, status, now
+                self._schedule.was_read(
+                    tracked.call_id, connected=status is CallStatus.CONNECTED
                 )
             return True
         if (
@@ -311,25 +270,29 @@ class CallTracker:
             )
             self._finish(tracked)
             return True
-        self._due[tracked.call_id] = self._next_read(tracked.call_id, status, now)
+        self._schedule.was_read(
+            tracked.call_id, connected=status is CallStatus.CONNECTED
+        )
         return False
-
-    def _next_read(self, call_id: str, status: CallStatus, now: float) -> float:
-        """Return when a call just read with this status is read again."""
-        if self._pushes != self._round_pushes:
-            return now  # an event was pushed while the read was on its way
-        if status is not CallStatus.CONNECTED:
-            return now + SETUP_POLL_INTERVAL
-        if call_id in self._pushed:
-            return now + PUSHED_CONNECTED_POLL_INTERVAL
-        return now + CONNECTED_POLL_INTERVAL
 
     def _finish(self, call: TrackedCall) -> None:
         """Stop following a call; its last state stays as it was."""
         self._calls.pop(call.call_id, None)
-        self._due.pop(call.call_id, None)
-        self._pushed.discard(call.call_id)
+        self._schedule.forget(call.call_id)
         ended = replace(call, tracking=False)
         if self.latest is not None and self.latest.call_id == call.call_id:
             self.latest = ended
         self._ended.append(ended)
+
+
+def same_number(asked: str, told: str) -> bool:
+    """Return whether two ways of writing a phone number are the same number.
+
+    The digits are compared, the last nine only when both have more (a Dutch subscriber
+    number, so +31 50 123 4567 and 050-1234567 are the same).
+    """
+    a = "".join(c for c in asked if c.isdigit())
+    b = "".join(c for c in told if c.isdigit())
+    if len(a) > 9 and len(b) > 9:
+        return a[-9:] == b[-9:]
+    return bool(a) and a == b
