@@ -11,7 +11,9 @@ Moved time (``tests/timing.py``) jumps from timer to timer and stands still whil
 is in flight, so delays and request counts are exact. In play k of a timeline its changes
 come (k+0.25)/reps of the poll intervals later than scripted, and the calls start
 (k+0.5)*30/reps s after a poll of the baseline, which reads the latest call every 30 s
-through the same client, on its own account. The action's overhead runs in real time; the
+through the same client, on its own account. The timelines are played once more with
+call notifications: Home Assistant's HTTP API on 127.0.0.1 is its own external URL and the
+simulator pushes each click-to-dial call to the webhook as its timeline gets there. The action's overhead runs in real time; the
 poll ticks measure the CPU time of the event loop's thread while the simulator serves from
 another thread. The integration's state is read from its tracker (``tracker.CallTracker``).
 """
@@ -43,6 +45,9 @@ import custom_components.clicktodial  # noqa: F401
 # isort: split
 
 
+from aiohttp.test_utils import TestServer
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
 from custom_components.clicktodial import const
 from custom_components.clicktodial.coordinator import ClickToDialCoordinator
 from custom_components.clicktodial.tracker import StatusChange, TrackedCall
@@ -51,6 +56,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
+from homeassistant.setup import async_setup_component
 from scripts.bench_harness import (
     environment,
     home_assistant,
@@ -59,6 +65,7 @@ from scripts.bench_harness import (
     serving,
 )
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, SCENARIOS, Simulator, Timeline
+from simulator.pushed_calls import PUSH_LAG
 from tests.helpers import NUMBER, account_entry, start_call, timeline_changes
 from tests.timing import TimeDriver, VirtualClock, moved_time
 
@@ -75,6 +82,9 @@ TIMELINES = {
 # The contract: the first read within 1 s, set-up changes within 1.5 s, the end of a
 # conversation within 3 s.
 LIMITS = {"first_read": 1.0, "setup_change": 1.5, "end_of_connected_call": 3.0}
+# With call notifications: each end seen within 1 s of its push, and a 10 min call costs
+# at most 40 status requests.
+PUSHED_LIMITS = {"end_seen_after_push_s": 1.0, "ten_minute_call_requests": 40}
 TICK_LOADS = (0, 1, 10, 100)
 BATCH = 100
 
@@ -86,22 +96,61 @@ type Bench = tuple[HomeAssistant, Simulator, ClickToDialCoordinator]
 
 @contextlib.asynccontextmanager
 async def bench(
-    clock: VirtualClock | None = None, threaded: bool = False
+    clock: VirtualClock | None = None,
+    threaded: bool = False,
+    notifications: bool = False,
 ) -> AsyncIterator[Bench]:
-    """Run a test Home Assistant and the simulator, in moved time by ``clock`` or real."""
+    """Run a test Home Assistant and the simulator, in moved time by ``clock`` or real.
+
+    With ``notifications`` the account follows all its calls: Home Assistant's HTTP API on
+    127.0.0.1 is its own external URL, and the simulator pushes every call to its webhook,
+    those started through click-to-dial too.
+    """
     # The action's overhead compares the simulator's clock with perf_counter().
     sim = Simulator(clock=clock.time if clock else time.perf_counter)
     if clock:
         sim.wall_clock = clock.utcnow
     sim.add_account(DEFAULT_EMAIL, DEFAULT_TOKEN)
     sim.add_account(BASELINE_EMAIL, BASELINE_TOKEN, first_name="Baseline")
-    async with home_assistant() as hass, serving(sim, threaded=threaded):
+    sim.push_click_to_dial_calls = notifications
+    async with (
+        home_assistant() as hass,
+        serving(sim, threaded=threaded),
+        reachable(hass, notifications),
+    ):
         entry = account_entry(sim.url)
+        if notifications:
+            entry = MockConfigEntry(
+                domain=entry.domain,
+                title=entry.title,
+                unique_id=entry.unique_id,
+                data=entry.data,
+                options={const.CONF_CALL_NOTIFICATIONS: True},
+            )
         entry.add_to_hass(hass)
         if not await hass.config_entries.async_setup(entry.entry_id):
             raise RuntimeError("the integration did not set up")
-        await hass.async_block_till_done()
+        await hass.async_block_till_done(wait_background_tasks=notifications)
+        if notifications and len(sim.subscriptions) != 1:
+            raise RuntimeError("the webhook was not subscribed")
         yield hass, sim, entry.runtime_data.coordinator
+
+
+@contextlib.asynccontextmanager
+async def reachable(hass: HomeAssistant, serve: bool) -> AsyncIterator[None]:
+    """Serve Home Assistant's HTTP API on 127.0.0.1 as its external URL (if ``serve``)."""
+    if not serve:
+        yield
+        return
+    if not await async_setup_component(hass, "webhook", {}):
+        raise RuntimeError("the webhook component did not set up")
+    server = TestServer(hass.http.app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        await hass.config.async_update(external_url=f"http://127.0.0.1:{server.port}")
+        yield
+    finally:
+        await server.close()
 
 
 # -- measuring ---------------------------------------------------------------------------
@@ -260,6 +309,65 @@ async def phase_timelines(reps: int) -> dict[str, Any]:
     with moved_time(asyncio.get_running_loop()) as clock:
         async with bench(clock) as running:
             return await Timelines(running, clock, reps).run()
+
+
+async def phase_pushed(reps: int) -> dict[str, Any]:
+    """Play the timelines with every call pushed to the webhook, in moved time.
+
+    The simulator pushes each call as the platform pushes calls (``ringing``,
+    ``in-progress``, ``ended``) when its timeline gets there; time stands still while a
+    notification is on its way.
+    """
+    results: dict[str, Any] = {}
+    with moved_time(asyncio.get_running_loop()) as clock:
+        async with bench(clock, notifications=True) as (hass, sim, coordinator):
+
+            async def settle(hass: HomeAssistant) -> None:
+                await hass.async_block_till_done(wait_background_tasks=True)
+                await sim.pushed_calls.delivered()
+                await hass.async_block_till_done(wait_background_tasks=True)
+
+            driver = TimeDriver(hass, clock, settle)
+            for name in TIMELINES:
+                plays = []
+                for k in range(reps):
+                    # The changes at another point of the poll cycles in each play.
+                    timeline = shifted(SCENARIOS[name], (k + 0.25) / reps)
+                    await driver.run_for(60)
+                    sim.script_next_call(timeline)
+                    call_id = await start_call(hass)
+                    call = sim.calls[call_id]
+
+                    def done(call_id: str = call_id) -> bool:
+                        tracked = {c.call_id for c in coordinator.tracked_calls}
+                        return call_id not in tracked
+
+                    limit = const.STUCK_AFTER.total_seconds() + 120
+                    if not await driver.run_for(timeline[-1][0] + limit, done):
+                        raise RuntimeError(f"{name}: the call was never left")
+                    path = f"/api/clicktodial/{call_id}/"
+                    reads = [r.at for r in sim.requests if r.path == path]
+                    # When the last status was first read, after the end was pushed.
+                    final = parse_status(call.raw_status(reads[-1]))
+                    seen = next(
+                        at for at in reads if parse_status(call.raw_status(at)) is final
+                    )
+                    plays.append(
+                        {
+                            "requests_per_call": len(reads),
+                            "end_seen_after_push_s": (
+                                None
+                                if name == "stuck"
+                                else seen - call.started_at - timeline[-1][0] - PUSH_LAG
+                            ),
+                        }
+                    )
+                results[name] = {
+                    key: summary([v for p in plays if (v := p[key]) is not None])
+                    for key in plays[0]
+                }
+            pushed = len(sim.deliveries)
+    return {"reps": reps, "timelines": results, "notifications_pushed": pushed}
 
 
 async def phase_action(calls: int, warmup: int) -> dict[str, Any]:
@@ -444,13 +552,20 @@ def markdown(f: dict[str, Any]) -> str:
     given_up = short(t["stuck"]["integration"]["given_up_after_s"]["mean"])
     rows.append(f"| call stuck in set-up | given up after | {given_up} s | never | |")
     requests = []
+    pushed = f["pushed"]["timelines"]
     for name, label in TIMELINES.items():
         integ, integ_change, base, base_change = per_call(t[name])
         misses = " (misses changes)" if base_change < 1 else ""
+        with_pushes = pushed[name]["requests_per_call"]["mean"]
         requests.append(
-            f"| {label} | {integ:.1f} | {integ_change:.1f} | {base:.1f} / "
-            f"{base_change:.2f}{misses} |"
+            f"| {label} | {integ:.1f} | {integ_change:.1f} | {with_pushes:.1f} | "
+            f"{base:.1f} / {base_change:.2f}{misses} |"
         )
+    end_after_push = max(
+        timeline["end_seen_after_push_s"]["max"]
+        for name, timeline in pushed.items()
+        if name != "stuck"
+    )
     normal, _, normal_base, _ = per_call(t["normal"])
     tick = {row["tracked_calls"]: two(row["cpu_ms_median"]) for row in f["poll_tick"]}
     cost = [row["cpu_us_per_call"] / 1000 for row in f["poll_tick"][-2:]]
@@ -460,6 +575,9 @@ def markdown(f: dict[str, Any]) -> str:
         reps=f["reps"],
         delays="\n".join(rows),
         requests="\n".join(requests),
+        long_pushed=pushed["long"]["requests_per_call"]["mean"],
+        long_polled=t["long"]["integration"]["requests_per_call"]["mean"],
+        end_after_push=end_after_push,
         idle=f["idle_requests_per_hour"],
         asked=normal / normal_base,
         break_even=f["idle_requests_per_hour"]["baseline"] / normal,
@@ -488,10 +606,11 @@ README = """\
 |---|---|---|---|---|
 {delays}
 
-| Timeline | Status requests per call | Requests per status change | Baseline: requests / per change |
-|---|---|---|---|
+| Timeline | Status requests per call | Requests per status change | With call notifications | Baseline: requests / per change |
+|---|---|---|---|---|
 {requests}
 
+- **With call notifications** (the account follows all its calls and the simulator pushes each call to Home Assistant's webhook over HTTP, those started through click-to-dial too): a 10 min call costs {long_pushed:.1f} status requests instead of {long_polled:.1f}, as each pushed event reads the call at once and the conversation is read every 30 s; each end was read {end_after_push:.2f} s after its push at most (in moved time, where a request takes no time: the push's and the read's round trips come on top, a millisecond or two each on loopback, see the call notifications benchmark). Without pushes the figures are those of the column before.
 - **Idle**: {idle[integration]} requests about calls per hour (baseline: {idle[baseline]}); which phone rings is read 12 times an hour besides.
 - **Cost of being fast**: while a call is going on the integration asks ~{asked:.0f} times as often as the baseline; it sends more requests in total than the baseline above ~{break_even:.0f} normal calls an hour, and none at all in the hours between.
 - **Action overhead** (real time, {action[calls]} calls): {action[to_post][median_ms]:.2f} ms median, {action[to_post][p95_ms]:.2f} ms p95 from `hass.services.async_call` to the POST reaching the simulator.
@@ -507,6 +626,17 @@ def contract(f: dict[str, Any]) -> str:
         for label, limit, integ, _ in delays(timeline)
         if integ["max"] is None or integ["max"] > limit
     ]
+    pushed = f["pushed"]["timelines"]
+    limit = PUSHED_LIMITS["end_seen_after_push_s"]
+    over += [
+        f"{name} with call notifications: end seen {seen} s after its push > {limit} s"
+        for name, timeline in pushed.items()
+        if (seen := timeline["end_seen_after_push_s"]["max"]) is not None
+        and seen > limit
+    ]
+    most = pushed["long"]["requests_per_call"]["max"]
+    if most > PUSHED_LIMITS["ten_minute_call_requests"]:
+        over.append(f"10 min call with call notifications: {most} status requests")
     return "Contract met in every play." if not over else "OVER: " + "; ".join(over)
 
 
@@ -523,6 +653,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     step("timelines and idle hour (moved time)")
     figures = asyncio.run(phase_timelines(args.reps))
+    step("the timelines again, every call pushed (moved time)")
+    figures["pushed"] = asyncio.run(phase_pushed(args.reps))
     step("event-loop time per poll tick")
     figures["poll_tick"] = asyncio.run(phase_poll_tick())
     step(f"memory after {args.memory_calls:,} calls (moved time)")
