@@ -65,7 +65,7 @@ from scripts.bench_harness import (
     serving,
 )
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, SCENARIOS, Simulator, Timeline
-from simulator.pushed_calls import PUSH_LAG
+from simulator.app import PUSH_LAG
 from tests.helpers import NUMBER, account_entry, start_call, timeline_changes
 from tests.timing import TimeDriver, VirtualClock, moved_time
 
@@ -112,7 +112,7 @@ async def bench(
         sim.wall_clock = clock.utcnow
     sim.add_account(DEFAULT_EMAIL, DEFAULT_TOKEN)
     sim.add_account(BASELINE_EMAIL, BASELINE_TOKEN, first_name="Baseline")
-    sim.push_click_to_dial_calls = notifications
+    sim.push_started_calls = notifications
     async with (
         home_assistant() as hass,
         serving(sim, threaded=threaded),
@@ -324,7 +324,7 @@ async def phase_pushed(reps: int) -> dict[str, Any]:
 
             async def settle(hass: HomeAssistant) -> None:
                 await hass.async_block_till_done(wait_background_tasks=True)
-                await sim.pushed_calls.delivered()
+                await sim.delivered()
                 await hass.async_block_till_done(wait_background_tasks=True)
 
             driver = TimeDriver(hass, clock, settle)
