@@ -190,7 +190,9 @@ async def test_push_reads_followed_calls_at_once(
     await driver.run_for(CONNECTED_POLL_INTERVAL + 0.1)
     assert reads(simulator)[-1] == pytest.approx(pushed_at + CONNECTED_POLL_INTERVAL)
 
-    # An event of the call's own number: from then on read every 30 s.
+    # An event of the call's own number (written nationally, Home Assistant being in the
+    # Netherlands): from then on read every 30 s.
+    await hass.config.async_update(country="NL")
     count = len(reads(simulator))
     own = notification("ringing", "own", direction="outbound", caller="201")
     own["destination"]["number"] = "0508009899"

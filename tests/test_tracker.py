@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.clicktodial.tracker import CallTracker, TrackedCall, same_number
+from custom_components.clicktodial.tracker import CallTracker, TrackedCall
 from custom_components.clicktodial.voipgrid import (
     Call,
     CallStatus,
@@ -186,25 +186,6 @@ def test_pushed_event_reads_at_once(tracker: CallTracker, clock: Clock) -> None:
     assert tracker.take_due() == ["c2"]
     tracker.apply({"c2": read("connected", "c2")})
     assert tracker.next_poll() == clock.now + 2
-
-
-@pytest.mark.parametrize(
-    ("asked", "told", "same"),
-    [
-        ("0501234567", "+31501234567", True),
-        ("050-123 45 67", "0031501234567", True),
-        ("+31612345678", "0612345678", True),
-        ("0501234567", "0501234568", False),
-        ("201", "201", True),
-        ("201", "+31501234201", False),
-        ("", "", False),
-        ("anonymous", "anonymous", False),
-    ],
-)
-def test_same_number(asked: str, told: str, same: bool) -> None:
-    """Numbers are the same in any of their ways of writing, no more."""
-    assert same_number(asked, told) is same
-    assert same_number(told, asked) is same
 
 
 def test_read_sent_before_push_made_again(tracker: CallTracker, clock: Clock) -> None:

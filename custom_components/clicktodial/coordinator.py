@@ -28,6 +28,7 @@ from .voipgrid import (
     VoipgridClient,
     VoipgridError,
     VoipgridRateLimitError,
+    calling_code,
 )
 
 
@@ -171,7 +172,7 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         ``numbers`` are those of the call the event was about. The account's rate limit
         and a failing read's backoff still hold the reads back.
         """
-        self.tracker.pushed(numbers)
+        self.tracker.pushed(numbers, calling_code(self.hass.config.country))
         if not self._polling:
             self._schedule_poll()
 

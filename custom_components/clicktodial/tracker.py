@@ -24,6 +24,7 @@ from .voipgrid import (
     VoipgridNotFoundError,
     VoipgridRateLimitError,
     clean_text,
+    same_number,
 )
 
 
@@ -180,16 +181,17 @@ class CallTracker:
         """Return the ids of the calls to read now, or none while paused."""
         return self._schedule.take_due()
 
-    def pushed(self, numbers: Collection[str]) -> None:
+    def pushed(self, numbers: Collection[str], code: str | None = None) -> None:
         """Take in a call event the platform pushed, about ``numbers``: read calls now.
 
-        The calls to one of ``numbers`` have their own events pushed: their end will be.
+        The calls to one of ``numbers`` (national numbers of the calling code ``code``)
+        have their own events pushed: their end will be.
         """
         self._schedule.pushed(
             [
                 call.call_id
                 for call in self._calls.values()
-                if any(same_number(call.b_number, number) for number in numbers)
+                if any(same_number(call.b_number, number, code) for number in numbers)
             ]
         )
 
@@ -283,16 +285,3 @@ class CallTracker:
         if self.latest is not None and self.latest.call_id == call.call_id:
             self.latest = ended
         self._ended.append(ended)
-
-
-def same_number(asked: str, told: str) -> bool:
-    """Return whether two ways of writing a phone number are the same number.
-
-    The digits are compared, the last nine only when both have more (a Dutch subscriber
-    number, so +31 50 123 4567 and 050-1234567 are the same).
-    """
-    a = "".join(c for c in asked if c.isdigit())
-    b = "".join(c for c in told if c.isdigit())
-    if len(a) > 9 and len(b) > 9:
-        return a[-9:] == b[-9:]
-    return bool(a) and a == b
