@@ -436,7 +436,10 @@ async def phase_poll_tick() -> list[dict[str, Any]]:
 def state(coordinator: ClickToDialCoordinator) -> dict[str, int]:
     """Return the tracked calls, the size of their containers and the live call objects."""
     tracker, kinds = coordinator.tracker, (TrackedCall, StatusChange, Call)
-    counts = {"tracked_calls": len(tracker.calls), "_due": sys.getsizeof(tracker._schedule._due)}
+    counts = {
+        "tracked_calls": len(tracker.calls),
+        "_due": sys.getsizeof(tracker._schedule._due),
+    }
     counts["_calls"] = sys.getsizeof(tracker._calls)
     counts |= dict.fromkeys((kind.__name__ for kind in kinds), 0)
     for obj in gc.get_objects():
