@@ -45,7 +45,6 @@ import custom_components.clicktodial  # noqa: F401
 # isort: split
 
 
-from aiohttp.test_utils import TestServer
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial import const
@@ -56,12 +55,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
-from homeassistant.setup import async_setup_component
 from scripts.bench_harness import (
     environment,
     home_assistant,
     percentile,
     prepare,
+    reachable,
     serving,
 )
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, SCENARIOS, Simulator, Timeline
@@ -116,7 +115,7 @@ async def bench(
     async with (
         home_assistant() as hass,
         serving(sim, threaded=threaded),
-        reachable(hass, notifications),
+        reachable(hass) if notifications else contextlib.nullcontext(0),
     ):
         entry = account_entry(sim.url)
         if notifications:
@@ -134,23 +133,6 @@ async def bench(
         if notifications and len(sim.subscriptions) != 1:
             raise RuntimeError("the webhook was not subscribed")
         yield hass, sim, entry.runtime_data.coordinator
-
-
-@contextlib.asynccontextmanager
-async def reachable(hass: HomeAssistant, serve: bool) -> AsyncIterator[None]:
-    """Serve Home Assistant's HTTP API on 127.0.0.1 as its external URL (if ``serve``)."""
-    if not serve:
-        yield
-        return
-    if not await async_setup_component(hass, "webhook", {}):
-        raise RuntimeError("the webhook component did not set up")
-    server = TestServer(hass.http.app, host="127.0.0.1")
-    await server.start_server()
-    try:
-        await hass.config.async_update(external_url=f"http://127.0.0.1:{server.port}")
-        yield
-    finally:
-        await server.close()
 
 
 # -- measuring ---------------------------------------------------------------------------

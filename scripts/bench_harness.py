@@ -20,6 +20,7 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp.resolver import ThreadedResolver
+from aiohttp.test_utils import TestServer
 from pytest_homeassistant_custom_component.common import async_test_home_assistant
 import pytest_socket
 
@@ -27,6 +28,7 @@ from homeassistant import loader
 from homeassistant.const import __version__ as ha_version
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import frame
+from homeassistant.setup import async_setup_component
 from simulator import Simulator
 
 
@@ -121,3 +123,22 @@ async def home_assistant() -> AsyncIterator[HomeAssistant]:
                 for entry in hass.config_entries.async_entries():
                     await hass.config_entries.async_unload(entry.entry_id)
                 await hass.async_stop(force=True)
+
+
+@contextlib.asynccontextmanager
+async def reachable(hass: HomeAssistant) -> AsyncIterator[int]:
+    """Serve Home Assistant's HTTP API on 127.0.0.1 as its external URL; yield the port.
+
+    The components that register views (the webhook, the account's calendar) are set up
+    before the server starts: its router is frozen then.
+    """
+    for component in ("webhook", "calendar"):
+        if not await async_setup_component(hass, component, {}):
+            raise RuntimeError(f"the {component} component did not set up")
+    server = TestServer(hass.http.app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        await hass.config.async_update(external_url=f"http://127.0.0.1:{server.port}")
+        yield server.port
+    finally:
+        await server.close()

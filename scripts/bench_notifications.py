@@ -41,7 +41,6 @@ import custom_components.clicktodial  # noqa: F401
 # isort: split
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.const import (
@@ -52,15 +51,16 @@ from custom_components.clicktodial.const import (
 from homeassistant.components import webhook
 from homeassistant.const import CONF_EMAIL, CONF_URL, EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.setup import async_setup_component
 from scripts.bench_harness import (
     SimulatorThread,
     environment,
     home_assistant,
     percentile,
     prepare,
+    reachable,
 )
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Simulator
+from tests.notification_helpers import DESK_TARGET
 
 PHONE_CALLS = "event.demo_user_phone_calls"
 IN_FLIGHT = 25
@@ -81,25 +81,20 @@ def notification(call_id: str, status: str, reason: str = "") -> dict[str, Any]:
         "direction": "inbound",
         "reason": reason,
         "caller": {"number": CALLER, "name": "Bakker | Voys"},
-        "destination": {"number": "+31508009000", "targets": []},
+        # The user's own desk phone rings: a call of theirs.
+        "destination": {"number": "+31508009000", "targets": [DESK_TARGET]},
     }
 
 
 async def run(samples: int = 200, burst: int = 1000) -> dict[str, Any]:
     """Measure; return the figures."""
-    async with home_assistant() as hass:
-        assert await async_setup_component(hass, "webhook", {})
-        server = TestServer(hass.http.app, host="127.0.0.1")
-        await server.start_server()
+    async with home_assistant() as hass, reachable(hass) as port:
         sim = Simulator()
         sim.record_requests = False
         sim.add_account(DEFAULT_EMAIL, DEFAULT_TOKEN)
         threaded = SimulatorThread(sim)
         url = await threaded.start()
         try:
-            await hass.config.async_update(
-                external_url=f"http://127.0.0.1:{server.port}"
-            )
             entry = MockConfigEntry(
                 domain=DOMAIN,
                 title="Demo User",
@@ -120,11 +115,10 @@ async def run(samples: int = 200, burst: int = 1000) -> dict[str, Any]:
             return {
                 "latency": await _latency(hass, threaded, samples),
                 "burst": await _burst(hass, threaded, burst),
-                "floor": await _floor(hass, threaded, server.port, burst),
+                "floor": await _floor(hass, threaded, port, burst),
             }
         finally:
             await threaded.stop()
-            await server.close()
 
 
 async def _latency(
