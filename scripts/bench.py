@@ -101,9 +101,9 @@ async def bench(
 ) -> AsyncIterator[Bench]:
     """Run a test Home Assistant and the simulator, in moved time by ``clock`` or real.
 
-    With ``notifications`` the account follows all its calls: Home Assistant's HTTP API on
-    127.0.0.1 is its own external URL, and the simulator pushes every call to its webhook,
-    those started through click-to-dial too.
+    With ``notifications`` the account's call notifications are on: Home Assistant's HTTP
+    API on 127.0.0.1 is its own external URL, and the simulator pushes the calls started
+    through click-to-dial to its webhook.
     """
     # The action's overhead compares the simulator's clock with perf_counter().
     sim = Simulator(clock=clock.time if clock else time.perf_counter)
@@ -595,7 +595,7 @@ README = """\
 |---|---|---|---|---|
 {requests}
 
-- **With call notifications** (the account follows all its calls and the simulator pushes each call to Home Assistant's webhook over HTTP, those started through click-to-dial too): a 10 min call costs {long_pushed:.1f} status requests instead of {long_polled:.1f}, as each pushed event reads the call at once and the conversation is read every 30 s; each end was read {end_after_push:.2f} s after its push at most (in moved time, where a request takes no time: the push's and the read's round trips come on top, a millisecond or two each on loopback, see the call notifications benchmark). Without pushes the figures are those of the column before.
+- **With call notifications** (call notifications switched on, and the simulator pushing each call started through click-to-dial to Home Assistant's webhook over HTTP, as an outgoing call once the number called rings): a 10 min call costs {long_pushed:.1f} status requests instead of {long_polled:.1f}, as each pushed event reads the call at once and, once an event of its number came, the conversation is read every 30 s; each end was read {end_after_push:.2f} s after its push at most (in moved time, where a request takes no time: the push's and the read's round trips come on top, a millisecond or two each on loopback, see the call notifications benchmark). Without pushes the figures are those of the column before.
 - **Idle**: {idle[integration]} requests about calls per hour (baseline: {idle[baseline]}); which phone rings is read 12 times an hour besides.
 - **Cost of being fast**: while a call is going on the integration asks ~{asked:.0f} times as often as the baseline; it sends more requests in total than the baseline above ~{break_even:.0f} normal calls an hour, and none at all in the hours between.
 - **Action overhead** (real time, {action[calls]} calls): {action[to_post][median_ms]:.2f} ms median, {action[to_post][p95_ms]:.2f} ms p95 from `hass.services.async_call` to the POST reaching the simulator.
