@@ -6,17 +6,17 @@ from datetime import datetime
 from typing import override
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
-from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_NUMBER, HISTORY_MIN_EVENT
+from .calls import contact_name_of
+from .const import HISTORY_MIN_EVENT
 from .entity import ClickToDialEntity
 from .history import HistoryCoordinator
 from .runtime import ClickToDialConfigEntry
 from .texts import cached_text
-from .voipgrid import HistoryCall, HistoryDirection, calling_code, same_number
+from .voipgrid import HistoryCall, HistoryDirection
 
 PARALLEL_UPDATES = 0
 
@@ -124,17 +124,10 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
     def _who(self, call: HistoryCall) -> str:
         """Return the other side: a contact's name, else the platform's, with the number."""
         other = call.other
-        name = self._contact_name(other.number) or other.name
+        name = (
+            contact_name_of(self.hass, self.coordinator.config_entry, other.number)
+            or other.name
+        )
         if name and other.number:
             return f"{name} ({other.number})"
         return name or other.number or cached_text(self.hass, "unknown_number")
-
-    def _contact_name(self, number: str | None) -> str | None:
-        """Return the name of the account's contact with this number, if any."""
-        if not number:
-            return None
-        code = calling_code(self.hass.config.country)
-        for subentry in self.coordinator.config_entry.subentries.values():
-            if same_number(number, subentry.data.get(CONF_NUMBER), code):
-                return str(subentry.data[CONF_NAME])
-        return None
