@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+import contextlib
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -11,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
 from custom_components.clicktodial.voipgrid import CallStatus, parse_status
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import CONF_EMAIL, CONF_URL
+from homeassistant.const import CONF_EMAIL, CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Timeline
 
@@ -51,6 +53,31 @@ def account_entry(
         unique_id=unique_id,
         data={CONF_URL: url, CONF_EMAIL: email, CONF_API_TOKEN: token},
     )
+
+
+async def set_up(
+    hass: HomeAssistant, entry: MockConfigEntry, *platforms: Platform
+) -> None:
+    """Add an account and set it up, with only ``platforms`` when any are named.
+
+    Call it after the test froze time, so that timers use the frozen clock.
+    """
+    entry.add_to_hass(hass)
+    only = (
+        patch("custom_components.clicktodial.PLATFORMS", list(platforms))
+        if platforms
+        else contextlib.nullcontext()
+    )
+    with only:
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state (it must have one)."""
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
 
 
 async def start_call(hass: HomeAssistant, number: str = NUMBER, **extra: Any) -> str:

@@ -7,7 +7,6 @@ from pathlib import Path
 import shutil
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -23,7 +22,8 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import yaml as yaml_util
 from simulator import DEFAULT_EMAIL, Simulator
 
-from .timing import FrozenClock, TimeDriver
+from .helpers import set_up
+from .timing import TimeDriver
 
 BLUEPRINT_DIR = (
     Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
@@ -69,17 +69,9 @@ async def turn_automations_off(hass: HomeAssistant) -> AsyncGenerator[None]:
         )
 
 
-@pytest.fixture
-def driver(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> TimeDriver:
-    """Move time from timer to timer."""
-    return TimeDriver(hass, FrozenClock(hass, freezer))
-
-
 async def setup(hass: HomeAssistant, entry: MockConfigEntry, **inputs: Any) -> None:
     """Set up the account (after time froze), then an automation from the blueprint."""
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up(hass, entry)
     config = {
         "id": "offline",
         "alias": "Offline",
