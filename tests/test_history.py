@@ -550,54 +550,49 @@ async def test_first_read_fails(
     assert state(hass, CALLS_TODAY) == "3"
 
 
+@pytest.mark.parametrize(
+    ("limited", "pause", "history_reads", "destination_reads"),
+    [
+        # Limited at 900 s until 1500 s: which phone rings, read every 5 minutes, waits
+        # with its read due at 1200 s for the end.
+        ("call_history_v2", 600, [900, 1500], [1500, 1800]),
+        # Limited at 300 s until 1200 s: the history's read due at 900 s waits for the end.
+        ("get_destinations", 900, [1200], [1200, 1500, 1800]),
+    ],
+    ids=["of_the_history", "elsewhere"],
+)
 @pytest.mark.freeze_time(FROZEN)
-async def test_rate_limit_of_the_history_pauses_every_read(
+async def test_rate_limit_pauses_every_read(
     hass: HomeAssistant,
     simulator: Simulator,
     mock_config_entry: MockConfigEntry,
     driver: TimeDriver,
+    limited: str,
+    pause: int,
+    history_reads: list[int],
+    destination_reads: list[int],
 ) -> None:
-    """A 429 of the history pauses the account's other reads as long, and its own."""
+    """A 429 of any read of the account, the history's too, pauses them all as long."""
     await set_up(hass, mock_config_entry)
     origin = hass.loop.time()
-    simulator.inject("call_history_v2", Fault.rate_limited("600"))
+    simulator.inject(limited, Fault.rate_limited(str(pause)))
 
     await driver.run_for(30 * 60 + 5)
 
-    assert reads(simulator, origin) == [900, 1500]
-    limited = next(
+    assert reads(simulator, origin) == history_reads
+    limited_at = next(
         request.at
         for request in simulator.requests
-        if request.endpoint == "call_history_v2" and request.at > origin
+        if request.endpoint == limited and request.at > origin
     )
     destinations = [
         request.at
         for request in simulator.requests
-        if request.endpoint == "get_destinations" and request.at > origin
+        if request.endpoint == "get_destinations" and request.at > limited_at
     ]
-    # Which phone rings is read every 5 minutes, but not during the pause (the read
-    # due at 1200 s waits for its end).
-    assert not [at for at in destinations if limited < at < limited + 599]
-    assert [round(at - origin) for at in destinations if at > limited] == [1500, 1800]
+    assert not [at for at in destinations if at < limited_at + pause - 1]
+    assert [round(at - origin) for at in destinations] == destination_reads
     assert state(hass, CALLS_TODAY) == "3"
-
-
-@pytest.mark.freeze_time(FROZEN)
-async def test_rate_limit_elsewhere_pauses_the_history(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    mock_config_entry: MockConfigEntry,
-    driver: TimeDriver,
-) -> None:
-    """A 429 of another read of the account holds the history's read back too."""
-    await set_up(hass, mock_config_entry)
-    origin = hass.loop.time()
-    simulator.inject("get_destinations", Fault.rate_limited("900"))
-
-    await driver.run_for(30 * 60 + 5)
-
-    # The pause runs from 300 s to 1200 s: the read due at 900 s waits for its end.
-    assert reads(simulator, origin) == [1200]
 
 
 @pytest.mark.parametrize(
