@@ -52,7 +52,7 @@ from homeassistant.setup import async_setup_component
 from simulator import SCENARIOS, Account, Fault, Simulator
 
 from .conftest import ACCOUNT_UUID
-from .helpers import advance, reauth_flows, set_up, state
+from .helpers import advance, reauth_flows, set_up, start_call, state
 
 SELECT = "select.demo_user_phone_that_rings"
 SENSOR = "sensor.demo_user_call_status"
@@ -673,9 +673,7 @@ async def test_rate_limited_read_pauses_call_tracking(
     assert await async_setup_component(hass, "homeassistant", {})
     await set_up(hass, mock_config_entry)
     simulator.script_next_call(SCENARIOS["long"])
-    await hass.services.async_call(
-        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
-    )
+    await start_call(hass)
     await advance(hass, freezer, 12)
     assert hass.states.get(SENSOR).state == "connected"
 
@@ -704,9 +702,7 @@ async def test_rate_limited_call_tracking_pauses_reads(
     assert await async_setup_component(hass, "homeassistant", {})
     await set_up(hass, mock_config_entry)
     simulator.script_next_call(SCENARIOS["long"])
-    await hass.services.async_call(
-        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
-    )
+    await start_call(hass)
     simulator.inject("get_call", Fault.rate_limited("600"))
     await advance(hass, freezer, 1)
     assert simulator.count("get_call") == 1
@@ -736,9 +732,7 @@ async def test_rate_limited_choice_pauses_reads(
     """A 429 on a choice pauses the reads of which phone rings and of calls."""
     await set_up(hass, mock_config_entry)
     simulator.script_next_call(SCENARIOS["long"])
-    await hass.services.async_call(
-        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
-    )
+    await start_call(hass)
     await advance(hass, freezer, 1)
     simulator.inject("set_destination", Fault.rate_limited("120"))
 
