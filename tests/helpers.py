@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 import contextlib
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -12,9 +13,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
 from custom_components.clicktodial.voipgrid import CallStatus, parse_status
+from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.blueprint import Blueprint
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import CONF_EMAIL, CONF_URL, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import selector
+from homeassistant.util import yaml as yaml_util
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Timeline
 
 from .timing import FrozenClock, TimeDriver, block_till_done
@@ -23,6 +28,9 @@ ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
 SECOND_EMAIL = "second@example.com"
 SECOND_TOKEN = "second-token"
 NUMBER = "+31508009899"
+BLUEPRINT_DIR = (
+    Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
+)
 
 
 async def advance(
@@ -113,3 +121,32 @@ def reauth_flows(hass: HomeAssistant, entry: MockConfigEntry) -> list[dict[str, 
         and flow["context"]["source"] == SOURCE_REAUTH
         and flow["context"]["entry_id"] == entry.entry_id
     ]
+
+
+def checked_blueprint(path: str, name: str) -> Blueprint:
+    """Load an automation blueprint of this repository and check what each one must be.
+
+    Valid for this Home Assistant, named ``name``, its source this repository's file,
+    every input declared and used, named, described and with a selector that builds.
+    """
+    data = yaml_util.load_yaml_dict(BLUEPRINT_DIR / path)
+    blueprint = Blueprint(
+        data,
+        path=path,
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    assert blueprint.validate() is None
+    metadata = blueprint.metadata
+    assert metadata["name"] == name
+    assert metadata["homeassistant"]["min_version"] == "2026.10.0"
+    assert metadata["source_url"] == (
+        "https://github.com/clicktodial/clicktodial/blob/main/"
+        f"blueprints/automation/clicktodial/{path}"
+    )
+    assert yaml_util.extract_inputs(data) == set(blueprint.inputs)
+    for input_name, spec in blueprint.inputs.items():
+        assert spec["name"].strip(), input_name
+        assert spec["description"].strip(), input_name
+        selector.selector(spec["selector"])
+    return blueprint
