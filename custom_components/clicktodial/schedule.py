@@ -43,10 +43,6 @@ class ReadSchedule:
         self._pushes = 0
         self._round_pushes = 0
 
-    def __bool__(self) -> bool:
-        """Return whether any call is to be read."""
-        return bool(self._due)
-
     def read_at(self, call_id: str, when: float) -> None:
         """Read a call at clock time ``when``."""
         self._due[call_id] = when
