@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Generator
 
 from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -24,6 +25,7 @@ from .notification_helpers import (
     async_setup,
     reachable_home_assistant,
 )
+from .timing import FrozenClock, TimeDriver
 
 pytest_plugins = ["tests.secrets_guard"]
 
@@ -41,6 +43,12 @@ def moved_time_is_not_slowness(request: pytest.FixtureRequest) -> None:
     if "freezer" in request.fixturenames:
         hass: HomeAssistant = request.getfixturevalue("hass")
         hass.loop.slow_callback_duration = 3600
+
+
+@pytest.fixture
+def driver(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> TimeDriver:
+    """Move time from timer to timer (the test freezes time)."""
+    return TimeDriver(hass, FrozenClock(hass, freezer))
 
 
 @pytest.fixture

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+import contextlib
+from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
 from custom_components.clicktodial.voipgrid import CallStatus, parse_status
+from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.blueprint import Blueprint
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import CONF_EMAIL, CONF_URL
+from homeassistant.const import CONF_EMAIL, CONF_URL, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import selector
+from homeassistant.util import yaml as yaml_util
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Timeline
 
 from .timing import FrozenClock, TimeDriver, block_till_done
@@ -21,6 +28,9 @@ ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
 SECOND_EMAIL = "second@example.com"
 SECOND_TOKEN = "second-token"
 NUMBER = "+31508009899"
+BLUEPRINT_DIR = (
+    Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
+)
 
 
 async def advance(
@@ -51,6 +61,31 @@ def account_entry(
         unique_id=unique_id,
         data={CONF_URL: url, CONF_EMAIL: email, CONF_API_TOKEN: token},
     )
+
+
+async def set_up(
+    hass: HomeAssistant, entry: MockConfigEntry, *platforms: Platform
+) -> None:
+    """Add an account and set it up, with only ``platforms`` when any are named.
+
+    Call it after the test froze time, so that timers use the frozen clock.
+    """
+    entry.add_to_hass(hass)
+    only = (
+        patch("custom_components.clicktodial.PLATFORMS", list(platforms))
+        if platforms
+        else contextlib.nullcontext()
+    )
+    with only:
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state (it must have one)."""
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
 
 
 async def start_call(hass: HomeAssistant, number: str = NUMBER, **extra: Any) -> str:
@@ -86,3 +121,32 @@ def reauth_flows(hass: HomeAssistant, entry: MockConfigEntry) -> list[dict[str, 
         and flow["context"]["source"] == SOURCE_REAUTH
         and flow["context"]["entry_id"] == entry.entry_id
     ]
+
+
+def checked_blueprint(path: str, name: str) -> Blueprint:
+    """Load an automation blueprint of this repository and check what each one must be.
+
+    Valid for this Home Assistant, named ``name``, its source this repository's file,
+    every input declared and used, named, described and with a selector that builds.
+    """
+    data = yaml_util.load_yaml_dict(BLUEPRINT_DIR / path)
+    blueprint = Blueprint(
+        data,
+        path=path,
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+    assert blueprint.validate() is None
+    metadata = blueprint.metadata
+    assert metadata["name"] == name
+    assert metadata["homeassistant"]["min_version"] == "2026.10.0"
+    assert metadata["source_url"] == (
+        "https://github.com/clicktodial/clicktodial/blob/main/"
+        f"blueprints/automation/clicktodial/{path}"
+    )
+    assert yaml_util.extract_inputs(data) == set(blueprint.inputs)
+    for input_name, spec in blueprint.inputs.items():
+        assert spec["name"].strip(), input_name
+        assert spec["description"].strip(), input_name
+        selector.selector(spec["selector"])
+    return blueprint

@@ -18,16 +18,13 @@ from pytest_homeassistant_custom_component.typing import (
 )
 
 from custom_components.clicktodial.const import CONF_NUMBER, SUBENTRY_TYPE_CONTACT
-from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
-from homeassistant.components.blueprint import Blueprint
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import selector
 from homeassistant.setup import async_setup_component
-from homeassistant.util import yaml as yaml_util
 from simulator import Simulator
 
+from .helpers import BLUEPRINT_DIR, checked_blueprint
 from .notification_helpers import (
     CALLER,
     PHONE_CALLS,
@@ -40,7 +37,6 @@ from .notification_helpers import (
 )
 
 BLUEPRINT = "notify_missed_calls.yaml"
-SOURCE = Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
 NOTIFIED = "test_missed_call_notified"
 # The stand-in for a notification: an event carrying the blueprint's variables.
 NOTIFY_ACTION = [
@@ -63,7 +59,7 @@ def hass_config_dir(hass_tmp_config_dir: str) -> str:
     """Give Home Assistant a config dir holding the blueprint."""
     target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
     target.mkdir(parents=True)
-    shutil.copy(SOURCE / BLUEPRINT, target / BLUEPRINT)
+    shutil.copy(BLUEPRINT_DIR / BLUEPRINT, target / BLUEPRINT)
     return hass_tmp_config_dir
 
 
@@ -92,26 +88,7 @@ async def setup_automation(hass: HomeAssistant, entry_id: str) -> None:
 
 def test_blueprint_file() -> None:
     """Test the file is a valid automation blueprint, every input declared and used."""
-    data = yaml_util.load_yaml_dict(SOURCE / BLUEPRINT)
-    blueprint = Blueprint(
-        data,
-        path=BLUEPRINT,
-        expected_domain="automation",
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
-    assert blueprint.validate() is None
-    metadata = blueprint.metadata
-    assert metadata["name"] == "Notify me of missed calls"
-    assert metadata["homeassistant"]["min_version"] == "2026.10.0"
-    assert metadata["source_url"] == (
-        "https://github.com/clicktodial/clicktodial/blob/main/"
-        f"blueprints/automation/clicktodial/{BLUEPRINT}"
-    )
-    assert yaml_util.extract_inputs(data) == set(blueprint.inputs)
-    for name, spec in blueprint.inputs.items():
-        assert spec["name"].strip(), name
-        assert spec["description"].strip(), name
-        selector.selector(spec["selector"])
+    blueprint = checked_blueprint(BLUEPRINT, "Notify me of missed calls")
     # Only the integration's accounts are offered: an entity selector would offer the
     # account's Call event entity beside its Phone calls (no filter tells them apart).
     assert blueprint.inputs["account"]["selector"] == {

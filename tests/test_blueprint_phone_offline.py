@@ -7,27 +7,21 @@ from pathlib import Path
 import shutil
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
 
-from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.components.blueprint import Blueprint
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import selector
 from homeassistant.setup import async_setup_component
-from homeassistant.util import yaml as yaml_util
 from simulator import DEFAULT_EMAIL, Simulator
 
-from .timing import FrozenClock, TimeDriver
+from .helpers import BLUEPRINT_DIR, checked_blueprint, set_up
+from .timing import TimeDriver
 
-BLUEPRINT_DIR = (
-    Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
-)
 BLUEPRINT = "phone_offline.yaml"
 DESK = "binary_sensor.demo_user_desk_201_online"
 YEALINK = "Yealink SIP-T54W 96.86.0.100"
@@ -69,17 +63,9 @@ async def turn_automations_off(hass: HomeAssistant) -> AsyncGenerator[None]:
         )
 
 
-@pytest.fixture
-def driver(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> TimeDriver:
-    """Move time from timer to timer."""
-    return TimeDriver(hass, FrozenClock(hass, freezer))
-
-
 async def setup(hass: HomeAssistant, entry: MockConfigEntry, **inputs: Any) -> None:
     """Set up the account (after time froze), then an automation from the blueprint."""
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up(hass, entry)
     config = {
         "id": "offline",
         "alias": "Offline",
@@ -96,26 +82,7 @@ async def setup(hass: HomeAssistant, entry: MockConfigEntry, **inputs: Any) -> N
 
 def test_blueprint_file() -> None:
     """The file is a valid automation blueprint, every input declared, used, described."""
-    data = yaml_util.load_yaml_dict(BLUEPRINT_DIR / BLUEPRINT)
-    blueprint = Blueprint(
-        data,
-        path=BLUEPRINT,
-        expected_domain="automation",
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
-    assert blueprint.validate() is None
-    metadata = blueprint.metadata
-    assert metadata["name"] == "Tell me when my desk phone goes offline"
-    assert metadata["homeassistant"]["min_version"] == "2026.10.0"
-    assert metadata["source_url"] == (
-        "https://github.com/clicktodial/clicktodial/blob/main/"
-        f"blueprints/automation/clicktodial/{BLUEPRINT}"
-    )
-    assert yaml_util.extract_inputs(data) == set(blueprint.inputs)
-    for name, spec in blueprint.inputs.items():
-        assert spec["name"].strip(), name
-        assert spec["description"].strip(), name
-        selector.selector(spec["selector"])
+    blueprint = checked_blueprint(BLUEPRINT, "Tell me when my desk phone goes offline")
     assert blueprint.inputs["phone"]["selector"]["entity"]["filter"] == [
         {
             "integration": "clicktodial",

@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 import json
 from typing import Any
-from unittest.mock import patch
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -36,8 +34,8 @@ from homeassistant.util import dt as dt_util
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Fault, Simulator
 
 from .conftest import ACCOUNT_UUID
-from .helpers import reauth_flows, start_call
-from .timing import FrozenClock, TimeDriver
+from .helpers import reauth_flows, set_up, start_call, state
+from .timing import TimeDriver
 
 CALENDAR = "calendar.demo_user_calls"
 CALLS_TODAY = "sensor.demo_user_calls_today"
@@ -52,19 +50,6 @@ HISTORY = ("call_history_v2", "call_history_v1")
 async def amsterdam(hass: HomeAssistant) -> None:
     """Let "today" be Amsterdam's, the platform's own time zone."""
     await hass.config.async_update(time_zone="Europe/Amsterdam")
-
-
-@pytest.fixture
-def driver(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> TimeDriver:
-    """Move time from timer to timer."""
-    return TimeDriver(hass, FrozenClock(hass, freezer))
-
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set up an account (after the test froze time, so timers use the frozen clock)."""
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 def reads(simulator: Simulator, origin: float = 0.0) -> list[float]:
@@ -106,13 +91,6 @@ async def events(
     return listed
 
 
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    """Return an entity's state."""
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
-
-
 # -- the entities ------------------------------------------------------------------------
 
 
@@ -125,10 +103,7 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """A "Calls" calendar on the account's device (its sensors: tests/test_entities.py)."""
-    mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.clicktodial.PLATFORMS", [Platform.CALENDAR]):
-        await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
+    await set_up(hass, mock_config_entry, Platform.CALENDAR)
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
     calendar = hass.states.get(CALENDAR)
@@ -149,7 +124,7 @@ async def test_events(
     hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
 ) -> None:
     """Each call an event: who, which way, answered or not, how long, on which phone."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     listed = await events(hass, T0 - timedelta(days=2), hours=48)
 
@@ -229,7 +204,7 @@ async def test_events_in_dutch_with_contact_names(
     simulator.history.add(
         DEFAULT_EMAIL, start=T0 - timedelta(minutes=20), direction="inbound"
     )
-    await setup(hass, entry)
+    await set_up(hass, entry)
     # Its entity id follows the name in Home Assistant's language.
     calendar = "calendar.demo_user_gesprekken"
     assert hass.states.get(calendar).attributes["friendly_name"] == (
@@ -261,7 +236,7 @@ async def test_events_in_another_language(
 ) -> None:
     """In a language without texts of its own, English; a new language shows at once."""
     hass.config.language = "de"
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     assert (await events(hass))[-1]["summary"] == "Call to +31508009899"
     # A change of language shows at once.
@@ -281,7 +256,7 @@ async def test_looking_asks_nothing(
     """The calendar card, the REST API and the action are served from what was read."""
     # The calendar's HTTP views are registered before the test client starts.
     assert await async_setup_component(hass, "calendar", {})
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     before = simulator.count()
     websocket = await hass_ws_client(hass)
     http = await hass_client()
@@ -324,7 +299,7 @@ async def test_read_every_15_minutes(
 ) -> None:
     """Read at set-up, then every 15 minutes, one page each; a new call shows then."""
     origin = hass.loop.time()
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     await driver.run_for(14 * 60)
     simulator.history.add(
@@ -359,7 +334,7 @@ async def test_update_entity_reads_no_sooner(
     driver: TimeDriver,
 ) -> None:
     """Asking for an update does not read before the 15 minutes are up."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     assert await async_setup_component(hass, "homeassistant", {})
     origin = hass.loop.time()
 
@@ -384,7 +359,7 @@ async def test_read_after_a_call_ends(
 
     The calendar stays off: the call is over (its event in the list lasts a minute).
     """
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     origin = hass.loop.time()
     calendar_states: list[str] = []
     hass.bus.async_listen(
@@ -426,8 +401,8 @@ async def test_calls_ending_together_read_once(
     driver: TimeDriver,
 ) -> None:
     """Calls ending together make one read; another account's calls make none here."""
-    await setup(hass, mock_config_entry)
-    await setup(hass, second_entry)
+    await set_up(hass, mock_config_entry)
+    await set_up(hass, second_entry)
     history = mock_config_entry.runtime_data.history
     assert history is not None
     origin = hass.loop.time()
@@ -456,7 +431,7 @@ async def test_unload_cancels_the_read_after_a_call(
     driver: TimeDriver,
 ) -> None:
     """An account unloaded before the read after a call reads nothing more."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     before = simulator.count("call_history_v2")
     history = mock_config_entry.runtime_data.history
     assert history is not None
@@ -477,7 +452,7 @@ async def test_midnight(
     driver: TimeDriver,
 ) -> None:
     """At midnight the counts start anew, without a read; the calendar keeps the calls."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     assert (state(hass, CALLS_TODAY), state(hass, MISSED_TODAY)) == ("3", "1")
     simulator.record_requests = False
 
@@ -502,7 +477,7 @@ async def test_a_week_is_kept(
         direction="inbound",
     )
     simulator.history.without_v2.add(DEFAULT_EMAIL)
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     assert len(await events(hass, T0 - timedelta(days=8), 24 * 8)) == 5
 
     await driver.run_for(20 * 60)
@@ -524,7 +499,7 @@ async def test_failures_back_off_then_unavailable(
     driver: TimeDriver,
 ) -> None:
     """Failed reads are retried after 1, 2, 4, 8, 15 minutes; after an hour, unavailable."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     origin = hass.loop.time()
     simulator.inject("call_history_v2", Fault.http(500), times=3)
     simulator.inject("call_history_v2", Fault.malformed(), times=2)
@@ -564,7 +539,7 @@ async def test_first_read_fails(
 ) -> None:
     """Without a first read the entities are unavailable; a later read brings them."""
     simulator.inject("call_history_v2", Fault.http(502))
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     origin = hass.loop.time()
 
     assert state(hass, CALENDAR) == STATE_UNAVAILABLE
@@ -575,54 +550,49 @@ async def test_first_read_fails(
     assert state(hass, CALLS_TODAY) == "3"
 
 
+@pytest.mark.parametrize(
+    ("limited", "pause", "history_reads", "destination_reads"),
+    [
+        # Limited at 900 s until 1500 s: which phone rings, read every 5 minutes, waits
+        # with its read due at 1200 s for the end.
+        ("call_history_v2", 600, [900, 1500], [1500, 1800]),
+        # Limited at 300 s until 1200 s: the history's read due at 900 s waits for the end.
+        ("get_destinations", 900, [1200], [1200, 1500, 1800]),
+    ],
+    ids=["of_the_history", "elsewhere"],
+)
 @pytest.mark.freeze_time(FROZEN)
-async def test_rate_limit_of_the_history_pauses_every_read(
+async def test_rate_limit_pauses_every_read(
     hass: HomeAssistant,
     simulator: Simulator,
     mock_config_entry: MockConfigEntry,
     driver: TimeDriver,
+    limited: str,
+    pause: int,
+    history_reads: list[int],
+    destination_reads: list[int],
 ) -> None:
-    """A 429 of the history pauses the account's other reads as long, and its own."""
-    await setup(hass, mock_config_entry)
+    """A 429 of any read of the account, the history's too, pauses them all as long."""
+    await set_up(hass, mock_config_entry)
     origin = hass.loop.time()
-    simulator.inject("call_history_v2", Fault.rate_limited("600"))
+    simulator.inject(limited, Fault.rate_limited(str(pause)))
 
     await driver.run_for(30 * 60 + 5)
 
-    assert reads(simulator, origin) == [900, 1500]
-    limited = next(
+    assert reads(simulator, origin) == history_reads
+    limited_at = next(
         request.at
         for request in simulator.requests
-        if request.endpoint == "call_history_v2" and request.at > origin
+        if request.endpoint == limited and request.at > origin
     )
     destinations = [
         request.at
         for request in simulator.requests
-        if request.endpoint == "get_destinations" and request.at > origin
+        if request.endpoint == "get_destinations" and request.at > limited_at
     ]
-    # Which phone rings is read every 5 minutes, but not during the pause (the read
-    # due at 1200 s waits for its end).
-    assert not [at for at in destinations if limited < at < limited + 599]
-    assert [round(at - origin) for at in destinations if at > limited] == [1500, 1800]
+    assert not [at for at in destinations if at < limited_at + pause - 1]
+    assert [round(at - origin) for at in destinations] == destination_reads
     assert state(hass, CALLS_TODAY) == "3"
-
-
-@pytest.mark.freeze_time(FROZEN)
-async def test_rate_limit_elsewhere_pauses_the_history(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    mock_config_entry: MockConfigEntry,
-    driver: TimeDriver,
-) -> None:
-    """A 429 of another read of the account holds the history's read back too."""
-    await setup(hass, mock_config_entry)
-    origin = hass.loop.time()
-    simulator.inject("get_destinations", Fault.rate_limited("900"))
-
-    await driver.run_for(30 * 60 + 5)
-
-    # The pause runs from 300 s to 1200 s: the read due at 900 s waits for its end.
-    assert reads(simulator, origin) == [1200]
 
 
 @pytest.mark.parametrize(
@@ -645,7 +615,7 @@ async def test_account_without_history(
     """An account without a call list gets no calendar or counts, and is never asked again."""
     for endpoint, status in faults:
         simulator.inject(endpoint, Fault.http(status))
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     await driver.run_for(3600)
 
@@ -666,7 +636,7 @@ async def test_fallback_to_v1(
 ) -> None:
     """A platform without the v2 list is read through v1, asked directly after that."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     await driver.run_for(15 * 60 + 5)
 
@@ -688,7 +658,7 @@ async def test_revoked_token(
     driver: TimeDriver,
 ) -> None:
     """A token refused by the call lists asks for a new one."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     simulator.inject("call_history_v2", Fault.http(401))
     simulator.inject("call_history_v1", Fault.http(401))
 
@@ -705,7 +675,7 @@ async def test_forbidden_later_is_a_failure(
     driver: TimeDriver,
 ) -> None:
     """A 403 after a good first read is a failed read: kept, retried after a minute."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     origin = hass.loop.time()
     simulator.inject("call_history_v2", Fault.http(403))
     simulator.inject("call_history_v1", Fault.http(403))
@@ -731,7 +701,7 @@ async def test_unusable_records(
         DEFAULT_EMAIL, direction="sideways", duration=5, answered=True
     )
 
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     assert state(hass, CALLS_TODAY) == "4"
     assert "1 records of the call list could not be used" in caplog.text
@@ -749,7 +719,7 @@ async def test_diagnostics(
 ) -> None:
     """Diagnostics count the calls; no number, name or secret."""
     assert await async_setup_component(hass, "diagnostics", {})
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     result = await get_diagnostics_for_config_entry(
         hass, hass_client, mock_config_entry

@@ -7,9 +7,7 @@ or lose their sensor; the account's rate limit is shared.
 from __future__ import annotations
 
 from typing import Any
-from unittest.mock import patch
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -24,34 +22,14 @@ from homeassistant.helpers import entity_registry as er
 from simulator import DEFAULT_EMAIL, Account, Fault, Simulator
 
 from .conftest import ACCOUNT_UUID
-from .helpers import reauth_flows
-from .timing import FrozenClock, TimeDriver
+from .helpers import reauth_flows, set_up, state
+from .timing import TimeDriver
 
 DESK = "binary_sensor.demo_user_desk_201_online"
 SOFTPHONE = "binary_sensor.demo_user_softphone_202_online"
 SELECT = "select.demo_user_phone_that_rings"
 FROZEN = "2026-11-26 12:00:00+00:00"
 YEALINK = "Yealink SIP-T54W 96.86.0.100"
-
-
-@pytest.fixture
-def driver(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> TimeDriver:
-    """Move time from timer to timer."""
-    return TimeDriver(hass, FrozenClock(hass, freezer))
-
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set up an account (after the test froze time, so timers use the frozen clock)."""
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    """Return an entity's state."""
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
 
 
 def phone_sensors(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
@@ -85,10 +63,7 @@ async def test_entities(
     snapshot: SnapshotAssertion,
 ) -> None:
     """One sensor per phone account of the user, named after it; colleagues' get none."""
-    mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.clicktodial.PLATFORMS", [Platform.BINARY_SENSOR]):
-        await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
+    await set_up(hass, mock_config_entry, Platform.BINARY_SENSOR)
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
     desk = hass.states.get(DESK)
@@ -122,7 +97,7 @@ async def test_dutch_names(
 ) -> None:
     """The name follows Home Assistant's language."""
     hass.config.language = "nl"
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     assert hass.states.get(DESK).attributes["friendly_name"] == (
         "Demo User Desk (201) online"
@@ -138,7 +113,7 @@ async def test_registration_follows_every_5_minutes(
     driver: TimeDriver,
 ) -> None:
     """A phone that goes offline, or comes online, shows at the next read."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     simulator.phones.unregister(DEFAULT_EMAIL, 101)
     simulator.phones.register(DEFAULT_EMAIL, 102, "Voys app 3.1")
 
@@ -161,7 +136,7 @@ async def test_phone_accounts_come_and_go(
     driver: TimeDriver,
 ) -> None:
     """A phone account the user gains gets a sensor; one the user loses loses it."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     kitchen = {"id": 103, "account_id": 150010003, "internal_number": 203}
     account.phone_accounts = [account.phone_accounts[0], kitchen]
     simulator.phones.register(DEFAULT_EMAIL, 103, "Gigaset C430")
@@ -191,7 +166,7 @@ async def test_stale_sensors_go_at_setup(
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """A phone account the user lost while Home Assistant was off loses its sensor."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
     account.phone_accounts = account.phone_accounts[:1]
 
@@ -224,7 +199,7 @@ async def test_no_phone_list(
 
     Sensors made before (another set-up) are removed.
     """
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
     simulator.inject(endpoint, Fault.http(status))
 
@@ -251,7 +226,7 @@ async def test_user_without_phone_accounts(
     account.phone_accounts = []
     account.selected_phoneaccount = None
 
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     assert phone_sensors(hass, mock_config_entry) == []
     assert simulator.count("phone_accounts") == 0
@@ -271,7 +246,7 @@ async def test_whole_list_without_the_phone(
         Fault.http(200, {"meta": {"next": None}, "objects": [record(desk, YEALINK)]}),
     )
 
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     assert (state(hass, DESK), state(hass, SOFTPHONE)) == (STATE_ON, STATE_OFF)
 
@@ -292,7 +267,7 @@ async def test_list_too_long(
     page = {"meta": {"next": "more"}, "objects": [record(desk, None), *colleagues]}
     simulator.inject("phone_accounts", Fault.http(200, page), times=10)
 
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     assert simulator.count("phone_accounts") == 10
     assert state(hass, DESK) == STATE_OFF
@@ -310,7 +285,7 @@ async def test_failures_keep_the_state_for_15_minutes(
     driver: TimeDriver,
 ) -> None:
     """Failed reads of the list keep the last state; after 15 minutes, unavailable."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     simulator.inject("phone_accounts", Fault.http(500))
     simulator.inject("phone_accounts", Fault.malformed())
     simulator.inject("phone_accounts", Fault.http(502))
@@ -334,7 +309,7 @@ async def test_rate_limit_is_shared(
     driver: TimeDriver,
 ) -> None:
     """A 429 of the phone list pauses the account's other reads; the state is kept."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     origin = hass.loop.time()
     simulator.inject("phone_accounts", Fault.rate_limited("900"))
 
@@ -357,7 +332,7 @@ async def test_revoked_token(
     driver: TimeDriver,
 ) -> None:
     """A token refused by the phone list asks for a new one."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     simulator.inject("phone_accounts", Fault.http(401))
 
     await driver.run_for(301)
@@ -374,7 +349,7 @@ async def test_forbidden_later_is_a_failure(
     driver: TimeDriver,
 ) -> None:
     """A 403 after a good first read keeps the sensors and the last state."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     simulator.inject("phone_accounts", Fault.http(403))
 
     await driver.run_for(301)
@@ -391,7 +366,7 @@ async def test_sensors_come_with_the_first_good_read(
     driver: TimeDriver,
 ) -> None:
     """Until which phone rings was first read, no sensor is added or removed."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
     simulator.inject("get_destinations", Fault.http(500))
 

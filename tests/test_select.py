@@ -6,7 +6,6 @@ from itertools import pairwise
 import json
 import logging
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -53,7 +52,7 @@ from homeassistant.setup import async_setup_component
 from simulator import SCENARIOS, Account, Fault, Simulator
 
 from .conftest import ACCOUNT_UUID
-from .helpers import advance, reauth_flows
+from .helpers import advance, reauth_flows, set_up, start_call, state
 
 SELECT = "select.demo_user_phone_that_rings"
 SENSOR = "sensor.demo_user_call_status"
@@ -62,13 +61,6 @@ DESK = "Desk (201)"
 SOFTPHONE = "Softphone (202)"
 MOBILE = "Mobile (+31612345678)"
 OPTIONS = [DESK, SOFTPHONE, MOBILE, NOT_AVAILABLE]
-
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set up an account (after the test froze time, so timers use the frozen clock)."""
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def choose(hass: HomeAssistant, option: str) -> None:
@@ -94,13 +86,6 @@ def reads(simulator: Simulator) -> list[float]:
     return [r.at for r in simulator.requests if r.endpoint == "get_destinations"]
 
 
-def state(hass: HomeAssistant) -> str:
-    """Return the select's state."""
-    current = hass.states.get(SELECT)
-    assert current is not None
-    return current.state
-
-
 async def advance_until(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, when: float, step: float = 1
 ) -> None:
@@ -121,10 +106,7 @@ async def test_entity(
     snapshot: SnapshotAssertion,
 ) -> None:
     """One select on the account's device: the user's phones, the desk phone rings."""
-    mock_config_entry.add_to_hass(hass)
-    with patch("custom_components.clicktodial.PLATFORMS", [Platform.SELECT]):
-        await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
+    await set_up(hass, mock_config_entry, Platform.SELECT)
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
     current = hass.states.get(SELECT)
@@ -152,9 +134,9 @@ async def test_one_select_per_account(
     """Each account has its own select, showing its own user's phone."""
     second: Account = simulator.accounts["second@example.com"]
     second.selected_phoneaccount = None
-    await setup(hass, second_entry)
+    await set_up(hass, second_entry)
 
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
     assert hass.states.get("select.second_user_phone_that_rings").state == (
         NOT_AVAILABLE
     )
@@ -188,9 +170,9 @@ async def test_state_is_the_selection(
     """The state is the option of the platform's selection; none selected: not available."""
     account.selected_phoneaccount = phoneaccount
     account.selected_fixeddestination = fixeddestination
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
-    assert state(hass) == expected
+    assert state(hass, SELECT) == expected
 
 
 async def test_unknown_selection(
@@ -203,13 +185,13 @@ async def test_unknown_selection(
 ) -> None:
     """A selection that is none of the user's phones is unknown, with one warning."""
     account.selected_phoneaccount = 999
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
-    assert state(hass) == STATE_UNKNOWN
+    assert state(hass, SELECT) == STATE_UNKNOWN
     assert hass.states.get(SELECT).attributes[ATTR_OPTIONS] == OPTIONS
     await advance(hass, freezer, 301, step=10)
     assert simulator.count("get_destinations") == 2
-    assert state(hass) == STATE_UNKNOWN
+    assert state(hass, SELECT) == STATE_UNKNOWN
     warnings = [
         record
         for record in caplog.records
@@ -220,7 +202,7 @@ async def test_unknown_selection(
 
     account.selected_phoneaccount = 102
     await advance(hass, freezer, 301, step=10)
-    assert state(hass) == SOFTPHONE
+    assert state(hass, SELECT) == SOFTPHONE
 
 
 def destination(
@@ -285,7 +267,7 @@ async def test_options_follow_the_platform(
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """A phone added on the platform is an option after the next read."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     account.fixed_destinations.append(
         {"id": 56, "phonenumber": "31201234567", "description": "Home"}
     )
@@ -347,7 +329,7 @@ async def test_choose(
         body["phoneaccount"],
         body["fixeddestination"],
     )
-    assert state(hass) == option
+    assert state(hass, SELECT) == option
     assert states == ([option] if option != DESK else [])  # no flicker back
 
 
@@ -435,7 +417,7 @@ async def test_choose_fails(
         await choose(hass, MOBILE)
 
     assert exc_info.value.translation_key == key
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
     assert account.selected_phoneaccount == 101
     assert simulator.count("get_destinations") == 1  # nothing to read back
     assert reauth_flows(hass, init_integration) == []
@@ -460,7 +442,7 @@ async def test_choose_with_refused_token(
     assert exc_info.value.translation_key == "destination_auth_failed"
     await hass.async_block_till_done()
     assert len(reauth_flows(hass, init_integration)) == 1
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
 
 
 async def test_choice_refused_by_the_platform(
@@ -476,7 +458,7 @@ async def test_choice_refused_by_the_platform(
         await choose(hass, MOBILE)
 
     assert exc_info.value.translation_key == "destination_rejected"
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
 
 
 # -- freshness -------------------------------------------------------------------------
@@ -490,7 +472,7 @@ async def test_read_every_five_minutes(
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """Which phone rings is read at setup and every 5 minutes: a switch elsewhere shows."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     assert simulator.count("get_destinations") == 1
     setup_read = hass.loop.time()
 
@@ -498,10 +480,10 @@ async def test_read_every_five_minutes(
     account.selected_fixeddestination = 55  # switched in the platform's app
     await advance_until(hass, freezer, setup_read + 298, step=2)
     assert simulator.count("get_destinations") == 1
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
     await advance_until(hass, freezer, setup_read + 301, step=0.5)
     assert simulator.count("get_destinations") == 2
-    assert state(hass) == MOBILE
+    assert state(hass, SELECT) == MOBILE
 
     await advance(hass, freezer, 1805, step=1)
     times = reads(simulator)
@@ -517,7 +499,7 @@ async def test_change_reschedules_the_read(
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """After a change and its read back, the next read is 5 minutes later."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     await advance(hass, freezer, 200, step=10)
     await choose(hass, SOFTPHONE)
     chosen = hass.loop.time()
@@ -538,7 +520,7 @@ async def test_failed_reads_keep_state_then_unavailable(
 
     The call entities never notice; the next good read makes the select available.
     """
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     setup_read = hass.loop.time()
     simulator.inject("get_destinations", Fault.http(500, {"detail": "boom"}), times=3)
     simulator.inject("get_destinations", Fault.malformed(), times=2)
@@ -548,11 +530,11 @@ async def test_failed_reads_keep_state_then_unavailable(
     first_failure = reads(simulator)[-1]
 
     await advance_until(hass, freezer, first_failure + 895, step=1)
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
     assert hass.states.get(SENSOR).state != STATE_UNAVAILABLE
     assert "Error fetching clicktodial destinations" not in caplog.text
     await advance_until(hass, freezer, first_failure + 901, step=0.5)
-    assert state(hass) == STATE_UNAVAILABLE
+    assert state(hass, SELECT) == STATE_UNAVAILABLE
     assert hass.states.get(SENSOR).state == STATE_UNKNOWN  # never unavailable
     assert hass.states.get(EVENT).state == STATE_UNKNOWN
     assert (
@@ -572,7 +554,7 @@ async def test_failed_reads_keep_state_then_unavailable(
 
     simulator.clear_faults()
     await advance(hass, freezer, 301, step=5)
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
     assert "Fetching clicktodial destinations data recovered" in caplog.text
 
 
@@ -584,13 +566,13 @@ async def test_first_read_fails(
 ) -> None:
     """Without a first good read the select is unavailable until a retry succeeds."""
     simulator.inject("get_destinations", Fault.http(500, {"detail": "boom"}))
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
-    assert state(hass) == STATE_UNAVAILABLE
+    assert state(hass, SELECT) == STATE_UNAVAILABLE
     assert hass.states.get(SENSOR).state == STATE_UNKNOWN
     await advance(hass, freezer, 31, step=1)
     assert simulator.count("get_destinations") == 2
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
 
 
 async def test_refused_token_on_read(
@@ -601,11 +583,11 @@ async def test_refused_token_on_read(
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """A refused token on a read starts reauth; the call entities stay as they were."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     account.revoked = True
     await advance(hass, freezer, 301, step=10)
 
-    assert state(hass) == STATE_UNAVAILABLE
+    assert state(hass, SELECT) == STATE_UNAVAILABLE
     assert len(reauth_flows(hass, mock_config_entry)) == 1
     assert hass.states.get(SENSOR).state == STATE_UNKNOWN
     # No more reads until the token is renewed.
@@ -630,7 +612,7 @@ async def test_no_such_feature(
     """An account whose first read answers 404 or 403 has no select, and a debug line."""
     caplog.set_level(logging.DEBUG, logger="custom_components.clicktodial")
     simulator.inject("get_destinations", fault)
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     assert hass.states.get(SELECT) is None
     assert entity_registry.async_get(SELECT) is None
@@ -654,11 +636,11 @@ async def test_later_404_is_a_failure(
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """A 404 after a good first read is a failed read like any other."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     simulator.inject("get_destinations", Fault.http(404, {"detail": "Not found."}))
     await advance(hass, freezer, 301, step=10)
     assert simulator.count("get_destinations") == 2
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
     await advance(hass, freezer, 32, step=1)  # the retry, 30 s later
     assert simulator.count("get_destinations") == 3
 
@@ -670,12 +652,12 @@ async def test_unload_stops_reading(
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """An unloaded account no longer reads which phone rings."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
     await advance(hass, freezer, 900, step=30)
 
     assert simulator.count("get_destinations") == 1
-    assert state(hass) == STATE_UNAVAILABLE
+    assert state(hass, SELECT) == STATE_UNAVAILABLE
 
 
 # -- one rate limit for the account ---------------------------------------------------------
@@ -689,11 +671,9 @@ async def test_rate_limited_read_pauses_call_tracking(
 ) -> None:
     """A 429 on reading which phone rings pauses the call status reads too."""
     assert await async_setup_component(hass, "homeassistant", {})
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     simulator.script_next_call(SCENARIOS["long"])
-    await hass.services.async_call(
-        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
-    )
+    await start_call(hass)
     await advance(hass, freezer, 12)
     assert hass.states.get(SENSOR).state == "connected"
 
@@ -704,7 +684,7 @@ async def test_rate_limited_read_pauses_call_tracking(
     await advance(hass, freezer, 58, step=1)
     assert simulator.count("get_call") == polls
     assert simulator.count("get_destinations") == 2  # the retry waits for it too
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
     await advance(hass, freezer, 4, step=0.5)
     assert simulator.count("get_call") > polls
     assert reads(simulator)[-1] - limited_at >= 60
@@ -720,11 +700,9 @@ async def test_rate_limited_call_tracking_pauses_reads(
 ) -> None:
     """A 429 on call status reads pauses reading which phone rings; a choice still goes."""
     assert await async_setup_component(hass, "homeassistant", {})
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     simulator.script_next_call(SCENARIOS["long"])
-    await hass.services.async_call(
-        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
-    )
+    await start_call(hass)
     simulator.inject("get_call", Fault.rate_limited("600"))
     await advance(hass, freezer, 1)
     assert simulator.count("get_call") == 1
@@ -732,17 +710,17 @@ async def test_rate_limited_call_tracking_pauses_reads(
     await update(hass)  # asking for an update does not bypass the pause
     await advance(hass, freezer, 400, step=10)  # nor does the 5-minute read
     assert simulator.count("get_destinations") == 1
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
 
     await choose(hass, NOT_AVAILABLE)  # a person's choice is still sent
     assert simulator.count("set_destination") == 1
     assert account.selected_phoneaccount is None
-    assert state(hass) == NOT_AVAILABLE
+    assert state(hass, SELECT) == NOT_AVAILABLE
     assert simulator.count("get_destinations") == 1  # its read back waits
 
     await advance(hass, freezer, 205, step=5)
     assert simulator.count("get_destinations") == 2
-    assert state(hass) == NOT_AVAILABLE
+    assert state(hass, SELECT) == NOT_AVAILABLE
 
 
 async def test_rate_limited_choice_pauses_reads(
@@ -752,11 +730,9 @@ async def test_rate_limited_choice_pauses_reads(
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """A 429 on a choice pauses the reads of which phone rings and of calls."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     simulator.script_next_call(SCENARIOS["long"])
-    await hass.services.async_call(
-        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
-    )
+    await start_call(hass)
     await advance(hass, freezer, 1)
     simulator.inject("set_destination", Fault.rate_limited("120"))
 
@@ -779,19 +755,19 @@ async def test_outage_rule_counts_while_rate_limited(
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """A read limited for longer than 15 minutes makes the select unavailable on time."""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     simulator.inject("get_destinations", Fault.rate_limited("3600"))
     assert await async_setup_component(hass, "homeassistant", {})
     await update(hass)
     limited_at = reads(simulator)[-1]
 
     await advance_until(hass, freezer, limited_at + 895, step=5)
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
     await advance_until(hass, freezer, limited_at + 901, step=0.5)
-    assert state(hass) == STATE_UNAVAILABLE
+    assert state(hass, SELECT) == STATE_UNAVAILABLE
     assert simulator.count("get_destinations") == 2
     await advance_until(hass, freezer, limited_at + 3605, step=60)
-    assert state(hass) == DESK
+    assert state(hass, SELECT) == DESK
 
 
 async def test_updates_and_choices_honour_the_backoff(
@@ -804,7 +780,7 @@ async def test_updates_and_choices_honour_the_backoff(
 
     Each choice is still sent; only the read back waits.
     """
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     assert await async_setup_component(hass, "homeassistant", {})
     simulator.inject("get_destinations", Fault.http(503), times=100)
     before = len(reads(simulator))
@@ -860,7 +836,7 @@ async def test_diagnostics_without_feature(
 ) -> None:
     """An account that cannot choose its phone has no destinations in diagnostics."""
     simulator.inject("get_destinations", Fault.http(404))
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     result = await get_diagnostics_for_config_entry(
         hass, hass_client, mock_config_entry

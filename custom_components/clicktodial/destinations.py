@@ -9,18 +9,15 @@ phone account list which of the user's phones are registered (online).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from typing import Final, override
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import (
     DESTINATIONS_BACKOFF_INITIAL,
     DESTINATIONS_INTERVAL,
     DESTINATIONS_SLACK,
     DESTINATIONS_UNAVAILABLE_AFTER,
-    DOMAIN,
     LOGGER,
     PHONE_ACCOUNTS_MAX_PAGES,
 )
@@ -30,7 +27,8 @@ from .errors import (
     destinations_not_read,
     destinations_unavailable,
 )
-from .ratelimit import Backoff, RateLimit
+from .polled import PolledReadCoordinator, PolledReadSettings
+from .ratelimit import RateLimit
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import (
     Destination,
@@ -47,6 +45,18 @@ from .voipgrid import (
 
 # The option of the select that makes no phone ring.
 NOT_AVAILABLE: Final = "not_available"
+
+DESTINATIONS_READ: Final = PolledReadSettings(
+    name="destinations",
+    what="the destinations",
+    unsupported="The account cannot choose which phone rings (%s)",
+    interval=DESTINATIONS_INTERVAL,
+    backoff_initial=DESTINATIONS_BACKOFF_INITIAL,
+    unavailable_after=DESTINATIONS_UNAVAILABLE_AFTER,
+    slack=DESTINATIONS_SLACK,
+    not_read=destinations_not_read,
+    unavailable=destinations_unavailable,
+)
 
 
 def destination_label(destination: Destination) -> str:
@@ -105,10 +115,8 @@ async def async_setup_destinations(
     return coordinator if coordinator.supported else None
 
 
-class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
+class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
     """Which phone rings on one account; the data is None until a first good read."""
-
-    config_entry: ClickToDialConfigEntry
 
     def __init__(
         self,
@@ -118,25 +126,7 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
         rate_limit: RateLimit,
     ) -> None:
         """Create the coordinator of one account."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=config_entry,
-            name=f"{DOMAIN} destinations",
-            update_interval=DESTINATIONS_INTERVAL,
-            always_update=False,
-        )
-        self.client = client
-        # The account's one rate limit, shared with call tracking.
-        self._rate_limit = rate_limit
-        self.supported = True
-        self._first_read = True
-        # No read before this clock time (after a failure), whoever asks for one.
-        self._next_read = 0.0
-        self._backoff = Backoff(
-            DESTINATIONS_BACKOFF_INITIAL.total_seconds(),
-            DESTINATIONS_INTERVAL.total_seconds(),
-        )
+        super().__init__(hass, config_entry, client, rate_limit, DESTINATIONS_READ)
         self._unknown_selections: set[SelectedDestination] = set()
         # Whether the account may read the phone account list (which phones are online).
         self.phones_supported = True
@@ -155,39 +145,27 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
         return selected_option(self.data, self.options) if self.data else None
 
     @override
-    async def _async_update_data(self) -> Destinations | None:
-        """Read the destinations; keep the last ones through failures for a while."""
-        started = self.hass.loop.time()
-        if (paused := self._rate_limit.paused_for()) > 0:
-            LOGGER.debug("Rate limited: reading the destinations in %.0f s", paused)
-            return self._keep(started, retry_in=paused)
-        # An entity update or a choice does not read sooner than the backoff allows.
-        if (wait := self._next_read - started) > DESTINATIONS_SLACK:
-            return self._keep(started, retry_in=wait)
-        first_read, self._first_read = self._first_read, False
-        try:
-            destinations = await self.client.get_destinations()
-        except VoipgridAuthenticationError as err:
-            if err.status == 401:
-                raise auth_failed() from err
-            return self._failed(err, started, first_read=first_read)
-        except VoipgridError as err:
-            return self._failed(err, started, first_read=first_read)
-        self._backoff.reset()
-        self._next_read = 0.0
-        self.update_interval = DESTINATIONS_INTERVAL
+    async def _async_read(self) -> Destinations:
+        """Read the destinations."""
+        return await self.client.get_destinations()
+
+    @override
+    async def _async_read_done(
+        self, data: Destinations, started: float
+    ) -> Destinations:
+        """Warn of a selection not among the options; read which phones are online."""
         if (
-            selected_option(destinations, destination_options(destinations)) is None
-            and destinations.selected not in self._unknown_selections
+            selected_option(data, destination_options(data)) is None
+            and data.selected not in self._unknown_selections
         ):
-            self._unknown_selections.add(destinations.selected)
+            self._unknown_selections.add(data.selected)
             LOGGER.warning(
                 "The platform selected a destination that is not among the account's "
                 "phones (phone account %s, fixed destination %s)",
-                destinations.selected.phoneaccount,
-                destinations.selected.fixeddestination,
+                data.selected.phoneaccount,
+                data.selected.fixeddestination,
             )
-        return replace(destinations, phones=await self._read_phones(destinations))
+        return replace(data, phones=await self._read_phones(data))
 
     async def _read_phones(
         self, destinations: Destinations
@@ -246,41 +224,6 @@ class DestinationsCoordinator(DataUpdateCoordinator[Destinations | None]):
         ):
             return None
         return self.data.phones if self.data else None
-
-    def _failed(
-        self, err: VoipgridError, started: float, *, first_read: bool
-    ) -> Destinations | None:
-        """Take a failed read into account: retry with backoff, keep the last state."""
-        # 404: no such feature; 403 (a 401 never comes here): no such right.
-        if first_read and isinstance(
-            err, (VoipgridNotFoundError, VoipgridAuthenticationError)
-        ):
-            LOGGER.debug("The account cannot choose which phone rings (%s)", err)
-            self.supported = False
-            return None
-        if isinstance(err, VoipgridRateLimitError):
-            self._rate_limit.pause(err.retry_after)
-        LOGGER.debug("Reading the destinations failed: %s", err)
-        return self._keep(started, retry_in=self._backoff.fail(started))
-
-    def _keep(self, now: float, *, retry_in: float) -> Destinations:
-        """Keep the last state until the next read, unless reads failed for too long."""
-        if (since := self._backoff.failing_since) is not None:
-            left = since + DESTINATIONS_UNAVAILABLE_AFTER.total_seconds() - now
-            if left <= DESTINATIONS_SLACK:
-                self._plan(now, retry_in)
-                raise destinations_unavailable()
-            # The read that decides about the outage comes on time.
-            retry_in = min(retry_in, left)
-        self._plan(now, retry_in)
-        if self.data is None:
-            raise destinations_not_read()
-        return self.data
-
-    def _plan(self, now: float, retry_in: float) -> None:
-        """Read next in ``retry_in`` seconds, and not sooner whoever asks."""
-        self.update_interval = timedelta(seconds=retry_in)
-        self._next_read = now + retry_in
 
     async def async_choose(self, option: str) -> None:
         """Make the option's destination ring (``not_available``: none); show it at once."""

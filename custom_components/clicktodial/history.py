@@ -16,7 +16,6 @@ from typing import Any, Final, override
 
 from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -33,21 +32,26 @@ from .const import (
     HISTORY_UNAVAILABLE_AFTER,
     LOGGER,
 )
-from .errors import auth_failed, history_not_read, history_unavailable
-from .ratelimit import Backoff, RateLimit
+from .errors import history_not_read, history_unavailable
+from .polled import PolledReadCoordinator, PolledReadSettings
+from .ratelimit import RateLimit
 from .runtime import ClickToDialConfigEntry
-from .voipgrid import (
-    HistoryApi,
-    HistoryCall,
-    VoipgridAuthenticationError,
-    VoipgridClient,
-    VoipgridError,
-    VoipgridNotFoundError,
-    VoipgridRateLimitError,
-)
+from .voipgrid import HistoryApi, HistoryCall, VoipgridClient
 
 # Home Assistant runs a coordinator's timer up to a second early (whole loop seconds).
 HISTORY_SLACK: Final = DESTINATIONS_SLACK
+
+HISTORY_READ: Final = PolledReadSettings(
+    name="history",
+    what="the call history",
+    unsupported="The account has no call history to read (%s)",
+    interval=HISTORY_INTERVAL,
+    backoff_initial=HISTORY_BACKOFF_INITIAL,
+    unavailable_after=HISTORY_UNAVAILABLE_AFTER,
+    slack=HISTORY_SLACK,
+    not_read=history_not_read,
+    unavailable=history_unavailable,
+)
 
 type Calls = tuple[HistoryCall, ...]
 
@@ -88,10 +92,8 @@ async def async_setup_history(
     return coordinator
 
 
-class HistoryCoordinator(DataUpdateCoordinator[Calls | None]):
+class HistoryCoordinator(PolledReadCoordinator[Calls]):
     """The calls of the last week on one account, newest first; None before a first read."""
-
-    config_entry: ClickToDialConfigEntry
 
     def __init__(
         self,
@@ -101,23 +103,7 @@ class HistoryCoordinator(DataUpdateCoordinator[Calls | None]):
         rate_limit: RateLimit,
     ) -> None:
         """Create the coordinator of one account."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=config_entry,
-            name=f"{DOMAIN} history",
-            update_interval=HISTORY_INTERVAL,
-            always_update=False,
-        )
-        self.client = client
-        self._rate_limit = rate_limit
-        self.supported = True
-        self._first_read = True
-        self._backoff = Backoff(
-            HISTORY_BACKOFF_INITIAL.total_seconds(), HISTORY_INTERVAL.total_seconds()
-        )
-        # No read before this clock time (after a failure), whoever asks for one.
-        self._not_before = 0.0
+        super().__init__(hass, config_entry, client, rate_limit, HISTORY_READ)
         # The next read on the schedule; the end of a call reads sooner.
         self._due = 0.0
         self._call_ended = False
@@ -184,38 +170,24 @@ class HistoryCoordinator(DataUpdateCoordinator[Calls | None]):
             self._unsub_after_call = None
 
     @override
-    async def _async_update_data(self) -> Calls | None:
-        """Read the calls since a little before the newest one known; keep them on failure."""
-        started = self.hass.loop.time()
-        if (paused := self._rate_limit.paused_for()) > 0:
-            LOGGER.debug("Rate limited: reading the call history in %.0f s", paused)
-            return self._keep(started, retry_in=paused)
-        # An entity update or an early refresh reads no sooner than the backoff allows,
-        # nor before its time unless a call ended.
-        due = self._not_before if self._call_ended else max(self._not_before, self._due)
-        if (wait := due - started) > HISTORY_SLACK:
-            return self._keep(started, retry_in=wait)
+    def _read_at(self) -> float:
+        """Return when to read: as the backoff allows, and on time unless a call ended."""
+        return (
+            self._not_before if self._call_ended else max(self._not_before, self._due)
+        )
+
+    @override
+    async def _async_read(self) -> Calls:
+        """Read the calls since a little before the newest one known."""
         self._call_ended = False
-        first_read, self._first_read = self._first_read, False
         now = dt_util.utcnow()
         window = now - timedelta(days=HISTORY_DAYS)
         since = (
             max(window, self.data[0].start - HISTORY_OVERLAP) if self.data else window
         )
-        try:
-            history = await self.client.get_call_history(
-                since, per_page=HISTORY_PER_PAGE, max_pages=HISTORY_MAX_PAGES
-            )
-        except VoipgridAuthenticationError as err:
-            if err.status == 401:
-                raise auth_failed() from err
-            return self._failed(err, started, first_read=first_read)
-        except VoipgridError as err:
-            return self._failed(err, started, first_read=first_read)
-        self._backoff.reset()
-        self._not_before = 0.0
-        self._due = started + HISTORY_INTERVAL.total_seconds()
-        self.update_interval = HISTORY_INTERVAL
+        history = await self.client.get_call_history(
+            since, per_page=HISTORY_PER_PAGE, max_pages=HISTORY_MAX_PAGES
+        )
         if history.skipped and history.skipped != self.skipped:
             LOGGER.debug(
                 "%s records of the call list could not be used", history.skipped
@@ -224,37 +196,20 @@ class HistoryCoordinator(DataUpdateCoordinator[Calls | None]):
         self.complete = history.complete
         return merge_calls(self.data or (), history.calls, window)
 
-    def _failed(
-        self, err: VoipgridError, started: float, *, first_read: bool
-    ) -> Calls | None:
-        """Take a failed read into account: retry with backoff, keep the last calls."""
-        # 404: neither call list exists; 403 (a 401 never comes here): no such right.
-        if first_read and isinstance(
-            err, (VoipgridNotFoundError, VoipgridAuthenticationError)
-        ):
-            LOGGER.debug("The account has no call history to read (%s)", err)
-            self.supported = False
-            return None
-        if isinstance(err, VoipgridRateLimitError):
-            self._rate_limit.pause(err.retry_after)
-        LOGGER.debug("Reading the call history failed: %s", err)
-        retry_in = self._backoff.fail(started)
-        self._not_before = started + retry_in
-        return self._keep(started, retry_in=retry_in)
+    @override
+    async def _async_read_done(self, data: Calls, started: float) -> Calls:
+        """Plan the next read on the schedule."""
+        self._due = started + HISTORY_INTERVAL.total_seconds()
+        return data
 
-    def _keep(self, now: float, *, retry_in: float) -> Calls:
-        """Keep the last calls until the next read, unless reads failed for too long."""
-        if (since := self._backoff.failing_since) is not None:
-            left = since + HISTORY_UNAVAILABLE_AFTER.total_seconds() - now
-            if left <= HISTORY_SLACK:
-                self.update_interval = timedelta(seconds=retry_in)
-                raise history_unavailable()
-            # The read that decides about the outage comes on time.
-            retry_in = min(retry_in, left)
+    @override
+    def _plan(self, now: float, retry_in: float) -> None:
+        """Read next in ``retry_in`` seconds.
+
+        Only a failure holds back whoever asks (the end of a call may read before the
+        schedule's time).
+        """
         self.update_interval = timedelta(seconds=retry_in)
-        if self.data is None:
-            raise history_not_read()
-        return self.data
 
     def diagnostics(self) -> dict[str, Any]:
         """Return what diagnostics show: counts, no number or name."""
