@@ -139,6 +139,7 @@ def checked_blueprint(path: str, name: str) -> Blueprint:
     assert blueprint.validate() is None
     metadata = blueprint.metadata
     assert metadata["name"] == name
+    assert metadata["description"].strip()
     assert metadata["homeassistant"]["min_version"] == "2026.10.0"
     assert metadata["source_url"] == (
         "https://github.com/clicktodial/clicktodial/blob/main/"

@@ -15,14 +15,11 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.clicktodial.const import EVENT_MISSED_CALL_CHECKED_OFF
-from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
-from homeassistant.components.blueprint import Blueprint
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import selector
 from homeassistant.setup import async_setup_component
-from homeassistant.util import yaml as yaml_util
 from simulator import Simulator
 
+from .helpers import BLUEPRINT_DIR, checked_blueprint
 from .notification_helpers import (
     CALLER,
     MISSED_CALLS,
@@ -36,7 +33,6 @@ from .notification_helpers import (
 )
 
 BLUEPRINT = "call_back_missed_call.yaml"
-SOURCE = Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
 
 
 @pytest.fixture
@@ -44,7 +40,7 @@ def hass_config_dir(hass_tmp_config_dir: str) -> str:
     """Give Home Assistant a config dir holding the blueprint."""
     target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
     target.mkdir(parents=True)
-    shutil.copy(SOURCE / BLUEPRINT, target / BLUEPRINT)
+    shutil.copy(BLUEPRINT_DIR / BLUEPRINT, target / BLUEPRINT)
     return hass_tmp_config_dir
 
 
@@ -90,27 +86,11 @@ async def update(hass: HomeAssistant, item: str, **changes: Any) -> None:
 
 def test_blueprint_file() -> None:
     """Test the file is a valid blueprint offering only the Missed calls lists."""
-    data = yaml_util.load_yaml_dict(SOURCE / BLUEPRINT)
-    blueprint = Blueprint(
-        data,
-        path=BLUEPRINT,
-        expected_domain="automation",
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    blueprint = checked_blueprint(
+        BLUEPRINT, "Call back a missed call when I check it off"
     )
-    assert blueprint.validate() is None
-    metadata = blueprint.metadata
-    assert metadata["name"] == "Call back a missed call when I check it off"
-    assert metadata["homeassistant"]["min_version"] == "2026.10.0"
-    assert metadata["source_url"] == (
-        "https://github.com/clicktodial/clicktodial/blob/main/"
-        f"blueprints/automation/clicktodial/{BLUEPRINT}"
-    )
-    assert yaml_util.extract_inputs(data) == set(blueprint.inputs) == {"missed_calls"}
-    spec = blueprint.inputs["missed_calls"]
-    assert spec["name"].strip()
-    assert spec["description"].strip()
-    selector.selector(spec["selector"])
-    assert spec["selector"]["entity"]["filter"] == [
+    assert set(blueprint.inputs) == {"missed_calls"}
+    assert blueprint.inputs["missed_calls"]["selector"]["entity"]["filter"] == [
         {"integration": "clicktodial", "domain": ["todo"]}
     ]
 

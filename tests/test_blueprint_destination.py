@@ -12,25 +12,15 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.destinations import NOT_AVAILABLE
-from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.components.blueprint import Blueprint
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import selector
 from homeassistant.setup import async_setup_component
-from homeassistant.util import yaml as yaml_util
 from simulator import Account, Fault, Simulator
 
-from .helpers import advance
+from .helpers import BLUEPRINT_DIR, advance, checked_blueprint
 
-BLUEPRINT_DIR = (
-    Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
-)
 BLUEPRINT = "ring_mobile_when_away.yaml"
-SOURCE_URL = (
-    "https://github.com/clicktodial/clicktodial/blob/main/"
-    f"blueprints/automation/clicktodial/{BLUEPRINT}"
-)
 
 SELECT = "select.demo_user_phone_that_rings"
 PERSON = "person.alice"
@@ -110,25 +100,7 @@ NOBODY_BODY = {"phoneaccount": None, "fixeddestination": None}
 
 def test_blueprint_file() -> None:
     """The file is a valid automation blueprint, every input declared, used, described."""
-    data = yaml_util.load_yaml_dict(BLUEPRINT_DIR / BLUEPRINT)
-    blueprint = Blueprint(
-        data,
-        path=BLUEPRINT,
-        expected_domain="automation",
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
-    assert blueprint.validate() is None
-    metadata = blueprint.metadata
-    assert metadata["homeassistant"]["min_version"] == "2026.10.0"
-    assert metadata["source_url"] == SOURCE_URL
-    assert metadata["name"] == "Ring my mobile when I'm away"
-    assert metadata["description"].strip()
-    assert yaml_util.extract_inputs(data) == set(blueprint.inputs)
-    for name, spec in blueprint.inputs.items():
-        assert spec["name"].strip(), name
-        assert spec["description"].strip(), name
-        selector.selector(spec["selector"])  # a selector Home Assistant can build
-    inputs = blueprint.inputs
+    inputs = checked_blueprint(BLUEPRINT, "Ring my mobile when I'm away").inputs
     assert inputs["phone_select"]["selector"]["entity"]["filter"] == [
         {"integration": "clicktodial", "domain": ["select"]}
     ]

@@ -15,26 +15,17 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.components.blueprint import Blueprint
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import selector
 from homeassistant.setup import async_setup_component
-from homeassistant.util import yaml as yaml_util
 from simulator import SCENARIOS, Fault, RecordedRequest, Simulator
 
 from . import helpers
+from .helpers import BLUEPRINT_DIR
 
-BLUEPRINT_DIR = (
-    Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
-)
 NOTIFY = "call_and_notify_on_failure.yaml"
 RETRY = "call_retry_if_not_reached.yaml"
-SOURCE_URL = (
-    "https://github.com/clicktodial/clicktodial/blob/main/"
-    "blueprints/automation/clicktodial/{}"
-)
 
 SENSOR = "sensor.demo_user_call_status"
 EVENT = "event.demo_user_call"
@@ -188,30 +179,19 @@ def started(simulator: Simulator) -> list[RecordedRequest]:
 # -- the blueprint files ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [NOTIFY, RETRY])
-def test_blueprint_file(path: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        (NOTIFY, "Call a number when something happens, notify me if the call fails"),
+        (
+            RETRY,
+            "Call, and if the called side is not reached, retry once after N minutes",
+        ),
+    ],
+)
+def test_blueprint_file(path: str, name: str) -> None:
     """Each file is a valid automation blueprint, every input declared, used, described."""
-    data = yaml_util.load_yaml_dict(BLUEPRINT_DIR / path)
-    blueprint = Blueprint(
-        data,
-        path=path,
-        expected_domain="automation",
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
-    assert blueprint.validate() is None  # this Home Assistant meets min_version
-    metadata = blueprint.metadata
-    assert metadata["homeassistant"]["min_version"] == "2026.10.0"
-    assert metadata["source_url"] == SOURCE_URL.format(path)
-    assert metadata["name"].strip()
-    assert metadata["description"].strip()
-    # Every !input is declared (the Blueprint raises otherwise) and every input is used.
-    assert yaml_util.extract_inputs(data) == set(blueprint.inputs)
-    for name, spec in blueprint.inputs.items():
-        assert spec["name"].strip(), name
-        assert spec["description"].strip(), name
-        assert "selector" in spec, name
-        selector.selector(spec["selector"])  # a selector Home Assistant can build
-    inputs = blueprint.inputs
+    inputs = helpers.checked_blueprint(path, name).inputs
     assert inputs["triggers"]["selector"] == {"trigger": {}}
     assert inputs["call_event"]["selector"]["entity"]["filter"] == [
         {"integration": "clicktodial", "domain": ["event"]}

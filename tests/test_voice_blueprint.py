@@ -10,28 +10,15 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
-from homeassistant.components.blueprint import Blueprint
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import selector
 from homeassistant.setup import async_setup_component
-from homeassistant.util import yaml as yaml_util
 from simulator import Fault, Simulator
 
 from .conftest import SECOND_EMAIL
 from .contact_helpers import ALICE, BOB, set_up, with_contacts
+from .helpers import BLUEPRINT_DIR, checked_blueprint
 
-BLUEPRINT = (
-    Path(__file__).parent.parent
-    / "blueprints"
-    / "automation"
-    / "clicktodial"
-    / "call_contact_by_voice.yaml"
-)
-SOURCE_URL = (
-    "https://github.com/clicktodial/clicktodial/blob/main/"
-    "blueprints/automation/clicktodial/call_contact_by_voice.yaml"
-)
+BLUEPRINT = BLUEPRINT_DIR / "call_contact_by_voice.yaml"
 
 
 @pytest.fixture(autouse=True)
@@ -94,24 +81,9 @@ def speech(response: dict[str, Any]) -> str:
 
 def test_blueprint_file() -> None:
     """The file is a valid automation blueprint, every input declared, used, described."""
-    data = yaml_util.load_yaml_dict(BLUEPRINT)
-    blueprint = Blueprint(
-        data,
-        path=BLUEPRINT.name,
-        expected_domain="automation",
-        schema=AUTOMATION_BLUEPRINT_SCHEMA,
-    )
-    assert blueprint.validate() is None  # this Home Assistant meets min_version
-    metadata = blueprint.metadata
-    assert metadata["homeassistant"]["min_version"] == "2026.10.0"
-    assert metadata["source_url"] == SOURCE_URL
-    assert metadata["name"] == "Call a contact by voice"
-    assert metadata["description"].strip()
-    assert yaml_util.extract_inputs(data) == set(blueprint.inputs) == {"sentences"}
+    blueprint = checked_blueprint(BLUEPRINT.name, "Call a contact by voice")
+    assert set(blueprint.inputs) == {"sentences"}
     sentences = blueprint.inputs["sentences"]
-    assert sentences["name"].strip()
-    assert sentences["description"].strip()
-    selector.selector(sentences["selector"])
     assert sentences["default"] == ["ring {name}", "telefoneer [met] {name}"]
     # Not the words of the integration's own sentences, or both would call.
     assert not any(
