@@ -14,12 +14,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.selector import SelectSelector
 from simulator import Account, Fault, Simulator
 
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Add an account and try to set it up."""
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+from .helpers import set_up
 
 
 async def open_options(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
@@ -111,7 +106,7 @@ async def test_phones_as_last_read(
     """The phones come from the last read, without asking the platform; no number: left out."""
     account.phone_accounts[1]["internal_number"] = None
     account.phone_accounts[0]["description"] = ""
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     reads = simulator.count("get_destinations")
 
     form = await open_options(hass, mock_config_entry)
@@ -133,7 +128,7 @@ async def test_no_phones_known(
 ) -> None:
     """Without known phones the field takes a typed number only."""
     simulator.inject("get_destinations", fault)
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
 
     form = await open_options(hass, mock_config_entry)
 
@@ -150,7 +145,7 @@ async def test_account_not_loaded(
 ) -> None:
     """An account that is not loaded still has its options, with a typed number."""
     simulator.inject("profile", Fault.http(500, {"detail": "boom"}), times=3)
-    await setup(hass, mock_config_entry)
+    await set_up(hass, mock_config_entry)
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
 
     form = await open_options(hass, mock_config_entry)
