@@ -12,7 +12,6 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.clicktodial.const import EVENT_MISSED_CALL_CHECKED_OFF
 from homeassistant.core import HomeAssistant
@@ -27,7 +26,6 @@ from .notification_helpers import (
     async_setup,
     notification,
     post,
-    reachable_home_assistant,
     todo_items,
     webhook_path,
 )
@@ -42,14 +40,6 @@ def hass_config_dir(hass_tmp_config_dir: str) -> str:
     target.mkdir(parents=True)
     shutil.copy(BLUEPRINT_DIR / BLUEPRINT, target / BLUEPRINT)
     return hass_tmp_config_dir
-
-
-@pytest.fixture
-async def client(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> TestClient:
-    """Serve Home Assistant on 127.0.0.1, its own external URL."""
-    return await reachable_home_assistant(hass, hass_client_no_auth)
 
 
 @pytest.fixture

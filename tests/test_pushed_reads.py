@@ -14,7 +14,6 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.clicktodial.const import (
     CONNECTED_POLL_INTERVAL,
@@ -32,7 +31,6 @@ from .notification_helpers import (
     async_setup,
     notification,
     post,
-    reachable_home_assistant,
     webhook_path,
 )
 from .timing import FrozenClock, TimeDriver, block_till_done
@@ -41,14 +39,6 @@ SENSOR = "sensor.demo_user_call_status"
 LONG = SCENARIOS["long"]
 # The end of the ten-minute call, pushed then.
 END = LONG[-1][0]
-
-
-@pytest.fixture
-async def client(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> TestClient:
-    """Serve Home Assistant on 127.0.0.1, its own external URL."""
-    return await reachable_home_assistant(hass, hass_client_no_auth)
 
 
 @pytest.fixture
