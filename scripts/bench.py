@@ -48,8 +48,8 @@ import custom_components.clicktodial  # noqa: F401
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial import const
-from custom_components.clicktodial.coordinator import ClickToDialCoordinator
-from custom_components.clicktodial.tracker import StatusChange, TrackedCall
+from custom_components.clicktodial.calls.coordinator import ClickToDialCoordinator
+from custom_components.clicktodial.calls.tracker import StatusChange, TrackedCall
 from custom_components.clicktodial.voipgrid import Call, VoipgridClient, parse_status
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession

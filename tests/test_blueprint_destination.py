@@ -11,7 +11,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.clicktodial.destinations import NOT_AVAILABLE
+from custom_components.clicktodial.reads.destinations import NOT_AVAILABLE
 from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.components.blueprint import Blueprint
 from homeassistant.core import HomeAssistant

@@ -30,7 +30,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.clicktodial.phone.state import (
+from custom_components.clicktodial.pushed.state import (
     CallEventType,
     NotifiedCalls,
     PhoneState,

@@ -8,8 +8,8 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.clicktodial.calls.coordinator import ClickToDialCoordinator
 from custom_components.clicktodial.const import DOMAIN
-from custom_components.clicktodial.coordinator import ClickToDialCoordinator
 from custom_components.clicktodial.services import SERVICE_CALL
 from custom_components.clicktodial.voipgrid import VoipgridClient
 from homeassistant.config_entries import ConfigEntryState

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.clicktodial.phone.state import (
+from custom_components.clicktodial.pushed.state import (
     FORGET_AFTER,
     MissedCall,
     MissedCalls,

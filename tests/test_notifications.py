@@ -32,7 +32,7 @@ from custom_components.clicktodial.const import (
     DOMAIN,
     SUBENTRY_TYPE_CONTACT,
 )
-from custom_components.clicktodial.phone.state import FORGET_AFTER
+from custom_components.clicktodial.pushed.state import FORGET_AFTER
 from custom_components.clicktodial.services import SERVICE_CALL
 from homeassistant.components.diagnostics import REDACTED
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
@@ -1007,7 +1007,7 @@ async def test_unexpected_error(
 ) -> None:
     """Test an error of the integration's own still answers 200, logged without URL."""
     with patch(
-        "custom_components.clicktodial.phone.state.NotifiedCalls.apply",
+        "custom_components.clicktodial.pushed.state.NotifiedCalls.apply",
         side_effect=RuntimeError("boom"),
     ):
         status, _ = await post(client, webhook_path(simulator), notification("ringing"))

@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.clicktodial.const import DOMAIN
-from custom_components.clicktodial.destinations import (
+from custom_components.clicktodial.reads.destinations import (
     NOT_AVAILABLE,
     destination_label,
     destination_options,

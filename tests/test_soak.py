@@ -59,8 +59,8 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.clicktodial.calls.tracker import StatusChange
 from custom_components.clicktodial.const import DOMAIN, LOGGER
-from custom_components.clicktodial.tracker import StatusChange
 from custom_components.clicktodial.voipgrid import CallStatus
 from homeassistant import block_async_io
 from homeassistant.config_entries import SOURCE_REAUTH

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.clicktodial.tracker import CallTracker, TrackedCall
+from custom_components.clicktodial.calls.tracker import CallTracker, TrackedCall
 from custom_components.clicktodial.voipgrid import (
     Call,
     CallStatus,

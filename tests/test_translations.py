@@ -109,8 +109,8 @@ def placeholders(text: str) -> set[str]:
 def python_sources() -> dict[str, str]:
     """Return the source of every module of the integration by file name."""
     sources = {
-        path.name: path.read_text(encoding="utf-8")
-        for path in sorted(INTEGRATION.glob("*.py"))
+        path.relative_to(INTEGRATION).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(INTEGRATION.rglob("*.py"))
     }
     assert "services.py" in sources
     return sources

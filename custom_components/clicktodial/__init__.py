@@ -9,19 +9,19 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
+from .calls.coordinator import ClickToDialCoordinator
 from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
-from .coordinator import ClickToDialCoordinator
-from .destinations import async_setup_destinations
-from .history import async_setup_history
 from .intent import async_register_intents
-from .phone import async_get_phone, async_remove_phone
 from .phone_log import async_setup_phone_log
+from .pushed import async_get_pushed_calls, async_remove_pushed_calls
 from .pushes import async_follow_pushes
 from .ratelimit import RateLimit
+from .reads.destinations import async_setup_destinations
+from .reads.history import async_setup_history
 from .runtime import ClickToDialConfigEntry, ClickToDialData
-from .sentences import async_setup_sentences
 from .services import async_setup_services
 from .texts import async_load_texts
+from .voice.sentences import async_setup_sentences
 from .voipgrid import VoipgridClient
 
 PLATFORMS = [
@@ -58,21 +58,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
     rate_limit = RateLimit(hass.loop.time)
     # Calls pushed while the credentials are checked, or while the set-up is retried,
     # are received and kept.
-    phone = await async_get_phone(hass, entry)
+    pushed = await async_get_pushed_calls(hass, entry)
     coordinator = ClickToDialCoordinator(hass, entry, client, rate_limit)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = ClickToDialData(
         client=client,
         rate_limit=rate_limit,
         coordinator=coordinator,
-        phone=phone,
+        pushed=pushed,
         destinations=await async_setup_destinations(hass, entry, client, rate_limit),
         history=await async_setup_history(hass, entry, client, rate_limit),
     )
     async_setup_phone_log(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_follow_pushes(hass, entry)
-    phone.async_start(rate_limit)
+    pushed.async_start(rate_limit)
     return True
 
 
@@ -90,4 +90,4 @@ async def async_remove_entry(
     await Store[dict[str, object]](
         hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}"
     ).async_remove()
-    await async_remove_phone(hass, entry)
+    await async_remove_pushed_calls(hass, entry)

@@ -18,8 +18,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .destinations import DestinationsCoordinator, destination_label
 from .entity import ClickToDialEntity
+from .reads.destinations import DestinationsCoordinator, destination_label
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import Destination
 

@@ -20,9 +20,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
-from .calls import async_start_call, resolve_call
+from .calls.coordinator import ClickToDialCoordinator
+from .calls.path import async_start_call, resolve_call
 from .const import CONF_B_NUMBER, CONF_NUMBER, DOMAIN, MANUFACTURER
-from .coordinator import ClickToDialCoordinator
 from .entity import ClickToDialEntity, account_device_info
 from .runtime import ClickToDialConfigEntry
 

@@ -10,10 +10,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .calls import contact_name_of
+from .calls.path import contact_name_of
 from .const import HISTORY_MIN_EVENT
 from .entity import ClickToDialEntity
-from .history import HistoryCoordinator
+from .reads.history import HistoryCoordinator
 from .runtime import ClickToDialConfigEntry
 from .texts import cached_text
 from .voipgrid import HistoryCall, HistoryDirection

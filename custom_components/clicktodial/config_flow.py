@@ -47,8 +47,8 @@ from .const import (
     LOGGER,
     SUBENTRY_TYPE_CONTACT,
 )
-from .destinations import destination_label
 from .errors import flow_error
+from .reads.destinations import destination_label
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import (
     DEFAULT_BASE_URL,

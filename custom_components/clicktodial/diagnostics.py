@@ -10,7 +10,7 @@ from homeassistant.const import CONF_EMAIL
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_A_NUMBER, CONF_API_TOKEN, CONF_B_CLI, CONF_B_NUMBER
-from .phone import PhoneCoordinator
+from .pushed import PushedCallsCoordinator
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import Destinations
 
@@ -58,25 +58,25 @@ async def async_get_config_entry_diagnostics(
     if (history := entry.runtime_data.history) is not None:
         # Counts only: no number or name of anyone called.
         diagnostics["call_history"] = history.diagnostics()
-    if (phone := entry.runtime_data.phone).enabled:
-        diagnostics["call_notifications"] = _phone(phone)
+    if (pushed := entry.runtime_data.pushed).enabled:
+        diagnostics["call_notifications"] = _pushed_calls(pushed)
     return async_redact_data(diagnostics, TO_REDACT)
 
 
-def _phone(phone: PhoneCoordinator) -> dict[str, Any]:
+def _pushed_calls(pushed: PushedCallsCoordinator) -> dict[str, Any]:
     """Return the pushed calls' counts and states: no webhook URL or id, no number."""
-    subscription = phone.subscription.subscription
+    subscription = pushed.subscription.subscription
     return {
-        "enabled": phone.enabled,
+        "enabled": pushed.enabled,
         "subscribed": subscription is not None,
         "cloudhook": bool(subscription and subscription.cloudhook),
-        "stale_subscriptions": len(phone.subscription.stale),
-        "subscribe_pending": phone.subscription.pending is not None,
-        "retrying": phone.manager is not None and phone.manager.retrying,
-        "phone": phone.data.state.value,
-        "calls": len(phone.calls.calls),
-        "missed_calls": len(phone.missed.items),
-        "open_missed_calls": phone.missed.open_count,
+        "stale_subscriptions": len(pushed.subscription.stale),
+        "subscribe_pending": pushed.subscription.pending is not None,
+        "retrying": pushed.manager is not None and pushed.manager.retrying,
+        "phone": pushed.data.state.value,
+        "calls": len(pushed.calls.calls),
+        "missed_calls": len(pushed.missed.items),
+        "open_missed_calls": pushed.missed.open_count,
     }
 
 

@@ -8,12 +8,12 @@ from homeassistant.components.event import EventEntity, EventExtraStoredData
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ClickToDialCoordinator
+from .calls.coordinator import ClickToDialCoordinator
+from .calls.tracker import StatusChange
 from .entity import ClickToDialEntity
-from .phone import PhoneCoordinator
-from .phone.state import CallEventType
+from .pushed import PushedCallsCoordinator
+from .pushed.state import CallEventType
 from .runtime import ClickToDialConfigEntry
-from .tracker import StatusChange
 from .voipgrid import CallStatus
 
 PARALLEL_UPDATES = 0
@@ -26,8 +26,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the call event entity of an account, and its phone calls with notifications."""
     async_add_entities([CallEventEntity(entry.runtime_data.coordinator)])
-    if (phone := entry.runtime_data.phone).enabled:
-        async_add_entities([PhoneCallsEventEntity(phone)])
+    if (pushed := entry.runtime_data.pushed).enabled:
+        async_add_entities([PhoneCallsEventEntity(pushed)])
 
 
 class CallEventEntity(ClickToDialEntity[ClickToDialCoordinator], EventEntity):
@@ -73,13 +73,13 @@ class CallEventEntity(ClickToDialEntity[ClickToDialCoordinator], EventEntity):
         self.async_write_ha_state()
 
 
-class PhoneCallsEventEntity(ClickToDialEntity[PhoneCoordinator], EventEntity):
+class PhoneCallsEventEntity(ClickToDialEntity[PushedCallsCoordinator], EventEntity):
     """Fires for every call of the account the platform pushes: in, out, answered, ended."""
 
     _attr_event_types = [event_type.value for event_type in CallEventType]
     _attr_translation_key = "phone_calls"
 
-    def __init__(self, coordinator: PhoneCoordinator) -> None:
+    def __init__(self, coordinator: PushedCallsCoordinator) -> None:
         """Create the event entity."""
         super().__init__(coordinator, "phone_calls")
 

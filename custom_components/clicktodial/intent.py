@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import intent, translation
 
-from .calls import async_start_call, call_being_set_up, find_contact, resolve_call
+from .calls.path import async_start_call, call_being_set_up, find_contact, resolve_call
 from .const import DOMAIN
 from .texts import async_text, text_language
 

@@ -21,7 +21,7 @@ from homeassistant.helpers.llm import (
 )
 from homeassistant.util.json import JsonValueType
 
-from .calls import async_contacts, async_start_call, find_contact, resolve_call
+from .calls.path import async_contacts, async_start_call, find_contact, resolve_call
 from .const import DOMAIN
 from .intent import async_error_message
 

@@ -14,9 +14,9 @@ from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
-from .calls import contact_name_of
+from .calls.path import contact_name_of
 from .const import DOMAIN, EVENT_PHONE_CALL
-from .phone.state import CallEventType
+from .pushed.state import CallEventType
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import Direction
 
@@ -29,7 +29,7 @@ LOGGED: Final = frozenset(
 @callback
 def async_setup_phone_log(hass: HomeAssistant, entry: ClickToDialConfigEntry) -> None:
     """Fire the call log's events while the account follows all its calls."""
-    phone = entry.runtime_data.phone
+    phone = entry.runtime_data.pushed
     if not phone.enabled:
         return
 

@@ -12,7 +12,7 @@ from typing import Final
 
 from homeassistant.core import HomeAssistant, callback
 
-from .phone.state import CallEventType
+from .pushed.state import CallEventType
 from .runtime import ClickToDialConfigEntry
 
 # The pushed events after which the call is listed in the history.
@@ -23,12 +23,12 @@ ENDS: Final = frozenset({CallEventType.ENDED, CallEventType.MISSED})
 def async_follow_pushes(hass: HomeAssistant, entry: ClickToDialConfigEntry) -> None:
     """Read the followed calls, and later the history, when call events are pushed."""
     data = entry.runtime_data
-    phone = data.phone
+    pushed = data.pushed
 
     @callback
-    def pushed() -> None:
+    def nudge() -> None:
         """Take in the events of one notification (none: nothing happened)."""
-        if not (events := phone.data.events):
+        if not (events := pushed.data.events):
             return
         numbers = {
             number
@@ -40,4 +40,4 @@ def async_follow_pushes(hass: HomeAssistant, entry: ClickToDialConfigEntry) -> N
         if data.history is not None and any(event.type in ENDS for event in events):
             data.history.async_call_ended()
 
-    entry.async_on_unload(phone.async_add_listener(pushed))
+    entry.async_on_unload(pushed.async_add_listener(nudge))

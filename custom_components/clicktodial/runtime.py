@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
-    from .coordinator import ClickToDialCoordinator
-    from .destinations import DestinationsCoordinator
-    from .history import HistoryCoordinator
-    from .phone import PhoneCoordinator
+    from .calls.coordinator import ClickToDialCoordinator
+    from .pushed import PushedCallsCoordinator
     from .ratelimit import RateLimit
+    from .reads.destinations import DestinationsCoordinator
+    from .reads.history import HistoryCoordinator
     from .voipgrid import VoipgridClient
 
 type ClickToDialConfigEntry = ConfigEntry[ClickToDialData]
@@ -27,7 +27,7 @@ class ClickToDialData:
     rate_limit: RateLimit
     coordinator: ClickToDialCoordinator
     # The calls the platform pushes (webhook, subscription, the phone's state).
-    phone: PhoneCoordinator
+    pushed: PushedCallsCoordinator
     # Which phone rings; None when the account cannot choose it.
     destinations: DestinationsCoordinator | None = None
     # The user's call history; None when the account has no call list.

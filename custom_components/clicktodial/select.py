@@ -8,8 +8,8 @@ from homeassistant.components.select import SelectEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .destinations import DestinationsCoordinator
 from .entity import ClickToDialEntity
+from .reads.destinations import DestinationsCoordinator
 from .runtime import ClickToDialConfigEntry
 
 PARALLEL_UPDATES = 0

@@ -18,11 +18,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
-from .coordinator import ClickToDialCoordinator
+from .calls.coordinator import ClickToDialCoordinator
 from .entity import ClickToDialEntity
-from .history import HistoryCoordinator, calls_on
-from .phone import PhoneCoordinator
-from .phone.state import PhoneState, call_attributes
+from .pushed import PushedCallsCoordinator
+from .pushed.state import PhoneState, call_attributes
+from .reads.history import HistoryCoordinator, calls_on
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import CallStatus, HistoryCall
 
@@ -36,8 +36,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the call status sensor of an account, and its phone with call notifications."""
     async_add_entities([CallStatusSensor(entry.runtime_data.coordinator)])
-    if (phone := entry.runtime_data.phone).enabled:
-        async_add_entities([PhoneSensor(phone)])
+    if (pushed := entry.runtime_data.pushed).enabled:
+        async_add_entities([PhoneSensor(pushed)])
     if (history := entry.runtime_data.history) is not None:
         async_add_entities(
             HistorySensor(history, description) for description in HISTORY_SENSORS
@@ -100,14 +100,14 @@ class CallStatusSensor(ClickToDialEntity[ClickToDialCoordinator], SensorEntity):
         }
 
 
-class PhoneSensor(ClickToDialEntity[PhoneCoordinator], SensorEntity):
+class PhoneSensor(ClickToDialEntity[PushedCallsCoordinator], SensorEntity):
     """What the account's phones do: idle, ringing or in a call (pushed by the platform)."""
 
     _attr_device_class = SensorDeviceClass.ENUM
     _attr_options = [state.value for state in PhoneState]
     _attr_translation_key = "phone"
 
-    def __init__(self, coordinator: PhoneCoordinator) -> None:
+    def __init__(self, coordinator: PushedCallsCoordinator) -> None:
         """Create the sensor; idle until a notification says otherwise."""
         super().__init__(coordinator, "phone")
         self._written: tuple[Any, ...] | None = None

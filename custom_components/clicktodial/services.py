@@ -16,7 +16,7 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .calls import async_start_call, find_contact, resolve_call
+from .calls.path import async_start_call, find_contact, resolve_call
 from .const import (
     CONF_A_NUMBER,
     CONF_AUTO_ANSWER,

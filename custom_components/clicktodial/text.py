@@ -15,9 +15,9 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .calls import validate_number
+from .calls.coordinator import ClickToDialCoordinator
+from .calls.path import validate_number
 from .const import CONF_B_NUMBER, DOMAIN
-from .coordinator import ClickToDialCoordinator
 from .entity import ClickToDialEntity
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import InvalidNumberError, clean_number

@@ -15,8 +15,8 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, EVENT_MISSED_CALL_CHECKED_OFF
 from .entity import ClickToDialEntity
-from .phone import PhoneCoordinator
-from .phone.state import MissedCall
+from .pushed import PushedCallsCoordinator
+from .pushed.state import MissedCall
 from .runtime import ClickToDialConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -28,11 +28,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the missed calls list of an account with call notifications."""
-    if (phone := entry.runtime_data.phone).enabled:
-        async_add_entities([MissedCallsList(phone)])
+    if (pushed := entry.runtime_data.pushed).enabled:
+        async_add_entities([MissedCallsList(pushed)])
 
 
-class MissedCallsList(ClickToDialEntity[PhoneCoordinator], TodoListEntity):
+class MissedCallsList(ClickToDialEntity[PushedCallsCoordinator], TodoListEntity):
     """The account's missed calls: checked off or deleted by the person; added by calls."""
 
     _attr_translation_key = "missed_calls"
@@ -40,7 +40,7 @@ class MissedCallsList(ClickToDialEntity[PhoneCoordinator], TodoListEntity):
         TodoListEntityFeature.UPDATE_TODO_ITEM | TodoListEntityFeature.DELETE_TODO_ITEM
     )
 
-    def __init__(self, coordinator: PhoneCoordinator) -> None:
+    def __init__(self, coordinator: PushedCallsCoordinator) -> None:
         """Create the list."""
         super().__init__(coordinator, "missed_calls")
         self._written = coordinator.data.missed_version

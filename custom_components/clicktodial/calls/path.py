@@ -10,14 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.components.homeassistant.exposed_entities import async_should_expose
-from homeassistant.config_entries import ConfigSubentry
-from homeassistant.const import CONF_NAME, Platform
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import entity_registry as er
-
-from .const import (
+from custom_components.clicktodial.const import (
     AUTO_ANSWER_OFF,
     AUTO_ANSWER_ON,
     CONF_A_NUMBER,
@@ -27,15 +20,22 @@ from .const import (
     CONF_NUMBER,
     DOMAIN,
 )
-from .runtime import ClickToDialConfigEntry
-from .tracker import TrackedCall
-from .voipgrid import (
+from custom_components.clicktodial.runtime import ClickToDialConfigEntry
+from custom_components.clicktodial.voipgrid import (
     CallStatus,
     InvalidNumberError,
     calling_code,
     clean_number,
     same_number,
 )
+from homeassistant.components.homeassistant.exposed_entities import async_should_expose
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_NAME, Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+
+from .tracker import TrackedCall
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -7,21 +7,23 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, override
 
-from homeassistant.const import ATTR_ENTITY_ID, Platform
-from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.storage import Store
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
-from homeassistant.util import dt as dt_util
-
-from .const import DOMAIN, EVENT_CALL_ENDED, LOGGER, STORAGE_SAVE_DELAY, STORAGE_VERSION
-from .errors import action_error, auth_failed, setup_error, status_unavailable
-from .ratelimit import RateLimit
-from .runtime import ClickToDialConfigEntry
-from .storage import async_load_or_replace
-from .tracker import CallTracker, StatusChange, TrackedCall
-from .voipgrid import (
+from custom_components.clicktodial.const import (
+    DOMAIN,
+    EVENT_CALL_ENDED,
+    LOGGER,
+    STORAGE_SAVE_DELAY,
+    STORAGE_VERSION,
+)
+from custom_components.clicktodial.errors import (
+    action_error,
+    auth_failed,
+    setup_error,
+    status_unavailable,
+)
+from custom_components.clicktodial.ratelimit import RateLimit
+from custom_components.clicktodial.runtime import ClickToDialConfigEntry
+from custom_components.clicktodial.storage import async_load_or_replace
+from custom_components.clicktodial.voipgrid import (
     Call,
     Profile,
     VoipgridAuthenticationError,
@@ -30,6 +32,15 @@ from .voipgrid import (
     VoipgridRateLimitError,
     calling_code,
 )
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from .tracker import CallTracker, StatusChange, TrackedCall
 
 
 class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):

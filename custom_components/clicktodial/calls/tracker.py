@@ -13,10 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from .const import FIRST_POLL_DELAY, LOGGER, STUCK_AFTER, UNAVAILABLE_AFTER
-from .ratelimit import RateLimit
-from .schedule import ReadSchedule
-from .voipgrid import (
+from custom_components.clicktodial.const import (
+    FIRST_POLL_DELAY,
+    LOGGER,
+    STUCK_AFTER,
+    UNAVAILABLE_AFTER,
+)
+from custom_components.clicktodial.ratelimit import RateLimit
+from custom_components.clicktodial.voipgrid import (
     Call,
     CallStatus,
     VoipgridAuthenticationError,
@@ -26,6 +30,8 @@ from .voipgrid import (
     clean_text,
     same_number,
 )
+
+from .schedule import ReadSchedule
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -26,7 +26,7 @@ from .webhook import new_webhook_id, valid_webhook_id
 WHAT: str = "call notifications"
 
 
-def phone_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+def pushed_calls_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     """Return the storage of an account's webhook, subscription, calls and missed calls."""
     return Store(
         hass,
@@ -37,7 +37,7 @@ def phone_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
 
 
 @dataclass(kw_only=True, slots=True)
-class StoredPhone:
+class StoredPushedCalls:
     """What was read: usable parts only; the lists still to restore item by item."""
 
     webhook_id: str
@@ -48,7 +48,7 @@ class StoredPhone:
     calls: list[Any]
 
 
-async def async_load_phone(store: Store[dict[str, Any]]) -> StoredPhone:
+async def async_load_pushed_calls(store: Store[dict[str, Any]]) -> StoredPushedCalls:
     """Read an account's store, leaving out what cannot be read."""
     stored = await async_load_or_replace(store, WHAT)
     webhook_id = stored.get("webhook_id")
@@ -56,7 +56,7 @@ async def async_load_phone(store: Store[dict[str, Any]]) -> StoredPhone:
     if not valid and webhook_id is not None:
         LOGGER.warning("The stored webhook of call notifications was replaced")
     missed, calls = stored.get("missed_calls"), stored.get("calls")
-    return StoredPhone(
+    return StoredPushedCalls(
         webhook_id=str(webhook_id) if valid else new_webhook_id(),
         new_webhook=not valid,
         subscription=SubscriptionState.from_dict(stored),

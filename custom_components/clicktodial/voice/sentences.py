@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from custom_components.clicktodial.const import DOMAIN, LOGGER
+from custom_components.clicktodial.intent import INTENT_CALL_CONTACT, SLOT_NAME
 from homeassistant.const import CONF_COMMAND, CONF_PLATFORM
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import intent
@@ -20,9 +22,6 @@ from homeassistant.helpers.trigger import (
     async_validate_trigger_config,
 )
 from homeassistant.setup import async_when_setup
-
-from .const import DOMAIN, LOGGER
-from .intent import INTENT_CALL_CONTACT, SLOT_NAME
 
 # Not imported: Home Assistant installs the conversation integration's requirements only
 # when it sets it up, and the sentences are only attached once it has.

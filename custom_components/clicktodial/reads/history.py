@@ -14,11 +14,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
-from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later
-from homeassistant.util import dt as dt_util
-
-from .const import (
+from custom_components.clicktodial.const import (
     DESTINATIONS_SLACK,
     DOMAIN,
     EVENT_CALL_ENDED,
@@ -32,11 +28,19 @@ from .const import (
     HISTORY_UNAVAILABLE_AFTER,
     LOGGER,
 )
-from .errors import history_not_read, history_unavailable
+from custom_components.clicktodial.errors import history_not_read, history_unavailable
+from custom_components.clicktodial.ratelimit import RateLimit
+from custom_components.clicktodial.runtime import ClickToDialConfigEntry
+from custom_components.clicktodial.voipgrid import (
+    HistoryApi,
+    HistoryCall,
+    VoipgridClient,
+)
+from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+
 from .polled import PolledReadCoordinator, PolledReadSettings
-from .ratelimit import RateLimit
-from .runtime import ClickToDialConfigEntry
-from .voipgrid import HistoryApi, HistoryCall, VoipgridClient
 
 # Home Assistant runs a coordinator's timer up to a second early (whole loop seconds).
 HISTORY_SLACK: Final = DESTINATIONS_SLACK

@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Final, override
 
-from homeassistant.core import HomeAssistant
-
-from .const import (
+from custom_components.clicktodial.const import (
     DESTINATIONS_BACKOFF_INITIAL,
     DESTINATIONS_INTERVAL,
     DESTINATIONS_SLACK,
@@ -21,16 +19,15 @@ from .const import (
     LOGGER,
     PHONE_ACCOUNTS_MAX_PAGES,
 )
-from .errors import (
+from custom_components.clicktodial.errors import (
     auth_failed,
     destination_error,
     destinations_not_read,
     destinations_unavailable,
 )
-from .polled import PolledReadCoordinator, PolledReadSettings
-from .ratelimit import RateLimit
-from .runtime import ClickToDialConfigEntry
-from .voipgrid import (
+from custom_components.clicktodial.ratelimit import RateLimit
+from custom_components.clicktodial.runtime import ClickToDialConfigEntry
+from custom_components.clicktodial.voipgrid import (
     Destination,
     DestinationKind,
     Destinations,
@@ -42,6 +39,9 @@ from .voipgrid import (
     VoipgridNotFoundError,
     VoipgridRateLimitError,
 )
+from homeassistant.core import HomeAssistant
+
+from .polled import PolledReadCoordinator, PolledReadSettings
 
 # The option of the select that makes no phone ring.
 NOT_AVAILABLE: Final = "not_available"

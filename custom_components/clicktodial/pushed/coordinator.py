@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Final, override
 
-from custom_components.clicktodial.calls import contact_name_of
+from custom_components.clicktodial.calls.path import contact_name_of
 from custom_components.clicktodial.const import (
     CONF_CALL_NOTIFICATIONS,
     CONF_WHOLE_COMPANY,
@@ -46,7 +46,7 @@ from .state import (
     NotifiedCalls,
     PhoneState,
 )
-from .store import WHAT, async_load_phone, phone_store
+from .store import WHAT, async_load_pushed_calls, pushed_calls_store
 from .subscription import (
     SubscriptionManager,
     SubscriptionState,
@@ -67,7 +67,7 @@ PHONE_ENTITIES: Final = (
 )
 
 # The phone coordinator of each account, kept from one set-up attempt to the next.
-_PHONES: HassKey[dict[str, PhoneCoordinator]] = HassKey(f"{DOMAIN}_phones")
+_PUSHED: HassKey[dict[str, PushedCallsCoordinator]] = HassKey(f"{DOMAIN}_phones")
 
 
 def notifications_enabled(entry: ClickToDialConfigEntry) -> bool:
@@ -76,7 +76,7 @@ def notifications_enabled(entry: ClickToDialConfigEntry) -> bool:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class PhoneData:
+class PushedCallsData:
     """What the phone's entities show: its state, the events of the last change, the list."""
 
     state: PhoneState = PhoneState.IDLE
@@ -89,21 +89,21 @@ class PhoneData:
     missed_version: int = 0
 
 
-async def async_get_phone(
+async def async_get_pushed_calls(
     hass: HomeAssistant, entry: ClickToDialConfigEntry
-) -> PhoneCoordinator:
+) -> PushedCallsCoordinator:
     """Return the account's phone coordinator, ready for notifications.
 
     One kept from a failed set-up attempt is used again, with what it received since.
     """
-    phones = hass.data.setdefault(_PHONES, {})
+    phones = hass.data.setdefault(_PUSHED, {})
     phone = phones.get(entry.entry_id)
     if phone is not None and phone.enabled == notifications_enabled(entry):
         phone.async_reuse()
         return phone
     if phone is not None:
         await phone.async_release()
-    phone = PhoneCoordinator(hass, entry)
+    phone = PushedCallsCoordinator(hass, entry)
     await phone.async_load()
     phones[entry.entry_id] = phone
     return phone
@@ -131,13 +131,13 @@ async def _async_unknown_caller(hass: HomeAssistant) -> str:
     )
 
 
-async def async_release_phone(hass: HomeAssistant, entry_id: str) -> None:
+async def async_release_pushed_calls(hass: HomeAssistant, entry_id: str) -> None:
     """Let go of the account's phone coordinator, if one is kept."""
-    if (phone := hass.data.get(_PHONES, {}).get(entry_id)) is not None:
+    if (phone := hass.data.get(_PUSHED, {}).get(entry_id)) is not None:
         await phone.async_release()
 
 
-class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
+class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
     """The pushed calls of one account (nothing is polled): state, events, missed calls."""
 
     config_entry: ClickToDialConfigEntry
@@ -161,7 +161,7 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
         self.webhook_id = ""
         self.subscription = SubscriptionState(stale=[])
         self.manager: SubscriptionManager | None = None
-        self._store = phone_store(hass, entry.entry_id)
+        self._store = pushed_calls_store(hass, entry.entry_id)
         self._loaded = False
         self._released = False
         self._unknown_caller = ""
@@ -170,11 +170,11 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
             self._forget, "clicktodial forget silent calls", cancel_on_shutdown=True
         )
         self._unsub_state = entry.async_on_state_change(self._entry_state_changed)
-        self.data = PhoneData()
+        self.data = PushedCallsData()
 
     async def async_load(self) -> None:
         """Read what is stored and register the webhook; with the option off, clean up."""
-        stored = await async_load_phone(self._store)
+        stored = await async_load_pushed_calls(self._store)
         self.webhook_id = stored.webhook_id
         self.subscription = stored.subscription
         self.missed.restore(stored.missed_calls)
@@ -237,7 +237,7 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
     async def async_release(self) -> None:
         """Unregister the webhook, stop the timers and write everything out (once)."""
         self._released = True
-        phones = self.hass.data.get(_PHONES, {})
+        phones = self.hass.data.get(_PUSHED, {})
         if phones.get(self.config_entry.entry_id) is self:
             del phones[self.config_entry.entry_id]
         self._unsub_state()
@@ -249,7 +249,7 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
         await self.async_save_now()
 
     @override
-    async def _async_update_data(self) -> PhoneData:
+    async def _async_update_data(self) -> PushedCallsData:
         """Return the data as it is (nothing is read): an entity update changes nothing."""
         return self._snapshot(())
 
@@ -271,10 +271,12 @@ class PhoneCoordinator(DataUpdateCoordinator[PhoneData]):
         self.async_save()
         self.async_set_updated_data(self._snapshot(events))
 
-    def _snapshot(self, events: list[CallEvent] | tuple[CallEvent, ...]) -> PhoneData:
+    def _snapshot(
+        self, events: list[CallEvent] | tuple[CallEvent, ...]
+    ) -> PushedCallsData:
         """Return the data of the state as it is now."""
         state, call = self.calls.phone
-        return PhoneData(
+        return PushedCallsData(
             state=state,
             call=call,
             events=tuple(events),
@@ -380,12 +382,12 @@ def _say_once(said: set[str], what: str) -> None:
         )
 
 
-async def async_remove_phone(
+async def async_remove_pushed_calls(
     hass: HomeAssistant, entry: ClickToDialConfigEntry
 ) -> None:
     """Delete a removed account's subscriptions, cloudhook and storage (one attempt)."""
-    await async_release_phone(hass, entry.entry_id)
-    store = phone_store(hass, entry.entry_id)
+    await async_release_pushed_calls(hass, entry.entry_id)
+    store = pushed_calls_store(hass, entry.entry_id)
     stored = await async_load_or_replace(store, WHAT)
     await async_remove_subscriptions(hass, entry, stored)
     await store.async_remove()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from .const import (
+from custom_components.clicktodial.const import (
     BACKOFF_INITIAL,
     BACKOFF_MAX,
     CONNECTED_POLL_INTERVAL,
@@ -16,7 +16,7 @@ from .const import (
     PUSHED_CONNECTED_POLL_INTERVAL,
     SETUP_POLL_INTERVAL,
 )
-from .ratelimit import Backoff, RateLimit
+from custom_components.clicktodial.ratelimit import Backoff, RateLimit
 
 
 class ReadSchedule:

@@ -16,20 +16,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import override
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
-
-from .const import DOMAIN, LOGGER
-from .errors import auth_failed
-from .ratelimit import Backoff, RateLimit
-from .runtime import ClickToDialConfigEntry
-from .voipgrid import (
+from custom_components.clicktodial.const import DOMAIN, LOGGER
+from custom_components.clicktodial.errors import auth_failed
+from custom_components.clicktodial.ratelimit import Backoff, RateLimit
+from custom_components.clicktodial.runtime import ClickToDialConfigEntry
+from custom_components.clicktodial.voipgrid import (
     VoipgridAuthenticationError,
     VoipgridClient,
     VoipgridError,
     VoipgridNotFoundError,
     VoipgridRateLimitError,
 )
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 
 @dataclass(frozen=True, kw_only=True)
