@@ -1,11 +1,13 @@
 """Tests of the phones online: a connectivity sensor per phone account of the user.
 
-Read with which phone rings, every 5 minutes; phone accounts the user gains or loses gain
-or lose their sensor; the account's rate limit is shared.
+The company's phone accounts are read every 5 minutes, beside which phone rings (which
+says whose they are); phone accounts the user gains or loses gain or lose their sensor;
+failed reads follow the rules of every polled read; the account's rate limit is shared.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -13,12 +15,17 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     snapshot_platform,
 )
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.clicktodial.const import DOMAIN
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from simulator import DEFAULT_EMAIL, Account, Fault, Simulator
 
 from .conftest import ACCOUNT_UUID
@@ -82,7 +89,7 @@ async def test_entities(
     assert entity is not None
     assert entity.unique_id == f"{ACCOUNT_UUID}_phone_101_online"
     assert entity.translation_key == "phone_online"
-    # Read at set-up with which phone rings: one page of the phone account list.
+    # Read at set-up after which phone rings: one page of the phone account list.
     assert [r.endpoint for r in simulator.requests] == [
         "profile",
         "get_destinations",
@@ -222,14 +229,14 @@ async def test_user_without_phone_accounts(
     account: Account,
     mock_config_entry: MockConfigEntry,
 ) -> None:
-    """A user without phone accounts has no sensors; the list is not asked for."""
+    """A user without phone accounts has no sensors (the company's list is still read)."""
     account.phone_accounts = []
     account.selected_phoneaccount = None
 
     await set_up(hass, mock_config_entry)
 
     assert phone_sensors(hass, mock_config_entry) == []
-    assert simulator.count("phone_accounts") == 0
+    assert simulator.count("phone_accounts") == 1
 
 
 @pytest.mark.freeze_time(FROZEN)
@@ -284,20 +291,25 @@ async def test_failures_keep_the_state_for_15_minutes(
     mock_config_entry: MockConfigEntry,
     driver: TimeDriver,
 ) -> None:
-    """Failed reads of the list keep the last state; after 15 minutes, unavailable."""
+    """Failed reads are retried after 30 s, 1, 2, 4, 5 minutes; after 15, unavailable."""
     await set_up(hass, mock_config_entry)
-    simulator.inject("phone_accounts", Fault.http(500))
-    simulator.inject("phone_accounts", Fault.malformed())
-    simulator.inject("phone_accounts", Fault.http(502))
-    simulator.inject("phone_accounts", Fault.http(503))
+    origin = hass.loop.time()
+    simulator.inject("phone_accounts", Fault.http(500), times=3)
+    simulator.inject("phone_accounts", Fault.malformed(), times=2)
+    simulator.inject("phone_accounts", Fault.http(503), times=2)
 
-    await driver.run_for(3 * 300 + 2)  # reads at 5, 10 and 15 minutes fail
-    assert state(hass, DESK) == STATE_ON
-    await driver.run_for(300)  # 15 minutes after the first failure
+    await driver.run_for(300 + 900 - 1)
+    assert state(hass, DESK) == STATE_ON  # kept through 15 minutes less a second
+    await driver.run_for(2)
     assert state(hass, DESK) == STATE_UNAVAILABLE
     assert state(hass, SELECT) == "Desk (201)"  # which phone rings was read meanwhile
     await driver.run_for(300)
 
+    assert [
+        round(request.at - origin)
+        for request in simulator.requests
+        if request.endpoint == "phone_accounts" and request.at > origin
+    ] == [300, 330, 390, 510, 750, 1050, 1200, 1500]
     assert state(hass, DESK) == STATE_ON
 
 
@@ -315,12 +327,23 @@ async def test_rate_limit_is_shared(
 
     await driver.run_for(20 * 60 + 5)
 
-    # Limited at 5 minutes until 20: the history read due at 15 minutes waits.
-    assert [
-        round(request.at - origin)
+    limited_at = next(
+        request.at
         for request in simulator.requests
-        if request.at > origin and request.endpoint != "phone_accounts"
-    ] == [300, 1200, 1200]
+        if request.endpoint == "phone_accounts" and request.at > origin
+    )
+    # Limited at 5 minutes until 20: which phone rings (unless read just before) and the
+    # history read due at 15 minutes wait.
+    assert round(limited_at - origin) == 300
+    assert sorted(
+        (round(request.at - origin), request.endpoint)
+        for request in simulator.requests
+        if request.at > limited_at
+    ) == [
+        (1200, "call_history_v2"),
+        (1200, "get_destinations"),
+        (1200, "phone_accounts"),
+    ]
     assert state(hass, DESK) == STATE_ON
 
 
@@ -378,3 +401,65 @@ async def test_sensors_come_with_the_first_good_read(
     await driver.run_for(31)  # the read after a failure comes 30 s later
 
     assert (state(hass, DESK), state(hass, SOFTPHONE)) == (STATE_ON, STATE_OFF)
+
+
+# -- diagnostics -------------------------------------------------------------------------
+
+
+@pytest.mark.freeze_time(FROZEN)
+async def test_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Diagnostics count the company's phones and show the user's, without names."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    await set_up(hass, mock_config_entry)
+
+    result = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+
+    phones = result["phones_online"]
+    assert phones["last_update_success"] is True
+    assert phones["data"]["phone_accounts"] == 4  # the user's two, two colleagues'
+    assert phones["data"]["registered"] == 3
+    assert phones["data"]["complete"] is True
+    assert [
+        (phone["id"], phone["registered"], phone["useragent"])
+        for phone in phones["data"]["user_phones"]
+    ] == [("101", True, YEALINK), ("102", False, None)]
+    dump = json.dumps(phones)
+    for secret in ("201", "202", "Desk", "Softphone", "Reception", "snom"):
+        assert secret not in dump
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (500, {"data": None, "last_update_success": False}),
+        (403, None),
+    ],
+    ids=["not_read_yet", "not_allowed"],
+)
+@pytest.mark.freeze_time(FROZEN)
+async def test_diagnostics_without_phones(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    status: int,
+    expected: dict[str, Any] | None,
+) -> None:
+    """Before a first good read there is no data; without the list, no section."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    simulator.inject("phone_accounts", Fault.http(status))
+    await set_up(hass, mock_config_entry)
+
+    result = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+
+    assert result["phones_online"] == expected
+    assert result["destinations"]["last_update_success"] is True

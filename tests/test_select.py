@@ -321,7 +321,6 @@ async def test_choose(
     assert [(r.endpoint, r.method) for r in sent] == [
         ("set_destination", "PUT"),
         ("get_destinations", "GET"),  # read back right after the change
-        ("phone_accounts", "GET"),  # with which phones are online
     ]
     assert sent[0].path == "/api/selecteduserdestination/9/"
     assert json.dumps(sent[0].body) == json.dumps(body)  # both keys, numbers as numbers

@@ -18,6 +18,7 @@ from .pushes import async_follow_pushes
 from .ratelimit import RateLimit
 from .reads.destinations import async_setup_destinations
 from .reads.history import async_setup_history
+from .reads.phones import async_setup_phones
 from .runtime import ClickToDialConfigEntry, ClickToDialData
 from .services import async_setup_services
 from .texts import async_load_texts
@@ -61,12 +62,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
     pushed = await async_get_pushed_calls(hass, entry)
     coordinator = ClickToDialCoordinator(hass, entry, client, rate_limit)
     await coordinator.async_config_entry_first_refresh()
+    destinations = await async_setup_destinations(hass, entry, client, rate_limit)
     entry.runtime_data = ClickToDialData(
         client=client,
         rate_limit=rate_limit,
         coordinator=coordinator,
         pushed=pushed,
-        destinations=await async_setup_destinations(hass, entry, client, rate_limit),
+        destinations=destinations,
+        # Which phones are the user's, only which phone rings says.
+        phones=None
+        if destinations is None
+        else await async_setup_phones(hass, entry, client, rate_limit),
         history=await async_setup_history(hass, entry, client, rate_limit),
     )
     async_setup_phone_log(hass, entry)

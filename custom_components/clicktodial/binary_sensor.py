@@ -1,8 +1,10 @@
 """Binary sensors of the Click to dial integration: which of the user's phones are online.
 
 One connectivity sensor per phone account of the user, named after it ("Desk (201)
-online"), read with which phone rings every 5 minutes. Phone accounts the user gains get
-a sensor at the next read; those the user loses lose theirs (also across a restart).
+online"). Whether a phone is registered comes from the read of the company's phone
+accounts; which phone accounts are the user's, and their names, from which phone rings,
+both read every 5 minutes. Phone accounts the user gains get a sensor at the next read;
+those the user loses lose theirs (also across a restart).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import ClickToDialEntity
 from .reads.destinations import DestinationsCoordinator, destination_label
+from .reads.phones import PhonesCoordinator
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import Destination
 
@@ -34,13 +37,13 @@ def phone_key(phone_account_id: str) -> str:
     return f"phone_{phone_account_id}{_SUFFIX}"
 
 
-def _user_phones(coordinator: DestinationsCoordinator | None) -> set[str] | None:
+def _user_phones(entry: ClickToDialConfigEntry) -> set[str] | None:
     """Return the ids of the user's phone accounts to show; None while not known."""
-    if coordinator is None or not coordinator.phones_supported:
+    if entry.runtime_data.phones is None:
         return set()
-    if coordinator.data is None:
+    if (phones := entry.runtime_data.user_phones) is None:
         return None
-    return {phone.id for phone in coordinator.data.phone_accounts}
+    return {phone.id for phone in phones.phone_accounts}
 
 
 async def async_setup_entry(
@@ -49,19 +52,23 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a sensor per phone account of the user; follow the accounts that come and go."""
-    coordinator = entry.runtime_data.destinations
+    phones = entry.runtime_data.phones
+    destinations = entry.runtime_data.destinations
     registry = er.async_get(hass)
     shown: set[str] = set()
 
     @callback
     def sync() -> None:
         """Add the sensors of new phone accounts; remove those of phone accounts gone."""
-        if (wanted := _user_phones(coordinator)) is None:
+        if (wanted := _user_phones(entry)) is None:
             return
         if new := wanted - shown:
-            assert coordinator is not None
+            assert phones is not None
+            assert destinations is not None
             shown.update(new)
-            async_add_entities(PhoneOnlineSensor(coordinator, phone) for phone in new)
+            async_add_entities(
+                PhoneOnlineSensor(phones, destinations, phone) for phone in new
+            )
         keep = {f"{entry.unique_id}_{phone_key(phone)}" for phone in wanted}
         for item in er.async_entries_for_config_entry(registry, entry.entry_id):
             if (
@@ -73,25 +80,36 @@ async def async_setup_entry(
         shown.intersection_update(wanted)
 
     sync()
-    if coordinator is not None:
-        entry.async_on_unload(coordinator.async_add_listener(sync))
+    if phones is not None:
+        assert destinations is not None
+        entry.async_on_unload(destinations.async_add_listener(sync))
+        # The phone list is read on while the user has no phone account too: a phone
+        # account gained later shows what the last read said of it.
+        entry.async_on_unload(phones.async_add_listener(sync))
 
 
-class PhoneOnlineSensor(ClickToDialEntity[DestinationsCoordinator], BinarySensorEntity):
+class PhoneOnlineSensor(ClickToDialEntity[PhonesCoordinator], BinarySensorEntity):
     """Whether a phone is registered to one of the user's phone accounts."""
 
     _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
     _attr_translation_key = "phone_online"
 
-    def __init__(self, coordinator: DestinationsCoordinator, phone_id: str) -> None:
+    def __init__(
+        self,
+        coordinator: PhonesCoordinator,
+        destinations: DestinationsCoordinator,
+        phone_id: str,
+    ) -> None:
         """Create the sensor of one of the user's phone accounts."""
         super().__init__(coordinator, phone_key(phone_id))
+        # Which phone rings names the phone account.
+        self._destinations = destinations
         self.phone_id = phone_id
         self._attr_translation_placeholders = {"phone": self._label()}
 
     def _destination(self) -> Destination | None:
         """Return the phone account as which phone rings describes it."""
-        data = self.coordinator.data
+        data = self._destinations.data
         return (
             next(
                 (phone for phone in data.phone_accounts if phone.id == self.phone_id),
@@ -114,7 +132,7 @@ class PhoneOnlineSensor(ClickToDialEntity[DestinationsCoordinator], BinarySensor
         return (
             super().available
             and data is not None
-            and data.phone(self.phone_id) is not None
+            and data.registered(self.phone_id) is not None
         )
 
     @property
@@ -122,20 +140,27 @@ class PhoneOnlineSensor(ClickToDialEntity[DestinationsCoordinator], BinarySensor
     def is_on(self) -> bool | None:
         """Return whether a phone is registered to the phone account."""
         data = self.coordinator.data
-        phone = data.phone(self.phone_id) if data else None
-        return phone.registered if phone else None
+        return data.registered(self.phone_id) if data else None
 
     @property
     @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return which phone is registered (as it names itself), and its number."""
         data = self.coordinator.data
-        phone = data.phone(self.phone_id) if data else None
+        phone = data.accounts.get(self.phone_id) if data else None
         destination = self._destination()
         return {
             "device": phone.useragent if phone else None,
             "internal_number": destination.number if destination else None,
         }
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Also follow which phone rings: it names the phone account."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self._destinations.async_add_listener(self._handle_coordinator_update)
+        )
 
     @override
     @callback

@@ -118,5 +118,12 @@ HISTORY_BACKOFF_INITIAL: Final = timedelta(minutes=1)
 HISTORY_UNAVAILABLE_AFTER: Final = timedelta(hours=1)
 # Events of the calendar are at least this long, so that a missed call shows.
 HISTORY_MIN_EVENT: Final = timedelta(minutes=1)
-# The phone accounts are read beside which phone rings: at most this many pages of 100.
+# A call record dated further ahead than this is not believed (nor shown, nor counted).
+HISTORY_MAX_AHEAD: Final = timedelta(days=1)
+# Which phones are online changes seldom and is read as often as which phone rings, with
+# the same patience for failed reads.
+PHONES_INTERVAL: Final = DESTINATIONS_INTERVAL
+PHONES_BACKOFF_INITIAL: Final = DESTINATIONS_BACKOFF_INITIAL
+PHONES_UNAVAILABLE_AFTER: Final = DESTINATIONS_UNAVAILABLE_AFTER
+# The company's phone accounts are read in at most this many pages of 100.
 PHONE_ACCOUNTS_MAX_PAGES: Final = 10

@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_A_NUMBER, CONF_API_TOKEN, CONF_B_CLI, CONF_B_NUMBER
 from .pushed import PushedCallsCoordinator
+from .reads.phones import PhonesCoordinator
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import Destinations
 
@@ -25,7 +26,7 @@ TO_REDACT = {
     "first_name",
     "preposition",
     "last_name",
-    # Which phone rings: the phones' numbers and descriptions.
+    # Which phone rings and which phones are online: the phones' numbers and names.
     "number",
     "description",
 }
@@ -54,6 +55,9 @@ async def async_get_config_entry_diagnostics(
             "data": _destinations(destinations.data) if destinations.data else None,
             "last_update_success": destinations.last_update_success,
         },
+        "phones_online": None
+        if (phones := entry.runtime_data.phones) is None
+        else _phones(phones, entry.runtime_data.user_phones),
     }
     if (history := entry.runtime_data.history) is not None:
         # Counts only: no number or name of anyone called.
@@ -88,8 +92,28 @@ def _destinations(destinations: Destinations) -> dict[str, Any]:
             asdict(item) for item in destinations.fixed_destinations
         ],
         "selected": asdict(destinations.selected),
-        # Which phones are online: their numbers and descriptions are redacted.
-        "phones": None
-        if destinations.phones is None
-        else [asdict(item) for item in destinations.phones],
+    }
+
+
+def _phones(
+    phones: PhonesCoordinator, user_phones: Destinations | None
+) -> dict[str, Any]:
+    """Return how many of the company's phones are online, and which of the user's."""
+    data = phones.data
+    return {
+        "data": None
+        if data is None
+        else {
+            "phone_accounts": len(data.accounts),
+            "registered": sum(account.registered for account in data.accounts.values()),
+            "complete": data.complete,
+            # The user's phone accounts as the list describes them (colleagues' are
+            # only counted); their numbers and descriptions are redacted.
+            "user_phones": [
+                asdict(data.accounts[phone.id])
+                for phone in (user_phones.phone_accounts if user_phones else ())
+                if phone.id in data.accounts
+            ],
+        },
+        "last_update_success": phones.last_update_success,
     }

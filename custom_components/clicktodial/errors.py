@@ -124,3 +124,13 @@ def history_unavailable() -> UpdateFailed:
     return UpdateFailed(
         translation_domain=DOMAIN, translation_key="history_unavailable"
     )
+
+
+def phones_not_read() -> UpdateFailed:
+    """Return the error of the phones online while the phone list has never been read."""
+    return UpdateFailed(translation_domain=DOMAIN, translation_key="phones_not_read")
+
+
+def phones_unavailable() -> UpdateFailed:
+    """Return the error that makes the phones online unavailable after 15 minutes."""
+    return UpdateFailed(translation_domain=DOMAIN, translation_key="phones_unavailable")

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from .ratelimit import RateLimit
     from .reads.destinations import DestinationsCoordinator
     from .reads.history import HistoryCoordinator
-    from .voipgrid import VoipgridClient
+    from .reads.phones import PhonesCoordinator
+    from .voipgrid import Destinations, VoipgridClient
 
 type ClickToDialConfigEntry = ConfigEntry[ClickToDialData]
 
@@ -30,5 +31,13 @@ class ClickToDialData:
     pushed: PushedCallsCoordinator
     # Which phone rings; None when the account cannot choose it.
     destinations: DestinationsCoordinator | None = None
+    # Which phones are online; None without which phone rings (whose phones are the
+    # user's) or when the account may not read the phone account list.
+    phones: PhonesCoordinator | None = None
     # The user's call history; None when the account has no call list.
     history: HistoryCoordinator | None = None
+
+    @property
+    def user_phones(self) -> Destinations | None:
+        """Return the user's phone accounts and fixed destinations; None while not known."""
+        return None if self.destinations is None else self.destinations.data

@@ -359,12 +359,10 @@ class _MineFilter:
             or entry.state is not ConfigEntryState.LOADED
         ):
             return None
-        if (destinations := entry.runtime_data.destinations) is None or (
-            destinations.data is None
-        ):
+        if (phones := entry.runtime_data.user_phones) is None:
             _say_once(self._unknown, "phones")
             return None
-        mine = MyPhones(destinations.data, calling_code(self._hass.config.country))
+        mine = MyPhones(phones, calling_code(self._hass.config.country))
         if (verdict := mine.claims(notification)) is None:
             _say_once(self._unknown, "targets")
         return verdict

@@ -2,8 +2,7 @@
 
 A coordinator of its own beside call tracking: a failure here never touches the call
 entities. The account has one rate limit, kept by the call tracker: a 429 on either side
-pauses the reads of both, while a person's choice is still sent. Each read also asks the
-phone account list which of the user's phones are registered (online).
+pauses the reads of both, while a person's choice is still sent.
 """
 
 from __future__ import annotations
@@ -17,10 +16,8 @@ from custom_components.clicktodial.const import (
     DESTINATIONS_SLACK,
     DESTINATIONS_UNAVAILABLE_AFTER,
     LOGGER,
-    PHONE_ACCOUNTS_MAX_PAGES,
 )
 from custom_components.clicktodial.errors import (
-    auth_failed,
     destination_error,
     destinations_not_read,
     destinations_unavailable,
@@ -31,12 +28,10 @@ from custom_components.clicktodial.voipgrid import (
     Destination,
     DestinationKind,
     Destinations,
-    PhoneAccount,
     SelectedDestination,
     VoipgridAuthenticationError,
     VoipgridClient,
     VoipgridError,
-    VoipgridNotFoundError,
     VoipgridRateLimitError,
 )
 from homeassistant.core import HomeAssistant
@@ -128,11 +123,6 @@ class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
         """Create the coordinator of one account."""
         super().__init__(hass, config_entry, client, rate_limit, DESTINATIONS_READ)
         self._unknown_selections: set[SelectedDestination] = set()
-        # Whether the account may read the phone account list (which phones are online).
-        self.phones_supported = True
-        self._first_phones_read = True
-        # When reading the phone account list began to fail (clock seconds), or None.
-        self._phones_failing_since: float | None = None
 
     @property
     def options(self) -> dict[str, Destination | None]:
@@ -153,7 +143,7 @@ class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
     async def _async_read_done(
         self, data: Destinations, started: float
     ) -> Destinations:
-        """Warn of a selection not among the options; read which phones are online."""
+        """Warn of a selection not among the options."""
         if (
             selected_option(data, destination_options(data)) is None
             and data.selected not in self._unknown_selections
@@ -165,65 +155,7 @@ class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
                 data.selected.phoneaccount,
                 data.selected.fixeddestination,
             )
-        return replace(data, phones=await self._read_phones(data))
-
-    async def _read_phones(
-        self, destinations: Destinations
-    ) -> tuple[PhoneAccount, ...] | None:
-        """Read which of the user's phone accounts are registered; None when not known.
-
-        A failed read keeps what the last one said for a while, as the select does.
-        """
-        if not self.phones_supported or not destinations.phone_accounts:
-            return None
-        first_read, self._first_phones_read = self._first_phones_read, False
-        wanted = {phone.id for phone in destinations.phone_accounts}
-        try:
-            found, complete = await self.client.get_phone_accounts(
-                wanted, max_pages=PHONE_ACCOUNTS_MAX_PAGES
-            )
-        except VoipgridError as err:
-            return self._phones_failed(err, first_read=first_read)
-        self._phones_failing_since = None
-        # A phone account of the user missing from the whole list is not active.
-        return tuple(
-            found.get(phone.id)
-            or PhoneAccount(
-                id=phone.id,
-                number=phone.number,
-                description=phone.description,
-                registered=False,
-                useragent=None,
-            )
-            for phone in destinations.phone_accounts
-            if phone.id in found or complete
-        )
-
-    def _phones_failed(
-        self, err: VoipgridError, *, first_read: bool
-    ) -> tuple[PhoneAccount, ...] | None:
-        """Take a failed read of the phone account list into account."""
-        if isinstance(err, VoipgridAuthenticationError) and err.status == 401:
-            raise auth_failed() from err
-        # 404: no such list; 403: no right to it.
-        if first_read and isinstance(
-            err, (VoipgridNotFoundError, VoipgridAuthenticationError)
-        ):
-            LOGGER.debug("The account cannot read which phones are online (%s)", err)
-            self.phones_supported = False
-            return None
-        if isinstance(err, VoipgridRateLimitError):
-            self._rate_limit.pause(err.retry_after)
-        LOGGER.debug("Reading which phones are online failed: %s", err)
-        now = self.hass.loop.time()
-        if self._phones_failing_since is None:
-            self._phones_failing_since = now
-        if (
-            now - self._phones_failing_since
-            >= DESTINATIONS_UNAVAILABLE_AFTER.total_seconds() - DESTINATIONS_SLACK
-        ):
-            return None
-        return self.data.phones if self.data else None
+        return data
 
     async def async_choose(self, option: str) -> None:
         """Make the option's destination ring (``not_available``: none); show it at once."""

@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import Final
 
 from .errors import VoipgridResponseError
-from .phones import PhoneAccount
 
 
 class CallStatus(StrEnum):
@@ -219,16 +218,6 @@ class Destinations:
     phone_accounts: tuple[Destination, ...]
     fixed_destinations: tuple[Destination, ...]
     selected: SelectedDestination
-    # The user's phone accounts as the phone account list describes them (whether a
-    # phone is registered), read beside; None when not read.
-    phones: tuple[PhoneAccount, ...] | None = None
-
-    def phone(self, phone_account_id: str) -> PhoneAccount | None:
-        """Return what the phone account list says of one of the user's phone accounts."""
-        return next(
-            (phone for phone in self.phones or () if phone.id == phone_account_id),
-            None,
-        )
 
     @property
     def all(self) -> tuple[Destination, ...]:
