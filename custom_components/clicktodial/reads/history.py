@@ -4,8 +4,9 @@ A coordinator of its own, beside call tracking and which phone rings: its failur
 touch the other entities. It shares the account's one rate limit (a 429 anywhere pauses
 every read of the account) and keeps a growing pause of its own after failures. The calls
 of the last week are kept; each read asks only back to a little before the newest call
-known, so a read is usually one request. Nothing but its schedule and the end of a call
-makes it read: looking at the calendar is served from what was read.
+known (never after now), so a read is usually one request. A record dated more than a day
+ahead is not believed: it is left out, and said once. Nothing but its schedule and the end
+of a call makes it read: looking at the calendar is served from what was read.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from custom_components.clicktodial.const import (
     HISTORY_BACKOFF_INITIAL,
     HISTORY_DAYS,
     HISTORY_INTERVAL,
+    HISTORY_MAX_AHEAD,
     HISTORY_MAX_PAGES,
     HISTORY_OVERLAP,
     HISTORY_PER_PAGE,
@@ -115,6 +117,8 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
         # Records of the last read the client could not use (for diagnostics).
         self.skipped = 0
         self.complete = True
+        # The ids of the records of the last read dated too far ahead (said once each).
+        self._ahead: set[str] = set()
 
     @property
     def api(self) -> HistoryApi | None:
@@ -182,13 +186,15 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
 
     @override
     async def _async_read(self) -> Calls:
-        """Read the calls since a little before the newest one known."""
+        """Read the calls since a little before the newest one known that is not ahead."""
         self._call_ended = False
         now = dt_util.utcnow()
         window = now - timedelta(days=HISTORY_DAYS)
-        since = (
-            max(window, self.data[0].start - HISTORY_OVERLAP) if self.data else window
+        # A call dated ahead (a platform's clock) would hold back the calls made until then.
+        newest = next(
+            (call.start for call in self.data or () if call.start <= now), None
         )
+        since = window if newest is None else max(window, newest - HISTORY_OVERLAP)
         history = await self.client.get_call_history(
             since, per_page=HISTORY_PER_PAGE, max_pages=HISTORY_MAX_PAGES
         )
@@ -198,7 +204,25 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
             )
         self.skipped = history.skipped
         self.complete = history.complete
-        return merge_calls(self.data or (), history.calls, window)
+        return merge_calls(self.data or (), self._not_ahead(history.calls, now), window)
+
+    def _not_ahead(self, calls: Calls, now: datetime) -> list[HistoryCall]:
+        """Return the calls not dated more than ``HISTORY_MAX_AHEAD`` ahead of ``now``.
+
+        Those left out are said once (a date far ahead cannot even be shown).
+        """
+        latest = now + HISTORY_MAX_AHEAD
+        kept = [call for call in calls if call.start <= latest]
+        ahead = {call.id for call in calls} - {call.id for call in kept}
+        if new := ahead - self._ahead:
+            LOGGER.warning(
+                "%s records of the call list are dated more than a day ahead and are "
+                "left out (ids %s)",
+                len(new),
+                ", ".join(sorted(new)),
+            )
+        self._ahead = ahead
+        return kept
 
     @override
     async def _async_read_done(self, data: Calls, started: float) -> Calls:
