@@ -1,7 +1,8 @@
-"""Tests of the call history's dates: records dated out of reason.
+"""Tests of the call history's dates: records dated out of reason, and days that skip midnight.
 
 A record dated far ahead is left out (and said once), a record dated a little ahead does
-not hold back the read of new calls.
+not hold back the read of new calls, and today's counts start anew where a day starts at
+01:00 (America/Santiago's clocks skip from 23:59:59 to 01:00 in early September).
 """
 
 from __future__ import annotations
@@ -139,3 +140,34 @@ async def test_record_dated_a_little_ahead(
     since = [query["call_date__gt"] for _, query in simulator.history.queries[1:]]
     # A week back, then from 2 hours before the newest call that is not ahead (12:00).
     assert since == ["2026-11-19T13:00:00", "2026-11-26T10:00:00"]
+
+
+# -- a day that starts at 01:00 ----------------------------------------------------------
+
+
+# 23:50 in Santiago (UTC-4); at 04:00 UTC the clocks go from 23:59:59 to 01:00 (UTC-3).
+@pytest.mark.freeze_time("2026-09-06 03:50:00+00:00")
+async def test_counts_start_anew_when_midnight_is_skipped(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_config_entry: MockConfigEntry,
+    driver: TimeDriver,
+) -> None:
+    """Where a day starts at 01:00, the counts start anew then, without a read."""
+    await hass.config.async_update(time_zone="America/Santiago")
+    await set_up(hass, mock_config_entry)
+    assert (state(hass, CALLS_TODAY), state(hass, MISSED_TODAY)) == ("3", "1")
+    simulator.record_requests = False
+
+    # The next read is at 00:05 UTC-4, that is 01:05 UTC-3.
+    await driver.run_for(10 * 60 - 1)
+    assert state(hass, CALLS_TODAY) == "3"
+    await driver.run_for(2)
+
+    assert (state(hass, CALLS_TODAY), state(hass, MISSED_TODAY)) == ("0", "0")
+    # The next day starts at midnight again: the counts follow that too.
+    simulator.history.add(DEFAULT_EMAIL, direction="inbound")
+    await driver.run_for(15 * 60)
+    assert (state(hass, CALLS_TODAY), state(hass, MISSED_TODAY)) == ("1", "1")
+    await driver.run_for(23 * 3600)
+    assert (state(hass, CALLS_TODAY), state(hass, MISSED_TODAY)) == ("0", "0")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.components.sensor import (
@@ -13,9 +13,9 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .calls.coordinator import ClickToDialCoordinator
@@ -145,6 +145,7 @@ class HistorySensor(ClickToDialEntity[HistoryCoordinator], SensorEntity):
         """Create the sensor."""
         super().__init__(coordinator, description.key)
         self.entity_description = description
+        self._unsub_new_day: CALLBACK_TYPE | None = None
 
     @property
     @override
@@ -161,15 +162,34 @@ class HistorySensor(ClickToDialEntity[HistoryCoordinator], SensorEntity):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Also start counting anew at midnight, without a read."""
+        """Also start counting anew when a day starts, without a read."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            async_track_time_change(
-                self.hass, self._midnight, hour=0, minute=0, second=0
-            )
+        self._plan_new_day()
+        self.async_on_remove(self._cancel_new_day)
+
+    @callback
+    def _plan_new_day(self) -> None:
+        """Write the state when the next local day starts.
+
+        Planned from the day's start rather than 00:00:00, which some days lack (where
+        the clocks skip from 23:59:59 to 01:00).
+        """
+        tomorrow = dt_util.now().date() + timedelta(days=1)
+        self._unsub_new_day = async_track_point_in_utc_time(
+            self.hass,
+            self._new_day,
+            dt_util.as_utc(dt_util.start_of_local_day(tomorrow)),
         )
 
     @callback
-    def _midnight(self, _now: datetime) -> None:
-        """Write the state of the new day."""
+    def _cancel_new_day(self) -> None:
+        """Stop waiting for the next day."""
+        if self._unsub_new_day is not None:
+            self._unsub_new_day()
+            self._unsub_new_day = None
+
+    @callback
+    def _new_day(self, _now: datetime) -> None:
+        """Write the state of the new day; wait for the next one."""
         self.async_write_ha_state()
+        self._plan_new_day()
