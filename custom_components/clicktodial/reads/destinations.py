@@ -1,8 +1,8 @@
 """Which phone rings: the account's destinations, read every 5 minutes, and the choice of one.
 
 A coordinator of its own beside call tracking: a failure here never touches the call
-entities. The account has one rate limit, kept by the call tracker: a 429 on either side
-pauses the reads of both, while a person's choice is still sent. Each read also asks the
+entities. The account has one rate limit, kept by the client: a 429 to any request pauses
+every read, while a person's choice is still sent. Each read also asks the
 phone account list which of the user's phones are registered (online).
 """
 
@@ -25,7 +25,6 @@ from custom_components.clicktodial.errors import (
     destinations_not_read,
     destinations_unavailable,
 )
-from custom_components.clicktodial.ratelimit import RateLimit
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.voipgrid import (
     Destination,
@@ -37,7 +36,6 @@ from custom_components.clicktodial.voipgrid import (
     VoipgridClient,
     VoipgridError,
     VoipgridNotFoundError,
-    VoipgridRateLimitError,
 )
 from homeassistant.core import HomeAssistant
 
@@ -107,10 +105,9 @@ async def async_setup_destinations(
     hass: HomeAssistant,
     entry: ClickToDialConfigEntry,
     client: VoipgridClient,
-    rate_limit: RateLimit,
 ) -> DestinationsCoordinator | None:
     """Read which phone rings once; None when the account has no such feature."""
-    coordinator = DestinationsCoordinator(hass, entry, client, rate_limit)
+    coordinator = DestinationsCoordinator(hass, entry, client)
     await coordinator.async_refresh()
     return coordinator if coordinator.supported else None
 
@@ -123,10 +120,9 @@ class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
         hass: HomeAssistant,
         config_entry: ClickToDialConfigEntry,
         client: VoipgridClient,
-        rate_limit: RateLimit,
     ) -> None:
         """Create the coordinator of one account."""
-        super().__init__(hass, config_entry, client, rate_limit, DESTINATIONS_READ)
+        super().__init__(hass, config_entry, client, DESTINATIONS_READ)
         self._unknown_selections: set[SelectedDestination] = set()
         # Whether the account may read the phone account list (which phones are online).
         self.phones_supported = True
@@ -212,8 +208,6 @@ class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
             LOGGER.debug("The account cannot read which phones are online (%s)", err)
             self.phones_supported = False
             return None
-        if isinstance(err, VoipgridRateLimitError):
-            self._rate_limit.pause(err.retry_after)
         LOGGER.debug("Reading which phones are online failed: %s", err)
         now = self.hass.loop.time()
         if self._phones_failing_since is None:
@@ -230,17 +224,17 @@ class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
         destinations = self.data
         assert destinations is not None  # the select is unavailable without data
         selected = _choice(self.options[option], destinations.selected.id)
+        # A person's choice is sent even while reads wait for a 429's pause.
         try:
             await self.client.set_destination(
                 selected.id,
                 phoneaccount=selected.phoneaccount,
                 fixeddestination=selected.fixeddestination,
+                despite_pause=True,
             )
         except VoipgridError as err:
             if isinstance(err, VoipgridAuthenticationError) and err.status == 401:
                 self.config_entry.async_start_reauth(self.hass)
-            elif isinstance(err, VoipgridRateLimitError):
-                self._rate_limit.pause(err.retry_after)
             raise destination_error(err) from err
         self.async_set_updated_data(replace(destinations, selected=selected))
         # Read back what the platform made of it (skipped while rate limited).
