@@ -19,13 +19,13 @@ from custom_components.clicktodial.errors import (
     auth_failed,
     setup_error,
     status_unavailable,
+    voipgrid_errors,
 )
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.storage import async_load_or_replace
 from custom_components.clicktodial.voipgrid import (
     Call,
     Profile,
-    VoipgridAuthenticationError,
     VoipgridClient,
     VoipgridError,
     calling_code,
@@ -144,6 +144,8 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
 
         return remove
 
+    # A 403 (a partner account, a missing right) starts no call with this token either.
+    @voipgrid_errors(action_error, reauth_on=(401, 403))
     async def async_start_call(
         self,
         b_number: str,
@@ -156,18 +158,13 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         """Start a call on the platform and track it until it ends."""
         # A person asked for the call: it is sent even while reads wait for a 429's pause
         # (whether click-to-dial itself is rate limited is not known).
-        try:
-            call = await self.client.start_call(
-                b_number,
-                a_number=a_number,
-                b_cli=b_cli,
-                auto_answer=auto_answer,
-                despite_pause=True,
-            )
-        except VoipgridError as err:
-            if isinstance(err, VoipgridAuthenticationError):
-                self.config_entry.async_start_reauth(self.hass)
-            raise action_error(err) from err
+        call = await self.client.start_call(
+            b_number,
+            a_number=a_number,
+            b_cli=b_cli,
+            auto_answer=auto_answer,
+            despite_pause=True,
+        )
         tracked = self.tracker.start(call, b_number=b_number, contact=contact)
         self.async_set_updated_data(tracked)
         self._flush_changes()

@@ -24,6 +24,7 @@ from custom_components.clicktodial.errors import (
     destination_error,
     destinations_not_read,
     destinations_unavailable,
+    voipgrid_errors,
 )
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.voipgrid import (
@@ -219,23 +220,19 @@ class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
             return None
         return self.data.phones if self.data else None
 
+    @voipgrid_errors(destination_error)
     async def async_choose(self, option: str) -> None:
         """Make the option's destination ring (``not_available``: none); show it at once."""
         destinations = self.data
         assert destinations is not None  # the select is unavailable without data
         selected = _choice(self.options[option], destinations.selected.id)
         # A person's choice is sent even while reads wait for a 429's pause.
-        try:
-            await self.client.set_destination(
-                selected.id,
-                phoneaccount=selected.phoneaccount,
-                fixeddestination=selected.fixeddestination,
-                despite_pause=True,
-            )
-        except VoipgridError as err:
-            if isinstance(err, VoipgridAuthenticationError) and err.status == 401:
-                self.config_entry.async_start_reauth(self.hass)
-            raise destination_error(err) from err
+        await self.client.set_destination(
+            selected.id,
+            phoneaccount=selected.phoneaccount,
+            fixeddestination=selected.fixeddestination,
+            despite_pause=True,
+        )
         self.async_set_updated_data(replace(destinations, selected=selected))
         # Read back what the platform made of it (skipped while rate limited).
         await self.async_request_refresh()
