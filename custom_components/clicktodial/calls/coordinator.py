@@ -156,8 +156,7 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         contact: str | None = None,
     ) -> TrackedCall:
         """Start a call on the platform and track it until it ends."""
-        # A person asked for the call: it is sent even while reads wait for a 429's pause
-        # (whether click-to-dial itself is rate limited is not known).
+        # A person asked for it: sent even while the reads wait for a 429's pause.
         call = await self.client.start_call(
             b_number,
             a_number=a_number,
