@@ -168,7 +168,11 @@ class Timelines:
         self.latest: Call | None = None
         session, url = async_get_clientsession(self.hass), self.sim.url
         self.client = VoipgridClient(
-            session, base_url=url, email=BASELINE_EMAIL, api_token=BASELINE_TOKEN
+            session,
+            base_url=url,
+            email=BASELINE_EMAIL,
+            api_token=BASELINE_TOKEN,
+            clock=self.hass.loop.time,
         )
 
     async def poll(self, _now: datetime) -> None:

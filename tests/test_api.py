@@ -30,9 +30,9 @@ from custom_components.clicktodial.voipgrid import (
     number_key,
     parse_status,
 )
-from custom_components.clicktodial.voipgrid.client import (
+from custom_components.clicktodial.voipgrid.core import error_message
+from custom_components.clicktodial.voipgrid.ratelimit import (
     DEFAULT_RETRY_AFTER,
-    error_message,
     retry_after_seconds,
 )
 from homeassistant.core import HomeAssistant
@@ -744,6 +744,81 @@ async def test_rate_limited(
 
     assert exc_info.value.retry_after == expected
     assert_no_secret(exc_info.value)
+
+
+class HandClock:
+    """A monotonic clock moved by hand."""
+
+    def __init__(self) -> None:
+        """Start at 1000 s."""
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        """Return the time."""
+        return self.now
+
+
+async def test_rate_limit_pauses_every_request(
+    hass: HomeAssistant, simulator: Simulator, make_client: ClientFactory
+) -> None:
+    """After a 429, every request is refused unsent until Retry-After has passed."""
+    clock = HandClock()
+    client = make_client(clock=clock)
+    simulator.inject("get_call", Fault.rate_limited("30"))
+    with pytest.raises(VoipgridRateLimitError):
+        await client.get_call("00010001c0ffee")
+    sent = len(simulator.requests)
+
+    clock.now += 10.5
+    with pytest.raises(VoipgridRateLimitError) as exc_info:
+        await client.get_profile()
+    assert exc_info.value.retry_after == 20  # the seconds left, whole
+    simulator.inject("get_destinations", Fault.rate_limited("5"))
+    clock.now += 19
+    with pytest.raises(VoipgridRateLimitError) as exc_info:
+        await client.get_destinations()
+    assert exc_info.value.retry_after == 1
+    assert client.rate_limit.paused_for() == pytest.approx(0.5)
+    assert len(simulator.requests) == sent
+
+    clock.now += 0.5
+    assert (await client.get_profile()).email == DEFAULT_EMAIL
+    assert len(simulator.requests) == sent + 1
+
+
+async def test_shorter_retry_after_keeps_the_pause(
+    hass: HomeAssistant, simulator: Simulator, make_client: ClientFactory
+) -> None:
+    """A 429 asking for less time than the pause running does not shorten it."""
+    clock = HandClock()
+    client = make_client(clock=clock)
+    simulator.inject("start_call", Fault.rate_limited("60"))
+    simulator.inject("start_call", Fault.rate_limited("5"))
+    for _ in range(2):
+        with pytest.raises(VoipgridRateLimitError):
+            await client.start_call(B_NUMBER, despite_pause=True)
+
+    assert client.rate_limit.paused_for() == 60
+
+
+async def test_request_despite_the_pause(
+    hass: HomeAssistant, simulator: Simulator, make_client: ClientFactory
+) -> None:
+    """A request sent despite the pause goes out; the pause still holds the others."""
+    clock = HandClock()
+    client = make_client(clock=clock)
+    simulator.inject("get_call", Fault.rate_limited("30"))
+    with pytest.raises(VoipgridRateLimitError):
+        await client.get_call("00010001c0ffee")
+
+    call = await client.start_call(B_NUMBER, despite_pause=True)
+    await client.set_destination("9", phoneaccount="102", despite_pause=True)
+
+    assert call.call_id
+    assert simulator.count("start_call") == simulator.count("set_destination") == 1
+    with pytest.raises(VoipgridRateLimitError):
+        await client.start_call(B_NUMBER)
+    assert simulator.count("start_call") == 1
 
 
 @endpoints

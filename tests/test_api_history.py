@@ -86,9 +86,27 @@ V1_RECORD: dict[str, Any] = {
 }
 
 
+class HandClock:
+    """A monotonic clock moved by hand."""
+
+    def __init__(self) -> None:
+        """Start at 1000 s."""
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        """Return the time."""
+        return self.now
+
+
+@pytest.fixture
+def clock() -> HandClock:
+    """Return the clients' clock."""
+    return HandClock()
+
+
 @pytest.fixture
 async def client(
-    simulator: Simulator, socket_enabled: None
+    simulator: Simulator, socket_enabled: None, clock: HandClock
 ) -> AsyncGenerator[VoipgridClient]:
     """Return a client of the simulator's default account on a plain aiohttp session."""
     async with aiohttp.ClientSession() as session:
@@ -97,6 +115,7 @@ async def client(
             base_url=simulator.url,
             email=DEFAULT_EMAIL,
             api_token=DEFAULT_TOKEN,
+            clock=clock,
         )
 
 
@@ -279,19 +298,20 @@ async def test_v2_skips_unusable_records(
 async def test_v1_fallback(
     hass: HomeAssistant, simulator: Simulator, client: VoipgridClient, fault: Fault
 ) -> None:
-    """Without the v2 list (or its Bearer auth), v1 is read, and from then on only v1."""
+    """A 404 of v2, or its Bearer auth refused, reads v1 for that read only."""
     simulator.inject("call_history_v2", fault)
     since = NOW - timedelta(days=365)
 
     first = await client.get_call_history(since)
+    assert client.history_api is HistoryApi.V1
     second = await client.get_call_history(since)
 
-    assert first.api is second.api is HistoryApi.V1
-    assert client.history_api is HistoryApi.V1
+    assert (first.api, second.api) == (HistoryApi.V1, HistoryApi.V2)
+    assert client.history_api is HistoryApi.V2
     assert [endpoint for endpoint, _ in history_requests(simulator)] == [
         "call_history_v2",
         "call_history_v1",
-        "call_history_v1",
+        "call_history_v2",
     ]
     assert [call.id for call in first.calls] == [call.id for call in second.calls]
     out, missed, answered, elsewhere = first.calls
@@ -304,12 +324,42 @@ async def test_v1_fallback(
     assert answered.duration == 125
     # v1 does not say a call was answered elsewhere: it is missed there.
     assert elsewhere.missed
-    assert simulator.requests[-1].path == "/api/cdr/record/personalized/"
-    assert history_requests(simulator)[-1][1] == {
+    assert simulator.requests[1].path == "/api/cdr/record/personalized/"
+    assert history_requests(simulator)[1][1] == {
         "limit": "50",
         "offset": "0",
         "call_date__gt": amsterdam_time(since),
     }
+
+
+async def test_lasting_404_chooses_v1_for_an_hour(
+    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient, clock: HandClock
+) -> None:
+    """Only v2 answering 404 to 3 reads in a row chooses v1; v2 is tried again hourly."""
+    simulator.history.without_v2.add(DEFAULT_EMAIL)
+
+    async def read() -> list[str]:
+        before = len(history_requests(simulator))
+        await client.get_call_history(NOW - timedelta(days=1))
+        clock.now += 900
+        return [endpoint for endpoint, _ in history_requests(simulator)[before:]]
+
+    both = ["call_history_v2", "call_history_v1"]
+    v1 = ["call_history_v1"]
+    assert [await read() for _ in range(3)] == [both, both, both]
+    # v1 is asked directly for an hour from the third 404 (at 0 s): 900 s to 2700 s.
+    assert [await read() for _ in range(3)] == [v1, v1, v1]
+    # Then v2 is tried again; still missing, v1 is asked directly for another hour.
+    assert [await read() for _ in range(5)] == [both, v1, v1, v1, both]
+    assert client.history_api is HistoryApi.V1
+
+    simulator.history.without_v2.clear()
+    clock.now += 3600
+    assert await read() == ["call_history_v2"]
+    assert client.history_api is HistoryApi.V2
+    # v2 answered: one 404 again no longer chooses v1.
+    simulator.inject("call_history_v2", Fault.http(404))
+    assert [await read() for _ in range(2)] == [both, ["call_history_v2"]]
 
 
 async def test_v1_amsterdam_time(
@@ -383,7 +433,8 @@ async def test_v1_pages(
     )
 
     offsets = [query.get("offset") for _, query in history_requests(simulator)]
-    assert offsets == [None, "0", "3", "0", "1"]  # v2 404, then v1: 0, 3; then 0, 1
+    # v2 404, then v1: 0, 3; v2 404 again, then v1: 0, 1.
+    assert offsets == [None, "0", "3", None, "0", "1"]
     assert len(history.calls) == 4
     assert history.complete
     assert len(limited.calls) == 2

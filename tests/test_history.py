@@ -484,7 +484,11 @@ async def test_a_week_is_kept(
 
     assert len(await events(hass, T0 - timedelta(days=8), 24 * 8)) == 4
     # The first read asks a week back, the next from 2 hours before the newest call.
-    since = [query["call_date__gt"] for _, query in simulator.history.queries[1:]]
+    since = [
+        query["call_date__gt"]
+        for endpoint, query in simulator.history.queries
+        if endpoint == "call_history_v1"
+    ]
     assert since == ["2026-11-19T13:00:00", "2026-11-26T10:00:00"]
 
 
@@ -634,7 +638,7 @@ async def test_fallback_to_v1(
     mock_config_entry: MockConfigEntry,
     driver: TimeDriver,
 ) -> None:
-    """A platform without the v2 list is read through v1, asked directly after that."""
+    """A platform without the v2 list is read through v1 (tests/test_history_lists.py)."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
     await set_up(hass, mock_config_entry)
 
@@ -643,6 +647,7 @@ async def test_fallback_to_v1(
     assert [endpoint for endpoint, _ in simulator.history.queries] == [
         "call_history_v2",
         "call_history_v1",
+        "call_history_v2",
         "call_history_v1",
     ]
     assert state(hass, CALLS_TODAY) == "3"

@@ -141,18 +141,26 @@ def test_backoff_and_unavailable(tracker: CallTracker, clock: Clock) -> None:
     assert tracker.next_poll() == clock.now + 1
 
 
-def test_rate_limit_pauses_everything(tracker: CallTracker, clock: Clock) -> None:
-    """A 429 pauses every read of the account for Retry-After; nothing is due meanwhile."""
+def test_rate_limited_read_is_no_failure(tracker: CallTracker, clock: Clock) -> None:
+    """A 429 is no failure: the pause is the client's; the platform did answer."""
     tracker.start(read(None, "c1"), b_number="202", contact=None)
-    tracker.start(read(None, "c2"), b_number="203", contact=None)
     clock.move(0.5)
-    assert tracker.take_due() == ["c1", "c2"]
-    tracker.apply({"c1": VoipgridRateLimitError(30), "c2": read("dialing_a", "c2")})
-    assert tracker.next_poll() == 1030.5
-    clock.move(10)
-    assert tracker.take_due() == []
-    tracker.rate_limit.pause(5)  # a shorter pause does not shorten the one running
-    assert tracker.next_poll() == 1030.5
+    tracker.take_due()
+    tracker.apply({"c1": VoipgridConnectionError("down")})
+    assert tracker.next_poll() == clock.now + 1
+    clock.move(1)
+    assert tracker.take_due() == ["c1"]
+
+    result = tracker.apply({"c1": VoipgridRateLimitError(30)})
+
+    assert not result.changed
+    assert not result.unavailable
+    # Tried again as soon as the owner lets it; a failure after it backs off anew.
+    assert tracker.next_poll() == clock.now + 1
+    clock.move(1)
+    tracker.take_due()
+    tracker.apply({"c1": VoipgridConnectionError("down")})
+    assert tracker.next_poll() == clock.now + 1
 
 
 def test_pushed_event_reads_at_once(tracker: CallTracker, clock: Clock) -> None:
@@ -202,8 +210,8 @@ def test_read_sent_before_push_made_again(tracker: CallTracker, clock: Clock) ->
     assert tracker.next_poll() == clock.now + 30
 
 
-def test_push_waits_for_backoff_and_pause(tracker: CallTracker, clock: Clock) -> None:
-    """A pushed event reads no sooner than a failing read's backoff or a 429 allows."""
+def test_push_waits_for_backoff(tracker: CallTracker, clock: Clock) -> None:
+    """A pushed event reads no sooner than a failing read's backoff allows."""
     tracker.start(read(None), b_number="202", contact=None)
     clock.move(0.5)
     tracker.take_due()
@@ -212,11 +220,6 @@ def test_push_waits_for_backoff_and_pause(tracker: CallTracker, clock: Clock) ->
     tracker.pushed({"202"})
     assert tracker.next_poll() == 1001.5  # the backoff's 1 s, not now
     clock.move(0.5)
-    tracker.take_due()
-    tracker.apply({"c1": VoipgridRateLimitError(30)})
-    tracker.pushed({"202"})
-    assert tracker.next_poll() == clock.now + 30
-    clock.move(30)
     assert tracker.take_due() == ["c1"]
     tracker.apply({"c1": read("connected")})
     # The read worked: a push reads at once again.

@@ -15,7 +15,6 @@ from .intent import async_register_intents
 from .phone_log import async_setup_phone_log
 from .pushed import async_get_pushed_calls, async_remove_pushed_calls
 from .pushes import async_follow_pushes
-from .ratelimit import RateLimit
 from .reads.destinations import async_setup_destinations
 from .reads.history import async_setup_history
 from .reads.phones import async_setup_phones
@@ -55,30 +54,30 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
         base_url=entry.data[CONF_URL],
         email=entry.data[CONF_EMAIL],
         api_token=entry.data[CONF_API_TOKEN],
+        # The loop's clock: the rate limit's pauses are those of Home Assistant's timers.
+        clock=hass.loop.time,
     )
-    rate_limit = RateLimit(hass.loop.time)
     # Calls pushed while the credentials are checked, or while the set-up is retried,
     # are received and kept.
     pushed = await async_get_pushed_calls(hass, entry)
-    coordinator = ClickToDialCoordinator(hass, entry, client, rate_limit)
+    coordinator = ClickToDialCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    destinations = await async_setup_destinations(hass, entry, client, rate_limit)
+    destinations = await async_setup_destinations(hass, entry, client)
     entry.runtime_data = ClickToDialData(
         client=client,
-        rate_limit=rate_limit,
         coordinator=coordinator,
         pushed=pushed,
         destinations=destinations,
         # Which phones are the user's, only which phone rings says.
         phones=None
         if destinations is None
-        else await async_setup_phones(hass, entry, client, rate_limit),
-        history=await async_setup_history(hass, entry, client, rate_limit),
+        else await async_setup_phones(hass, entry, client),
+        history=await async_setup_history(hass, entry, client),
     )
     async_setup_phone_log(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_follow_pushes(hass, entry)
-    pushed.async_start(rate_limit)
+    pushed.async_start()
     return True
 
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Collection, Coroutine
+from functools import wraps
+from typing import Any, Concatenate, Protocol
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
@@ -14,6 +20,52 @@ from .voipgrid import (
     VoipgridNotFoundError,
     VoipgridRateLimitError,
 )
+
+
+class AccountPart(Protocol):
+    """A part of one account's set-up: Home Assistant and the account's config entry."""
+
+    @property
+    def hass(self) -> HomeAssistant:
+        """Return Home Assistant."""
+
+    @property
+    def config_entry(self) -> ConfigEntry[Any]:
+        """Return the account's config entry."""
+
+
+def voipgrid_errors[S: AccountPart, **P, R](
+    to_error: Callable[[VoipgridError], HomeAssistantError],
+    *,
+    reauth_on: Collection[int] = (401,),
+) -> Callable[
+    [Callable[Concatenate[S, P], Awaitable[R]]],
+    Callable[Concatenate[S, P], Coroutine[Any, Any, R]],
+]:
+    """Make a platform error of an account's action or choice the error ``to_error`` names.
+
+    When the platform refuses the credentials with a status in ``reauth_on``,
+    re-authentication starts first.
+    """
+
+    def decorator(
+        func: Callable[Concatenate[S, P], Awaitable[R]],
+    ) -> Callable[Concatenate[S, P], Coroutine[Any, Any, R]]:
+        @wraps(func)
+        async def handler(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return await func(self, *args, **kwargs)
+            except VoipgridError as err:
+                if (
+                    isinstance(err, VoipgridAuthenticationError)
+                    and err.status in reauth_on
+                ):
+                    self.config_entry.async_start_reauth(self.hass)
+                raise to_error(err) from err
+
+        return handler
+
+    return decorator
 
 
 def auth_failed() -> ConfigEntryAuthFailed:

@@ -10,7 +10,6 @@ from homeassistant.config_entries import ConfigEntry
 if TYPE_CHECKING:
     from .calls.coordinator import ClickToDialCoordinator
     from .pushed import PushedCallsCoordinator
-    from .ratelimit import RateLimit
     from .reads.destinations import DestinationsCoordinator
     from .reads.history import HistoryCoordinator
     from .reads.phones import PhonesCoordinator
@@ -23,9 +22,8 @@ type ClickToDialConfigEntry = ConfigEntry[ClickToDialData]
 class ClickToDialData:
     """Runtime data of a config entry."""
 
+    # The account's client; it keeps the account's one rate limit.
     client: VoipgridClient
-    # The account's one rate limit, shared by every read of the account.
-    rate_limit: RateLimit
     coordinator: ClickToDialCoordinator
     # The calls the platform pushes (webhook, subscription, the phone's state).
     pushed: PushedCallsCoordinator

@@ -19,17 +19,15 @@ from custom_components.clicktodial.errors import (
     auth_failed,
     setup_error,
     status_unavailable,
+    voipgrid_errors,
 )
-from custom_components.clicktodial.ratelimit import RateLimit
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.storage import async_load_or_replace
 from custom_components.clicktodial.voipgrid import (
     Call,
     Profile,
-    VoipgridAuthenticationError,
     VoipgridClient,
     VoipgridError,
-    VoipgridRateLimitError,
     calling_code,
 )
 from homeassistant.const import ATTR_ENTITY_ID, Platform
@@ -57,9 +55,8 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         hass: HomeAssistant,
         config_entry: ClickToDialConfigEntry,
         client: VoipgridClient,
-        rate_limit: RateLimit,
     ) -> None:
-        """Create the coordinator of one account, sharing the account's rate limit."""
+        """Create the coordinator of one account."""
         super().__init__(
             hass,
             LOGGER,
@@ -70,9 +67,7 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         )
         self.client = client
         self.profile: Profile | None = None
-        self.tracker = CallTracker(
-            clock=hass.loop.time, wall_clock=dt_util.utcnow, rate_limit=rate_limit
-        )
+        self.tracker = CallTracker(clock=hass.loop.time, wall_clock=dt_util.utcnow)
         self._polling = False
         self._stopped = False
         # Nothing is written back before the saved calls were read: a setup that fails
@@ -105,8 +100,10 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
 
     @override
     async def _async_update_data(self) -> TrackedCall | None:
-        """Read the status of every tracked call that is due."""
-        if not (due := self.tracker.take_due()):
+        """Read the status of every tracked call that is due (none while rate limited)."""
+        if self.client.rate_limit.paused_for() > 0 or not (
+            due := self.tracker.take_due()
+        ):
             return self.tracker.latest
         self._polling = True
         try:
@@ -147,6 +144,8 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
 
         return remove
 
+    # A 403 (a partner account, a missing right) starts no call with this token either.
+    @voipgrid_errors(action_error, reauth_on=(401, 403))
     async def async_start_call(
         self,
         b_number: str,
@@ -157,17 +156,14 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         contact: str | None = None,
     ) -> TrackedCall:
         """Start a call on the platform and track it until it ends."""
-        try:
-            call = await self.client.start_call(
-                b_number, a_number=a_number, b_cli=b_cli, auto_answer=auto_answer
-            )
-        except VoipgridError as err:
-            if isinstance(err, VoipgridAuthenticationError):
-                self.config_entry.async_start_reauth(self.hass)
-            elif isinstance(err, VoipgridRateLimitError):
-                # The account is rate limited as a whole: status reads wait too.
-                self.tracker.rate_limit.pause(err.retry_after)
-            raise action_error(err) from err
+        # A person asked for it: sent even while the reads wait for a 429's pause.
+        call = await self.client.start_call(
+            b_number,
+            a_number=a_number,
+            b_cli=b_cli,
+            auto_answer=auto_answer,
+            despite_pause=True,
+        )
         tracked = self.tracker.start(call, b_number=b_number, contact=contact)
         self.async_set_updated_data(tracked)
         self._flush_changes()
@@ -217,7 +213,8 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             return
         self._unsub_poll = async_call_later(
             self.hass,
-            max(when - self.hass.loop.time(), 0),
+            # While the account is rate limited, nothing is read before the pause ends.
+            max(when - self.hass.loop.time(), self.client.rate_limit.paused_for()),
             HassJob(self._handle_poll, "clicktodial poll", cancel_on_shutdown=True),
         )
 

@@ -16,7 +16,7 @@ from custom_components.clicktodial.const import (
     PUSHED_CONNECTED_POLL_INTERVAL,
     SETUP_POLL_INTERVAL,
 )
-from custom_components.clicktodial.ratelimit import Backoff, RateLimit
+from custom_components.clicktodial.voipgrid import Backoff
 
 
 class ReadSchedule:
@@ -25,13 +25,13 @@ class ReadSchedule:
     A call being set up is read every ``SETUP_POLL_INTERVAL``, a conversation every
     ``CONNECTED_POLL_INTERVAL``; a conversation whose own events are pushed by the platform
     every ``PUSHED_CONNECTED_POLL_INTERVAL``, as its end is read when pushed. Failing reads
-    back off; the account's 429 pause holds every read back.
+    back off. The account's 429 pause is not the schedule's: its owner holds the reads
+    back until it ends.
     """
 
-    def __init__(self, clock: Callable[[], float], rate_limit: RateLimit) -> None:
-        """Create an empty schedule on ``clock``, held back by ``rate_limit``."""
+    def __init__(self, clock: Callable[[], float]) -> None:
+        """Create an empty schedule on ``clock``."""
         self._clock = clock
-        self.rate_limit = rate_limit
         self._due: dict[str, float] = {}
         self.backoff = Backoff(BACKOFF_INITIAL, BACKOFF_MAX)
         # While reads fail, none is made before this clock time, pushed events or not.
@@ -56,18 +56,16 @@ class ReadSchedule:
         """Return when the next read is due on the clock, or None while none is."""
         if not self._due:
             return None
-        return max(min(self._due.values()), self.rate_limit.paused_until)
+        return min(self._due.values())
 
     def take_due(self) -> list[str]:
-        """Return the calls to read now, or none while paused.
+        """Return the calls to read now.
 
         Unless a read says better, each is tried again a little later, so no failure can
         make polling spin.
         """
         now = self._round_started = self._clock()
         self._round_pushes = self._pushes
-        if self.rate_limit.paused_for() > 0:
-            return []
         due = [
             call_id for call_id, when in self._due.items() if when <= now + POLL_SLACK
         ]
@@ -78,7 +76,7 @@ class ReadSchedule:
     def pushed(self, own: Collection[str]) -> None:
         """Read every call now: an event was pushed; ``own`` are the calls it was about.
 
-        Not sooner than the rate limit's pause or a failing read's backoff allows; a read
+        Not sooner than a failing read's backoff allows; a read
         already on its way is made again once its answer is in, as it may have left before
         the event happened.
         """

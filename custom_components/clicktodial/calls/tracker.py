@@ -19,7 +19,6 @@ from custom_components.clicktodial.const import (
     STUCK_AFTER,
     UNAVAILABLE_AFTER,
 )
-from custom_components.clicktodial.ratelimit import RateLimit
 from custom_components.clicktodial.voipgrid import (
     Call,
     CallStatus,
@@ -121,15 +120,13 @@ class CallTracker:
         *,
         clock: Callable[[], float],
         wall_clock: Callable[[], datetime],
-        rate_limit: RateLimit | None = None,
     ) -> None:
-        """Create an empty tracker; ``rate_limit`` is the account's, shared with other reads."""
+        """Create an empty tracker."""
         self._clock = clock
         self._wall_clock = wall_clock
-        self.rate_limit = rate_limit or RateLimit(clock)
         self.latest: TrackedCall | None = None
         self._calls: dict[str, TrackedCall] = {}
-        self._schedule = ReadSchedule(clock, self.rate_limit)
+        self._schedule = ReadSchedule(clock)
         self.auth_failed = False
         self._changes: list[StatusChange] = []
         self._ended: list[TrackedCall] = []
@@ -184,7 +181,7 @@ class CallTracker:
         return None if self.auth_failed else self._schedule.next_poll()
 
     def take_due(self) -> list[str]:
-        """Return the ids of the calls to read now, or none while paused."""
+        """Return the ids of the calls to read now."""
         return self._schedule.take_due()
 
     def pushed(self, numbers: Collection[str], code: str | None = None) -> None:
@@ -219,8 +216,9 @@ class CallTracker:
             elif isinstance(result, VoipgridAuthenticationError):
                 self.auth_failed = True
             elif isinstance(result, VoipgridRateLimitError):
-                self.rate_limit.pause(result.retry_after)
-                LOGGER.debug("Rate limited; pausing for %s s", result.retry_after)
+                # Not a failure: the client holds every request back until the pause
+                # ends, and the owner plans no poll before then.
+                LOGGER.debug("Rate limited for %s s", result.retry_after)
             else:
                 failed.append(call_id)
                 LOGGER.debug("Reading call %s failed: %s", call_id, result)

@@ -22,7 +22,6 @@ from custom_components.clicktodial.const import (
     LOGGER,
     NOTIFICATIONS_SAVE_DELAY,
 )
-from custom_components.clicktodial.ratelimit import RateLimit
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.storage import async_load_or_replace
 from custom_components.clicktodial.voipgrid import Notification, calling_code
@@ -201,7 +200,7 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
         self.config_entry.async_on_unload(self.async_shutdown)
 
     @callback
-    def async_start(self, rate_limit: RateLimit) -> None:
+    def async_start(self) -> None:
         """Bring the platform's subscription in line (the account is set up)."""
         self.manager = SubscriptionManager(
             self.hass,
@@ -209,7 +208,6 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
             state=self.subscription,
             webhook_id=self.webhook_id,
             wanted=self.enabled,
-            rate_limit=rate_limit,
             save=self.async_save_now,
         )
         self.manager.async_start()

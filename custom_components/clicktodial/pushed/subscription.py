@@ -31,9 +31,9 @@ from custom_components.clicktodial.const import (
     SUBSCRIBE_RETRY_MAX,
     SUBSCRIBE_TIMEOUT,
 )
-from custom_components.clicktodial.ratelimit import Backoff, RateLimit
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.voipgrid import (
+    Backoff,
     VoipgridAuthenticationError,
     VoipgridClient,
     VoipgridConnectionError,
@@ -184,7 +184,6 @@ class SubscriptionManager:
         state: SubscriptionState,
         webhook_id: str,
         wanted: bool,
-        rate_limit: RateLimit,
         save: Callable[[], Awaitable[None]],
     ) -> None:
         """Prepare; nothing is sent until started."""
@@ -193,7 +192,6 @@ class SubscriptionManager:
         self.state = state
         self.webhook_id = webhook_id
         self.wanted = wanted
-        self._rate_limit = rate_limit
         self._save = save
         self._backoff = Backoff(SUBSCRIBE_RETRY_INITIAL, SUBSCRIBE_RETRY_MAX)
         self._lock = asyncio.Lock()
@@ -247,15 +245,14 @@ class SubscriptionManager:
             ):
                 # The answer of the request on its way starts the next sync.
                 return
-            if (paused := self._rate_limit.paused_for()) > 0:
+            client = self.entry.runtime_data.client
+            if (paused := client.rate_limit.paused_for()) > 0:
                 self._retry(paused)
                 return
             try:
                 await self._async_subscribe()
                 while self.state.stale:
-                    await self.entry.runtime_data.client.unsubscribe_call_notifications(
-                        self.state.stale[0]
-                    )
+                    await client.unsubscribe_call_notifications(self.state.stale[0])
                     self.state.stale.pop(0)
                     await self._save()
             except (VoipgridAuthenticationError, VoipgridNotFoundError) as err:
@@ -263,7 +260,6 @@ class SubscriptionManager:
             except (VoipgridError, _NotYetError) as err:
                 delay = self._backoff.fail(self.hass.loop.time())
                 if isinstance(err, VoipgridRateLimitError):
-                    self._rate_limit.pause(err.retry_after)
                     delay = max(delay, err.retry_after)
                 LOGGER.info(
                     "Call notifications not set up yet (%s); trying again in %.0f s",

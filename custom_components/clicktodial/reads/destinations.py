@@ -1,8 +1,8 @@
 """Which phone rings: the account's destinations, read every 5 minutes, and the choice of one.
 
 A coordinator of its own beside call tracking: a failure here never touches the call
-entities. The account has one rate limit, kept by the call tracker: a 429 on either side
-pauses the reads of both, while a person's choice is still sent.
+entities. The account has one rate limit, kept by the client: a 429 to any request pauses
+every read, while a person's choice is still sent.
 """
 
 from __future__ import annotations
@@ -21,18 +21,15 @@ from custom_components.clicktodial.errors import (
     destination_error,
     destinations_not_read,
     destinations_unavailable,
+    voipgrid_errors,
 )
-from custom_components.clicktodial.ratelimit import RateLimit
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.voipgrid import (
     Destination,
     DestinationKind,
     Destinations,
     SelectedDestination,
-    VoipgridAuthenticationError,
     VoipgridClient,
-    VoipgridError,
-    VoipgridRateLimitError,
 )
 from homeassistant.core import HomeAssistant
 
@@ -102,10 +99,9 @@ async def async_setup_destinations(
     hass: HomeAssistant,
     entry: ClickToDialConfigEntry,
     client: VoipgridClient,
-    rate_limit: RateLimit,
 ) -> DestinationsCoordinator | None:
     """Read which phone rings once; None when the account has no such feature."""
-    coordinator = DestinationsCoordinator(hass, entry, client, rate_limit)
+    coordinator = DestinationsCoordinator(hass, entry, client)
     await coordinator.async_refresh()
     return coordinator if coordinator.supported else None
 
@@ -118,10 +114,9 @@ class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
         hass: HomeAssistant,
         config_entry: ClickToDialConfigEntry,
         client: VoipgridClient,
-        rate_limit: RateLimit,
     ) -> None:
         """Create the coordinator of one account."""
-        super().__init__(hass, config_entry, client, rate_limit, DESTINATIONS_READ)
+        super().__init__(hass, config_entry, client, DESTINATIONS_READ)
         self._unknown_selections: set[SelectedDestination] = set()
 
     @property
@@ -157,23 +152,19 @@ class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
             )
         return data
 
+    @voipgrid_errors(destination_error)
     async def async_choose(self, option: str) -> None:
         """Make the option's destination ring (``not_available``: none); show it at once."""
         destinations = self.data
         assert destinations is not None  # the select is unavailable without data
         selected = _choice(self.options[option], destinations.selected.id)
-        try:
-            await self.client.set_destination(
-                selected.id,
-                phoneaccount=selected.phoneaccount,
-                fixeddestination=selected.fixeddestination,
-            )
-        except VoipgridError as err:
-            if isinstance(err, VoipgridAuthenticationError) and err.status == 401:
-                self.config_entry.async_start_reauth(self.hass)
-            elif isinstance(err, VoipgridRateLimitError):
-                self._rate_limit.pause(err.retry_after)
-            raise destination_error(err) from err
+        # A person's choice is sent even while reads wait for a 429's pause.
+        await self.client.set_destination(
+            selected.id,
+            phoneaccount=selected.phoneaccount,
+            fixeddestination=selected.fixeddestination,
+            despite_pause=True,
+        )
         self.async_set_updated_data(replace(destinations, selected=selected))
         # Read back what the platform made of it (skipped while rate limited).
         await self.async_request_refresh()

@@ -31,7 +31,6 @@ from custom_components.clicktodial.const import (
     LOGGER,
 )
 from custom_components.clicktodial.errors import history_not_read, history_unavailable
-from custom_components.clicktodial.ratelimit import RateLimit
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.voipgrid import (
     HistoryApi,
@@ -87,10 +86,9 @@ async def async_setup_history(
     hass: HomeAssistant,
     entry: ClickToDialConfigEntry,
     client: VoipgridClient,
-    rate_limit: RateLimit,
 ) -> HistoryCoordinator | None:
     """Read the call history once; None when the account has no call list."""
-    coordinator = HistoryCoordinator(hass, entry, client, rate_limit)
+    coordinator = HistoryCoordinator(hass, entry, client)
     await coordinator.async_refresh()
     if not coordinator.supported:
         return None
@@ -106,10 +104,9 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
         hass: HomeAssistant,
         config_entry: ClickToDialConfigEntry,
         client: VoipgridClient,
-        rate_limit: RateLimit,
     ) -> None:
         """Create the coordinator of one account."""
-        super().__init__(hass, config_entry, client, rate_limit, HISTORY_READ)
+        super().__init__(hass, config_entry, client, HISTORY_READ)
         # The next read on the schedule; the end of a call reads sooner.
         self._due = 0.0
         self._call_ended = False

@@ -20,7 +20,6 @@ from custom_components.clicktodial.const import (
     PHONES_UNAVAILABLE_AFTER,
 )
 from custom_components.clicktodial.errors import phones_not_read, phones_unavailable
-from custom_components.clicktodial.ratelimit import RateLimit
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.voipgrid import PhoneAccount, VoipgridClient
 from homeassistant.core import HomeAssistant
@@ -62,10 +61,9 @@ async def async_setup_phones(
     hass: HomeAssistant,
     entry: ClickToDialConfigEntry,
     client: VoipgridClient,
-    rate_limit: RateLimit,
 ) -> PhonesCoordinator | None:
     """Read which phones are online once; None when the account may not read the list."""
-    coordinator = PhonesCoordinator(hass, entry, client, rate_limit)
+    coordinator = PhonesCoordinator(hass, entry, client)
     await coordinator.async_refresh()
     return coordinator if coordinator.supported else None
 
@@ -78,10 +76,9 @@ class PhonesCoordinator(PolledReadCoordinator[PhoneAccounts]):
         hass: HomeAssistant,
         config_entry: ClickToDialConfigEntry,
         client: VoipgridClient,
-        rate_limit: RateLimit,
     ) -> None:
         """Create the coordinator of one account."""
-        super().__init__(hass, config_entry, client, rate_limit, PHONES_READ)
+        super().__init__(hass, config_entry, client, PHONES_READ)
 
     @override
     async def _async_read(self) -> PhoneAccounts:

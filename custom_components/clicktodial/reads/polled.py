@@ -1,8 +1,8 @@
 """A slow polled read of one account that keeps its last data through failures for a while.
 
 Which phone rings and the call history are each read by a coordinator of their own, beside
-call tracking: their failures never touch the other entities. Each shares the account's one
-rate limit (a 429 anywhere pauses every read of the account) and keeps a growing pause of
+call tracking: their failures never touch the other entities. Each waits for the account's
+one rate limit (the client's: a 429 anywhere pauses every read) and keeps a growing pause of
 its own after failures, which no one asking for a read cuts short. The last data is kept
 through failed reads until they have failed for too long; a first read answered 404 or 403
 means the account has no such feature.
@@ -18,14 +18,13 @@ from typing import override
 
 from custom_components.clicktodial.const import DOMAIN, LOGGER
 from custom_components.clicktodial.errors import auth_failed
-from custom_components.clicktodial.ratelimit import Backoff, RateLimit
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.voipgrid import (
+    Backoff,
     VoipgridAuthenticationError,
     VoipgridClient,
     VoipgridError,
     VoipgridNotFoundError,
-    VoipgridRateLimitError,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -68,7 +67,6 @@ class PolledReadCoordinator[DataT](DataUpdateCoordinator[DataT | None]):
         hass: HomeAssistant,
         config_entry: ClickToDialConfigEntry,
         client: VoipgridClient,
-        rate_limit: RateLimit,
         settings: PolledReadSettings,
     ) -> None:
         """Create the coordinator of one account."""
@@ -81,8 +79,6 @@ class PolledReadCoordinator[DataT](DataUpdateCoordinator[DataT | None]):
             always_update=False,
         )
         self.client = client
-        # The account's one rate limit, shared with call tracking.
-        self._rate_limit = rate_limit
         self._settings = settings
         self.supported = True
         self._first_read = True
@@ -110,7 +106,7 @@ class PolledReadCoordinator[DataT](DataUpdateCoordinator[DataT | None]):
         """Read, unless paused; keep the last data through failures for a while."""
         settings = self._settings
         started = self.hass.loop.time()
-        if (paused := self._rate_limit.paused_for()) > 0:
+        if (paused := self.client.rate_limit.paused_for()) > 0:
             LOGGER.debug("Rate limited: reading %s in %.0f s", settings.what, paused)
             return self._keep(started, retry_in=paused)
         # An entity update or an early refresh reads no sooner than allowed.
@@ -141,8 +137,6 @@ class PolledReadCoordinator[DataT](DataUpdateCoordinator[DataT | None]):
             LOGGER.debug(self._settings.unsupported, err)
             self.supported = False
             return None
-        if isinstance(err, VoipgridRateLimitError):
-            self._rate_limit.pause(err.retry_after)
         LOGGER.debug("Reading %s failed: %s", self._settings.what, err)
         retry_in = self._backoff.fail(started)
         self._not_before = started + retry_in

@@ -1,6 +1,7 @@
 """Typed async client of the VoIPGRID platform (no Home Assistant imports)."""
 
-from .client import DEFAULT_BASE_URL, VoipgridClient
+from .client import VoipgridClient
+from .core import DEFAULT_BASE_URL
 from .errors import (
     InvalidNotificationError,
     InvalidNumberError,
@@ -41,11 +42,13 @@ from .notification import (
 )
 from .numbers import DEFAULT_NUMBER, calling_code, clean_number, number_key, same_number
 from .phones import PhoneAccount
+from .ratelimit import Backoff, RateLimit
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_NUMBER",
     "TERMINAL_STATUSES",
+    "Backoff",
     "Call",
     "CallHistory",
     "CallStatus",
@@ -64,6 +67,7 @@ __all__ = [
     "Party",
     "PhoneAccount",
     "Profile",
+    "RateLimit",
     "SelectedDestination",
     "Target",
     "VoipgridAuthenticationError",

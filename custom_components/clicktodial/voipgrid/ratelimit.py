@@ -1,19 +1,36 @@
-"""The account's one rate limit and the growing pauses of failing reads, without Home Assistant.
+"""The account's one rate limit and the growing pauses of failing reads.
 
-Every read of an account (call status, which phone rings, the subscription of call
-notifications) shares one ``RateLimit``: when the platform answers 429 to any of them, all
-of them wait. Each read that can fail keeps a ``Backoff`` of its own.
+The client keeps one ``RateLimit`` per account: when the platform answers 429 to any
+request, nothing more is sent until its Retry-After has passed. Each read that can fail
+keeps a ``Backoff`` of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
+
+DEFAULT_RETRY_AFTER: Final = 60.0
+MAX_RETRY_AFTER: Final = 3600.0
+
+
+def retry_after_seconds(header: str | None) -> float:
+    """Return the seconds a Retry-After header asks for (default 60, at most an hour)."""
+    if header:
+        try:
+            seconds = float(header)
+        except ValueError:
+            pass
+        else:
+            if seconds >= 0:  # also False for NaN
+                return min(seconds, MAX_RETRY_AFTER)
+    return DEFAULT_RETRY_AFTER
 
 
 class RateLimit:
     """One account's rate limit: nothing is asked of the platform until the pause ends.
 
-    ``clock`` is a monotonic clock in seconds (the event loop's).
+    ``clock`` is a monotonic clock in seconds.
     """
 
     def __init__(self, clock: Callable[[], float]) -> None:
