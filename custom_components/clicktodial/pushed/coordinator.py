@@ -287,10 +287,11 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
     @callback
     def async_update_missed_call(
         self, item: MissedCall, *, summary: str | None, done: bool | None
-    ) -> None:
-        """Rename a missed call or check it off (or on again)."""
-        self.missed.update(item, summary=summary, done=done)
+    ) -> bool:
+        """Rename a missed call, check it off or on; return whether first checked off."""
+        first = self.missed.update(item, summary=summary, done=done)
         self._changed()
+        return first
 
     @callback
     def async_delete_missed_calls(self, uids: list[str]) -> None:

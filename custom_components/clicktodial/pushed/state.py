@@ -396,6 +396,8 @@ class MissedCall:
     uid: str
     summary: str
     done: bool = False
+    # Whether it was ever checked off: the person was told to call back (once).
+    checked_off: bool = False
     call_id: str
     caller_number: str | None
     caller_name: str
@@ -407,6 +409,7 @@ class MissedCall:
             "uid": self.uid,
             "summary": self.summary,
             "done": self.done,
+            "checked_off": self.checked_off,
             "call_id": self.call_id,
             "caller_number": self.caller_number,
             "caller_name": self.caller_name,
@@ -419,10 +422,13 @@ class MissedCall:
         missed_at = datetime.fromisoformat(data["missed_at"])
         if missed_at.tzinfo is None:
             raise ValueError(missed_at)
+        done = data.get("done") is True
         return cls(
             uid=_text(data["uid"]),
             summary=_text(data["summary"]),
-            done=data.get("done") is True,
+            done=done,
+            # Stored before it was kept: an item checked off was checked off.
+            checked_off=data.get("checked_off") is True or done,
             call_id=_text(data["call_id"]),
             caller_number=_optional_text(data.get("caller_number")),
             caller_name=_optional_text(data.get("caller_name")) or "",
@@ -469,13 +475,20 @@ class MissedCalls:
 
     def update(
         self, item: MissedCall, *, summary: str | None, done: bool | None
-    ) -> None:
-        """Rename an item or check it off (or on again)."""
+    ) -> bool:
+        """Rename an item or check it off (or on again).
+
+        Return whether it is checked off for the first time: checked off again after
+        being checked on, it was already.
+        """
         if summary:
             item.summary = clean_text(summary)
+        first = bool(done) and not item.checked_off
         if done is not None:
             item.done = done
+            item.checked_off = item.checked_off or done
         self.version += 1
+        return first
 
     @property
     def open_count(self) -> int:
