@@ -17,7 +17,6 @@ from typing import Any, Final, override
 from custom_components.clicktodial.const import (
     DESTINATIONS_SLACK,
     DOMAIN,
-    EVENT_CALL_ENDED,
     HISTORY_AFTER_CALL,
     HISTORY_BACKOFF_INITIAL,
     HISTORY_DAYS,
@@ -36,7 +35,7 @@ from custom_components.clicktodial.voipgrid import (
     HistoryCall,
     VoipgridClient,
 )
-from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
@@ -90,10 +89,7 @@ async def async_setup_history(
     """Read the call history once; None when the account has no call list."""
     coordinator = HistoryCoordinator(hass, entry, client, rate_limit)
     await coordinator.async_refresh()
-    if not coordinator.supported:
-        return None
-    coordinator.async_follow_calls()
-    return coordinator
+    return coordinator if coordinator.supported else None
 
 
 class HistoryCoordinator(PolledReadCoordinator[Calls]):
@@ -122,25 +118,10 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
         return self.client.history_api
 
     @callback
-    def async_follow_calls(self) -> None:
-        """Read soon after each call the account started from Home Assistant ends."""
-        entry_id = self.config_entry.entry_id
-
-        @callback
-        def ended(event: Event[dict[str, Any]]) -> None:
-            """Read the history soon: a call of this account ended."""
-            if event.data.get("config_entry_id") == entry_id:
-                self.async_call_ended()
-
-        self.config_entry.async_on_unload(
-            self.hass.bus.async_listen(EVENT_CALL_ENDED, ended)
-        )
-
-    @callback
     def async_call_ended(self) -> None:
         """Read the history shortly: a call of the account ended.
 
-        For whoever sees calls end (call tracking; pushed call notifications). The read
+        For whoever sees calls end (``wiring.py``: call tracking, pushed calls). The read
         comes ``HISTORY_AFTER_CALL`` later, one for calls ending together, and still
         waits for a rate limit or the pause after failures.
         """
