@@ -84,8 +84,9 @@ class NotifiedCall:
     ended: bool = False
     reason: str = ""
     last_seen: float
-    # Whether the call rings or comes from one of the user's phones: None while no
-    # notification said (then it is followed, as every call of the account is).
+    # Whether the call rings or comes from one of the user's phones, as the latest
+    # notification that could tell said (True stays): None while none could (then it
+    # is followed, as every call of the account is).
     mine: bool | None = None
     # Whether its incoming or outgoing event has fired.
     announced: bool = False
@@ -104,14 +105,8 @@ class NotifiedCall:
         A call that came in and ended without ringing any phone (the user was not
         available, say) may have been for the user: its end is followed.
         """
-        return (
-            self.announced
-            or self.mine is not False
-            or (
-                self.ended
-                and self.direction is Direction.INBOUND
-                and not self.rang_a_phone
-            )
+        return self.mine is not False or (
+            self.ended and self.direction is Direction.INBOUND and not self.rang_a_phone
         )
 
     @property
@@ -212,6 +207,9 @@ class NotifiedCalls:
         unless it has ended: an end seen first (its start was lost, or came before a
         restart that kept nothing) fires only the end. A call that is not followed
         (``is_mine`` says it is someone else's) fires nothing and leaves the phone idle.
+        Whose a call is, is decided anew by each notification that can tell, until one
+        names the user's phones: a call followed for want of knowing whose it was stops
+        being followed once a notification names only a colleague's phones.
         """
         status = notification.status
         call = self._calls.get(notification.call_id)
