@@ -8,7 +8,10 @@ carries what its last update changed in its data, and the listeners added here p
 - The platform pushes call events (the pushed calls coordinator's ``events``, those of the
   last notification): the pushed calls' bus events fire; the calls followed are read at
   once, and the conversation of a call whose own events are pushed less often (its end is
-  pushed); the end of a pushed call reads the call history soon.
+  pushed); the end of one of the user's own calls reads the call history soon.
+
+Whose a pushed call is, for the history, is decided as for "only my calls", also while the
+whole company's calls are followed: a colleague's call is not in the user's history.
 """
 
 from __future__ import annotations
@@ -53,7 +56,9 @@ def async_wire(hass: HomeAssistant, entry: ClickToDialConfigEntry) -> None:
                 if number
             }
         )
-        if history is not None and any(event.type in ENDS for event in events):
+        if history is not None and any(
+            event.type in ENDS and event.call.own for event in events
+        ):
             history.async_call_ended()
 
     # The calls that ended while the account was set up.

@@ -143,6 +143,7 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
         self.calls = NotifiedCalls(
             name_of=partial(contact_name_of, hass, entry),
             is_mine=_MineFilter(hass, entry),
+            follow_all=lambda: bool(entry.options.get(CONF_WHOLE_COMPANY)),
         )
         self.missed = MissedCalls()
         self.webhook_id = ""
@@ -340,7 +341,7 @@ async def _async_release_kept(record: Kept) -> None:
 
 
 class _MineFilter:
-    """Says whether a pushed call is the user's, unless the whole company is followed."""
+    """Says whether a pushed call is the user's, also while the whole company is followed."""
 
     def __init__(self, hass: HomeAssistant, entry: ClickToDialConfigEntry) -> None:
         """Filter the calls of an account."""
@@ -350,12 +351,9 @@ class _MineFilter:
         self._unknown: set[str] = set()
 
     def __call__(self, notification: Notification) -> bool | None:
-        """Return whether a call is the user's; None: follow it (whole company, unknown)."""
+        """Return whether a call is the user's; None: cannot tell (it may be)."""
         entry = self._entry
-        if (
-            entry.options.get(CONF_WHOLE_COMPANY)
-            or entry.state is not ConfigEntryState.LOADED
-        ):
+        if entry.state is not ConfigEntryState.LOADED:
             return None
         if (destinations := entry.runtime_data.destinations) is None or (
             destinations.data is None
@@ -369,11 +367,11 @@ class _MineFilter:
 
 
 def _say_once(said: set[str], what: str) -> None:
-    """Say once why every call is followed although only the user's were asked for."""
+    """Say once why every call is taken as the user's (followed, and read in the history)."""
     if what not in said:
         said.add(what)
         LOGGER.info(
-            "Following every call: %s",
+            "Taking every call as the user's own: %s",
             "the user's phones are not known (which phone rings cannot be read)"
             if what == "phones"
             else "the platform's notifications do not name the phones a call rings",

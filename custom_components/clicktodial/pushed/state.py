@@ -10,7 +10,7 @@ longer than a hundred items.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -85,8 +85,7 @@ class NotifiedCall:
     reason: str = ""
     last_seen: float
     # Whether the call rings or comes from one of the user's phones, as the latest
-    # notification that could tell said (True stays): None while none could (then it
-    # is followed, as every call of the account is).
+    # notification that could tell said (True stays): None while none could.
     mine: bool | None = None
     # Whether its incoming or outgoing event has fired.
     announced: bool = False
@@ -99,11 +98,12 @@ class NotifiedCall:
         return self.answered_order is not None
 
     @property
-    def followed(self) -> bool:
-        """Return whether the call's events fire and it counts for the phone's state.
+    def own(self) -> bool:
+        """Return whether the call is, or may be, the user's own.
 
-        A call that came in and ended without ringing any phone (the user was not
-        available, say) may have been for the user: its end is followed.
+        It may be while no notification said whose it is. A call that came in and ended
+        without ringing any phone (the user was not available, say) may have been for
+        the user.
         """
         return self.mine is not False or (
             self.ended and self.direction is Direction.INBOUND and not self.rang_a_phone
@@ -128,6 +128,31 @@ class NotifiedCall:
             "mine": self.mine,
             "announced": self.announced,
         }
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, order: Iterator[int], now: float
+    ) -> NotifiedCall:
+        """Return a stored call, as if just heard of at clock time ``now``.
+
+        ``order`` counts arrivals and answers; an unusable call raises.
+        """
+        call = cls(
+            call_id=_text(data["call_id"]),
+            direction=_direction(data.get("direction")),
+            caller_number=_optional_text(data.get("caller_number")),
+            platform_name=_optional_text(data.get("platform_name")),
+            destination_number=_optional_text(data.get("destination_number")),
+            order=next(order),
+            ended=data.get("ended") is True,
+            reason=_optional_text(data.get("reason")) or "",
+            last_seen=now,
+            mine=data.get("mine") if isinstance(data.get("mine"), bool) else None,
+            announced=data.get("announced", True) is not False,
+        )
+        if data.get("answered") is True:
+            call.answered_order = next(order)
+        return call
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -165,7 +190,8 @@ class NotifiedCalls:
     """The calls the platform pushes: events without repeats, and the phone's state.
 
     ``name_of`` returns a number's contact name, if any; ``is_mine`` whether a
-    notification's call is the user's (None: cannot tell; all are followed by default).
+    notification's call is the user's (None: cannot tell); ``follow_all`` whether every
+    call is followed (the whole company's), else only the user's own (all by default).
     """
 
     def __init__(
@@ -173,6 +199,7 @@ class NotifiedCalls:
         *,
         name_of: Callable[[str | None], str | None] = lambda _number: None,
         is_mine: Callable[[Notification], bool | None] = lambda _notification: None,
+        follow_all: Callable[[], bool] = lambda: False,
         forget_after: float = FORGET_AFTER,
         ring_forget_after: float = RING_FORGET_AFTER,
         max_calls: int = MAX_CALLS,
@@ -185,6 +212,7 @@ class NotifiedCalls:
         self._order = itertools.count()
         self._name_of = name_of
         self._is_mine = is_mine
+        self._follow_all = follow_all
         self._forget_after = forget_after
         self._ring_forget_after = ring_forget_after
         self._max_calls = max_calls
@@ -193,6 +221,10 @@ class NotifiedCalls:
     def calls(self) -> list[NotifiedCall]:
         """Return the calls remembered, ended ones included, oldest first."""
         return sorted(self._calls.values(), key=lambda call: call.order)
+
+    def followed(self, call: NotifiedCall) -> bool:
+        """Return whether a call's events fire and it counts for the phone's state."""
+        return call.own or self._follow_all()
 
     def _caller_name(self, call: NotifiedCall) -> str:
         """Return the caller's name: a contact's, else the platform's, else empty."""
@@ -237,7 +269,7 @@ class NotifiedCalls:
         call.caller_name = self._caller_name(call)
         events: list[CallEvent] = []
         if (
-            call.followed
+            self.followed(call)
             and not call.announced
             and call.direction is not None
             and status is not NotificationStatus.ENDED
@@ -262,7 +294,7 @@ class NotifiedCalls:
                 )
             )
         self._phone = self._phone_state()
-        return events if call.followed else []
+        return events if self.followed(call) else []
 
     def _add(self, notification: Notification, now: float) -> NotifiedCall:
         """Remember a new call, making room when too many are remembered."""
@@ -300,7 +332,7 @@ class NotifiedCalls:
 
     def _phone_state(self) -> tuple[PhoneState, NotifiedCall | None]:
         """Work out the phone's state from the calls not ended."""
-        active = [call for call in self._active.values() if call.followed]
+        active = [call for call in self._active.values() if self.followed(call)]
         answered = [call for call in active if call.answered_order is not None]
         if answered:
             return PhoneState.IN_CALL, max(
@@ -344,25 +376,9 @@ class NotifiedCalls:
         """
         for data in stored:
             try:
-                call = NotifiedCall(
-                    call_id=_text(data["call_id"]),
-                    direction=_direction(data.get("direction")),
-                    caller_number=_optional_text(data.get("caller_number")),
-                    platform_name=_optional_text(data.get("platform_name")),
-                    destination_number=_optional_text(data.get("destination_number")),
-                    order=next(self._order),
-                    ended=data.get("ended") is True,
-                    reason=_optional_text(data.get("reason")) or "",
-                    last_seen=now,
-                    mine=data.get("mine")
-                    if isinstance(data.get("mine"), bool)
-                    else None,
-                    announced=data.get("announced", True) is not False,
-                )
+                call = NotifiedCall.from_dict(data, order=self._order, now=now)
             except AttributeError, KeyError, TypeError, ValueError:
                 continue
-            if data.get("answered") is True:
-                call.answered_order = next(self._order)
             call.caller_name = self._caller_name(call)
             self._calls[call.call_id] = call
 

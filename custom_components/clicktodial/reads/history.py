@@ -1,23 +1,26 @@
-"""The user's call history: read every 15 minutes and soon after a call ends.
+"""The user's call history: read every 15 minutes and soon after one of their calls ends.
 
 A coordinator of its own, beside call tracking and which phone rings: its failures never
 touch the other entities. It shares the account's one rate limit (a 429 anywhere pauses
 every read of the account) and keeps a growing pause of its own after failures. The calls
 of the last week are kept; each read asks only back to a little before the newest call
 known, so a read is usually one request. Nothing but its schedule and the end of a call
-makes it read: looking at the calendar is served from what was read.
+(at most one such read a minute) makes it read: looking at the calendar is served from
+what was read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+import math
 from typing import Any, Final, override
 
 from custom_components.clicktodial.const import (
     DESTINATIONS_SLACK,
     DOMAIN,
     HISTORY_AFTER_CALL,
+    HISTORY_AFTER_CALL_GAP,
     HISTORY_BACKOFF_INITIAL,
     HISTORY_DAYS,
     HISTORY_INTERVAL,
@@ -108,6 +111,8 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
         self._due = 0.0
         self._call_ended = False
         self._unsub_after_call: CALLBACK_TYPE | None = None
+        # When the last read after a call was made (clock time).
+        self._after_call_at = -math.inf
         # Records of the last read the client could not use (for diagnostics).
         self.skipped = 0
         self.complete = True
@@ -119,17 +124,22 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
 
     @callback
     def async_call_ended(self) -> None:
-        """Read the history shortly: a call of the account ended.
+        """Read the history shortly: one of the user's calls ended.
 
-        For whoever sees calls end (``wiring.py``: call tracking, pushed calls). The read
-        comes ``HISTORY_AFTER_CALL`` later, one for calls ending together, and still
-        waits for a rate limit or the pause after failures.
+        The read comes ``HISTORY_AFTER_CALL`` later, one for calls ending together, and
+        at most one a minute (``HISTORY_AFTER_CALL_GAP``); it still waits for a rate
+        limit or the pause after failures.
         """
         if self._unsub_after_call is not None:
             return
+        now = self.hass.loop.time()
+        when = max(
+            now + HISTORY_AFTER_CALL.total_seconds(),
+            self._after_call_at + HISTORY_AFTER_CALL_GAP.total_seconds(),
+        )
         self._unsub_after_call = async_call_later(
             self.hass,
-            HISTORY_AFTER_CALL,
+            when - now,
             HassJob(
                 self._read_after_call,
                 f"{DOMAIN} history after a call",
@@ -141,6 +151,7 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
     def _read_after_call(self, _now: datetime) -> None:
         """Read the history now that the ended call may be listed."""
         self._unsub_after_call = None
+        self._after_call_at = self.hass.loop.time()
         self._call_ended = True
         self.config_entry.async_create_background_task(
             self.hass, self.async_refresh(), name=f"{DOMAIN} history after a call"
