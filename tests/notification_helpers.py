@@ -33,6 +33,13 @@ DESK_TARGET = {
     "number": "+31508009000",
     "user_numbers": ["201"],
 }
+# A colleague's phone (internal number 205) as a notification names it.
+COLLEAGUE_TARGET = {
+    "account_number": 240,
+    "name": "Reception",
+    "number": "205",
+    "user_numbers": ["205"],
+}
 WEBHOOK_PATH = "/api/webhook/"
 
 

@@ -88,7 +88,10 @@ def test_blueprint_file() -> None:
 async def test_check_off_calls_back(
     hass: HomeAssistant, simulator: Simulator, entry: MockConfigEntry
 ) -> None:
-    """Test checking a missed call off calls its caller back, from its account, once."""
+    """Test checking a missed call off calls its caller back, from its account, once.
+
+    Once per missed call: checked on and off again, it is not called back again.
+    """
     checked_off = async_capture_events(hass, EVENT_MISSED_CALL_CHECKED_OFF)
     call_id = await simulator.ring("missed", speed=0)
     await hass.async_block_till_done()
@@ -118,9 +121,17 @@ async def test_check_off_calls_back(
     await update(hass, item["uid"], status="completed")
     await update(hass, item["uid"], status="needs_action")
     assert simulator.count("start_call") == 1
-    # Checked off once more: called once more.
+    # Checked off once more: the caller was called back already, once per missed call,
+    # also after a restart.
     await update(hass, item["uid"], status="completed")
-    assert simulator.count("start_call") == 2
+    await update(hass, item["uid"], status="needs_action")
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await update(hass, item["uid"], status="completed")
+    assert simulator.count("start_call") == 1
+    assert len(checked_off) == 1
+    (item,) = await todo_items(hass)
+    assert item["status"] == "completed"
 
 
 async def test_withheld_number_not_called(

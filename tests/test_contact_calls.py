@@ -53,7 +53,7 @@ async def test_call_contact_by_name(
     assert simulator.count("start_call") == 1
     assert simulator.requests[-1].body == {"b_number": "+31508009899"}
     [entry] = hass.config_entries.async_entries(DOMAIN)
-    latest = entry.runtime_data.coordinator.data
+    latest = entry.runtime_data.coordinator.data.latest
     assert latest is not None
     assert latest.contact == "Alice"
 
@@ -294,6 +294,6 @@ async def test_number_calls_unchanged(
 
     assert response == {"call_id": "00010001c0ffee", "status": "setting_up"}
     [entry] = hass.config_entries.async_entries(DOMAIN)
-    latest = entry.runtime_data.coordinator.data
+    latest = entry.runtime_data.coordinator.data.latest
     assert latest is not None
     assert latest.contact is None

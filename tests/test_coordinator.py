@@ -12,6 +12,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed_exact,
 )
 
@@ -19,7 +20,7 @@ from custom_components.clicktodial.const import DOMAIN
 from custom_components.clicktodial.voipgrid import CallStatus
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from simulator import SCENARIOS, Fault, Simulator
@@ -457,6 +458,40 @@ async def test_auth_failure_starts_reauth_and_stops(
     assert flows[0]["context"]["entry_id"] == init_integration.entry_id
 
 
+@pytest.mark.usefixtures("init_integration")
+async def test_failed_poll_repeats_nothing(
+    hass: HomeAssistant, simulator: Simulator, driver: TimeDriver
+) -> None:
+    """A poll failing after a call's end tells of that end and its status no more."""
+    ended = async_capture_events(hass, "clicktodial_call_ended")
+    shown: list[str] = []
+    hass.bus.async_listen(
+        "state_changed",
+        callback(
+            lambda event: (
+                shown.append(event.data["new_state"].attributes.get("event_type"))
+                if event.data["entity_id"] == EVENT
+                and event.data["new_state"].state != STATE_UNAVAILABLE
+                else None
+            )
+        ),
+    )
+    simulator.script_next_call(SCENARIOS["long"])
+    await start_call(hass)
+    await start_call(hass, "+31508009904")  # blacklisted after 1 s
+    await driver.run_for(2)
+    assert [event.data["status"] for event in ended] == ["blacklisted"]
+    assert shown.count("blacklisted") == 1
+
+    # The next poll (of the long call) is refused.
+    simulator.accounts["demo@example.com"].revoked = True
+    await driver.run_for(5)
+
+    assert hass.states.get(EVENT).state == STATE_UNAVAILABLE
+    assert [event.data["status"] for event in ended] == ["blacklisted"]
+    assert shown.count("blacklisted") == 1
+
+
 async def test_start_during_slow_poll(
     hass: HomeAssistant,
     simulator: Simulator,
@@ -514,6 +549,44 @@ async def test_tracking_survives_restart(
     state = hass.states.get(SENSOR)
     assert state.state == "disconnected"
     assert state.attributes["call_id"] == call_id
+
+
+async def test_end_read_during_set_up_is_told(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    driver: TimeDriver,
+) -> None:
+    """A call that ends while the account is set up again is told once it is set up.
+
+    Another call read meanwhile does not hide that end.
+    """
+    ended = async_capture_events(hass, "clicktodial_call_ended")
+    first = await start_call(hass)  # ends at 40 s
+    await start_call(hass, "+31508009906")  # ten minutes
+    await driver.run_for(35)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    # The set-up waits for which phone rings while both calls are read.
+    release = asyncio.Event()
+    simulator.inject("get_destinations", Fault.held(release))
+    reads = simulator.count("get_destinations")
+    setting_up = asyncio.get_running_loop().create_task(
+        hass.config_entries.async_setup(init_integration.entry_id)
+    )
+    await until(lambda: simulator.count("get_destinations") > reads)
+    await driver.run_for(10)
+    assert ended == []
+    release.set()
+    assert await setting_up
+    await hass.async_block_till_done()
+
+    assert [(event.data["call_id"], event.data["status"]) for event in ended] == [
+        (first, "disconnected")
+    ]
+    await driver.run_for(10)
+    assert len(ended) == 1
 
 
 async def test_restored_state_shown_before_first_read(

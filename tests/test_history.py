@@ -1,7 +1,7 @@
 """Tests of the call history: the "Calls" calendar and today's call counts.
 
-Read at set-up, every 15 minutes and 5 s after a call ends; looking at the calendar asks
-the platform nothing. The account's one rate limit is shared with the other reads.
+Read at set-up, every 15 minutes and 5 s after a call ends (at most once a minute);
+looking at the calendar asks the platform nothing. The account's one rate limit is shared with the other reads.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryDataWithId
 from homeassistant.const import STATE_OFF, STATE_UNAVAILABLE, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -44,6 +44,8 @@ MISSED_TODAY = "sensor.demo_user_missed_calls_today"
 FROZEN = "2026-11-26 12:00:00+00:00"
 T0 = datetime.fromisoformat(FROZEN)
 HISTORY = ("call_history_v2", "call_history_v1")
+# A call the platform refuses after a second: it ends at once.
+BLACKLISTED = "+31508009904"
 
 
 @pytest.fixture(autouse=True)
@@ -392,6 +394,20 @@ async def test_read_after_a_call_ends(
     assert reads(simulator, origin)[1] - read == pytest.approx(900, abs=1)
 
 
+def follow_ends(hass: HomeAssistant) -> list[tuple[str, float]]:
+    """Record the account and loop time of each call started here that ends."""
+    ended: list[tuple[str, float]] = []
+    hass.bus.async_listen(
+        "clicktodial_call_ended",
+        callback(
+            lambda event: ended.append(
+                (event.data["config_entry_id"], hass.loop.time())
+            )
+        ),
+    )
+    return ended
+
+
 @pytest.mark.freeze_time(FROZEN)
 async def test_calls_ending_together_read_once(
     hass: HomeAssistant,
@@ -400,27 +416,38 @@ async def test_calls_ending_together_read_once(
     second_entry: MockConfigEntry,
     driver: TimeDriver,
 ) -> None:
-    """Calls ending together make one read; another account's calls make none here."""
+    """Calls ending together make one read, later ones at most one a minute.
+
+    Another account's calls make none here.
+    """
     await set_up(hass, mock_config_entry)
     await set_up(hass, second_entry)
-    history = mock_config_entry.runtime_data.history
-    assert history is not None
+    ended = follow_ends(hass)
+    first, second = mock_config_entry.entry_id, second_entry.entry_id
     origin = hass.loop.time()
 
-    history.async_call_ended()
-    await driver.run_for(2)
-    history.async_call_ended()
-    await driver.run_for(10)
-    hass.bus.async_fire(
-        "clicktodial_call_ended", {"config_entry_id": second_entry.entry_id}
-    )
-    await driver.run_for(60)
+    # Two calls that end after a second, together; one on the other account.
+    for entry_id in (first, first, second):
+        await start_call(hass, BLACKLISTED, config_entry_id=entry_id)
+    await driver.run_for(20)
+    # Another call ends 20 s after them: read a minute after the first read.
+    await start_call(hass, BLACKLISTED, config_entry_id=first)
+    await driver.run_for(120)
 
-    assert [
-        (round(request.at - origin), request.email)
+    ends = [at - origin for entry_id, at in ended if entry_id == first]
+    assert len(ends) == 3
+    assert ends[0] == ends[1]
+    made = [
+        (request.at - origin, request.email)
         for request in simulator.requests
         if request.endpoint in HISTORY and request.at > origin
-    ] == [(5, DEFAULT_EMAIL), (2 + 10 + 5, "second@example.com")]
+    ]
+    (other_end,) = [at - origin for entry_id, at in ended if entry_id == second]
+    assert made == [
+        (pytest.approx(ends[0] + 5), DEFAULT_EMAIL),
+        (pytest.approx(other_end + 5), "second@example.com"),
+        (pytest.approx(ends[0] + 5 + 60), DEFAULT_EMAIL),
+    ]
 
 
 @pytest.mark.freeze_time(FROZEN)
@@ -432,11 +459,12 @@ async def test_unload_cancels_the_read_after_a_call(
 ) -> None:
     """An account unloaded before the read after a call reads nothing more."""
     await set_up(hass, mock_config_entry)
+    ended = follow_ends(hass)
     before = simulator.count("call_history_v2")
-    history = mock_config_entry.runtime_data.history
-    assert history is not None
 
-    history.async_call_ended()
+    await start_call(hass, BLACKLISTED)
+    await driver.run_for(2)
+    assert len(ended) == 1
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
     await driver.run_for(3600)
 

@@ -84,7 +84,7 @@ async def test_runtime_data(
     assert data.coordinator.profile is not None
     assert data.coordinator.profile.email == DEFAULT_EMAIL
     assert data.coordinator.profile.unique_id == ACCOUNT_UUID
-    assert data.coordinator.data is None
+    assert data.coordinator.data.latest is None
     assert data.coordinator.tracked_calls == []
 
 
@@ -248,8 +248,8 @@ async def test_calls_survive_reload(
     await hass.async_block_till_done()
 
     coordinator = init_integration.runtime_data.coordinator
-    assert coordinator.data is not None
-    assert coordinator.data.call_id == call_id
+    assert coordinator.data.latest is not None
+    assert coordinator.data.latest.call_id == call_id
     assert [call.call_id for call in coordinator.tracked_calls] == [call_id]
     assert hass.states.get(SENSOR).state == "setting_up"
 

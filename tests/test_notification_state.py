@@ -289,6 +289,7 @@ def missed(uid: str, *, done: bool = False) -> MissedCall:
         uid=uid,
         summary=f"Caller {uid}",
         done=done,
+        checked_off=done,
         call_id=f"call-{uid}",
         caller_number=CALLER,
         caller_name="",

@@ -37,7 +37,7 @@ from custom_components.clicktodial.services import SERVICE_CALL
 from homeassistant.components.diagnostics import REDACTED
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.const import CONF_NAME, STATE_UNKNOWN
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from simulator import Account, Fault, Simulator
@@ -773,12 +773,15 @@ async def test_scripts(
 ) -> None:
     """Test repeated and late notifications change nothing twice."""
     fired = []
+    # A callback: a plain function would run in the executor, in no sure order.
     hass.bus.async_listen(
         "state_changed",
-        lambda event: (
-            fired.append(event.data["new_state"].attributes.get("event_type"))
-            if event.data["entity_id"] == PHONE_CALLS
-            else None
+        callback(
+            lambda event: (
+                fired.append(event.data["new_state"].attributes.get("event_type"))
+                if event.data["entity_id"] == PHONE_CALLS
+                else None
+            )
         ),
     )
 

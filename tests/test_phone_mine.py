@@ -23,6 +23,7 @@ from homeassistant.core import HomeAssistant
 from simulator import Fault, Simulator
 
 from .notification_helpers import (
+    COLLEAGUE_TARGET,
     DESK_TARGET,
     PHONE,
     PHONE_CALLS,
@@ -36,8 +37,6 @@ from .notification_helpers import (
     webhook_path,
 )
 
-COLLEAGUE = {"account_number": 240, "name": "Reception", "number": "205"}
-COLLEAGUE_TARGET = {**COLLEAGUE, "user_numbers": ["205"]}
 SOFTPHONE_TARGET = {"account_number": 241, "number": "202", "user_numbers": []}
 MOBILE_TARGET = {"account_number": None, "number": "0612345678", "user_numbers": []}
 
@@ -128,6 +127,32 @@ async def test_call_followed_once_it_rings_a_phone_of_mine(
     await play(client, path, [("ended", [])])
     assert types == ["incoming", "missed"]
     assert len(await todo_items(hass)) == 1
+
+
+async def test_call_of_unknown_phones_then_a_colleagues(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    loaded: MockConfigEntry,
+    client: TestClient,
+) -> None:
+    """A call followed before a notification named phones, then only a colleague's, goes.
+
+    It is decided anew by each notification until one names the user's phones: it is
+    not missed, and the phone is idle again.
+    """
+    path = webhook_path(simulator)
+    types = fired(hass)
+    await play(client, path, [("created", None)])
+    assert types == ["incoming"]
+    assert hass.states.get(PHONE).state == "ringing"
+
+    await play(client, path, [("ringing", [COLLEAGUE_TARGET])])
+    assert hass.states.get(PHONE).state == "idle"
+    await play(client, path, [("ended", [])])
+
+    assert types == ["incoming"]
+    assert hass.states.get(PHONE).state == "idle"
+    assert await todo_items(hass) == []
 
 
 @pytest.mark.parametrize(

@@ -137,6 +137,69 @@ async def test_subscribe_in_flight_across_reload(
         assert stored(hass_storage, entry)["stale"] == []
 
 
+@pytest.mark.parametrize(
+    ("how", "option_after"),
+    [("unload", True), ("disable", True), ("unload", False), ("retry", True)],
+    ids=["unloaded", "disabled", "unloaded_option_off", "setup_retry"],
+)
+async def test_subscribe_answered_with_no_set_up(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    client: TestClient,
+    entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    how: str,
+    option_after: bool,
+) -> None:
+    """An answer that comes while the account is not set up is written to its store.
+
+    What a restart reads: the subscription in use while the option is on, else one to
+    delete. Set up again, the account uses or deletes it; it never subscribes twice. A
+    set-up that is retried takes it in as it comes.
+    """
+    release = asyncio.Event()
+    simulator.inject("subscribe", Fault.held(release))
+    await set_up_subscribing(hass, entry)
+    if how == "disable":
+        await hass.config_entries.async_set_disabled_by(
+            entry.entry_id, ConfigEntryDisabler.USER
+        )
+    elif how == "retry":
+        simulator.inject("profile", Fault.http(503))
+        await hass.config_entries.async_reload(entry.entry_id)
+    else:
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is not ConfigEntryState.LOADED
+    if not option_after:
+        hass.config_entries.async_update_entry(
+            entry, options={CONF_CALL_NOTIFICATIONS: False}
+        )
+    release.set()
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    (subscription_id,) = simulator.subscriptions
+    data = stored(hass_storage, entry)
+    assert data["pending"] is None
+    if option_after:
+        assert data["subscription"]["id"] == subscription_id
+    else:
+        assert data["subscription"] is None
+        assert data["stale"] == [subscription_id]
+
+    if how == "disable":
+        await hass.config_entries.async_set_disabled_by(entry.entry_id, None)
+    elif how == "retry":
+        assert await hass.config_entries.async_reload(entry.entry_id)
+    else:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert simulator.count("subscribe") == 1
+    assert list(simulator.subscriptions) == ([subscription_id] if option_after else [])
+
+
 async def test_quick_toggles_leave_one_subscription(
     hass: HomeAssistant, simulator: Simulator, client: TestClient
 ) -> None:

@@ -16,6 +16,8 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 
 from custom_components.clicktodial.const import (
+    CONF_CALL_NOTIFICATIONS,
+    CONF_WHOLE_COMPANY,
     CONNECTED_POLL_INTERVAL,
     FIRST_POLL_DELAY,
     PUSHED_CONNECTED_POLL_INTERVAL,
@@ -27,6 +29,7 @@ from simulator.app import PUSH_LAG
 
 from .helpers import start_call, timeline_changes
 from .notification_helpers import (
+    COLLEAGUE_TARGET,
     account_entry,
     async_setup,
     notification,
@@ -252,6 +255,58 @@ async def test_pushed_end_reads_the_history(
         assert made == [pytest.approx(ended_at + 5, abs=1)]
     else:
         assert made == []
+
+
+async def test_whole_company_reads_the_history_after_own_calls(
+    hass: HomeAssistant, client: TestClient, simulator: Simulator, driver: TimeDriver
+) -> None:
+    """With the whole company followed, only the user's own calls read the history.
+
+    Colleagues' calls ending read nothing; one of the user's, 5 s later; more of theirs
+    ending back to back, at most once a minute.
+    """
+    entry = account_entry(simulator)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_CALL_NOTIFICATIONS: True, CONF_WHOLE_COMPANY: True}
+    )
+    await async_setup(hass, entry)
+    before = len(history_reads(simulator))
+
+    for call in range(10):
+        colleague = f"colleague-{call}"
+        await push(
+            client,
+            simulator,
+            driver,
+            notification("ringing", colleague, targets=[COLLEAGUE_TARGET]),
+        )
+        await push(
+            client,
+            simulator,
+            driver,
+            notification("ended", colleague, reason="no-answer", targets=[]),
+        )
+        await driver.run_for(30)
+    assert history_reads(simulator)[before:] == []
+
+    ends: list[float] = []
+    for call in range(3):
+        await push(client, simulator, driver, notification("ringing", f"mine-{call}"))
+        await push(
+            client,
+            simulator,
+            driver,
+            notification("ended", f"mine-{call}", reason="completed", targets=[]),
+        )
+        ends.append(hass.loop.time())
+        await driver.run_for(20)
+    await driver.run_for(120)
+
+    assert history_reads(simulator)[before:] == [
+        pytest.approx(ends[0] + 5),
+        pytest.approx(ends[0] + 5 + 60),
+    ]
 
 
 def history_reads(simulator: Simulator) -> list[float]:

@@ -58,7 +58,7 @@ async def test_call_returns_call_id_and_status(
     assert request.email == DEFAULT_EMAIL
     assert request.body == {"b_number": NUMBER}
     assert simulator.calls["00010001c0ffee"].b_number == NUMBER
-    latest = mock_config_entry.runtime_data.coordinator.data
+    latest = mock_config_entry.runtime_data.coordinator.data.latest
     assert latest is not None
     assert latest.call_id == "00010001c0ffee"
     assert latest.b_number == NUMBER
@@ -800,9 +800,9 @@ async def test_call_from_named_entry(
     assert response == {"call_id": call_id, "status": "setting_up"}
     assert last_start_call(simulator).email == email
     assert simulator.count("start_call") == 1
-    assert entry.runtime_data.coordinator.data is not None
-    assert entry.runtime_data.coordinator.data.call_id == call_id
-    assert other.runtime_data.coordinator.data is None
+    assert entry.runtime_data.coordinator.data.latest is not None
+    assert entry.runtime_data.coordinator.data.latest.call_id == call_id
+    assert other.runtime_data.coordinator.data.latest is None
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,7 @@ from homeassistant.helpers.typing import ConfigType
 from .calls.coordinator import ClickToDialCoordinator
 from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .intent import async_register_intents
-from .phone_log import async_setup_phone_log
 from .pushed import async_get_pushed_calls, async_remove_pushed_calls
-from .pushes import async_follow_pushes
 from .reads.destinations import async_setup_destinations
 from .reads.history import async_setup_history
 from .reads.phones import async_setup_phones
@@ -23,6 +21,7 @@ from .services import async_setup_services
 from .texts import async_load_texts
 from .voice.sentences import async_setup_sentences
 from .voipgrid import VoipgridClient
+from .wiring import async_wire
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -74,9 +73,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
         else await async_setup_phones(hass, entry, client),
         history=await async_setup_history(hass, entry, client),
     )
-    async_setup_phone_log(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    async_follow_pushes(hass, entry)
+    async_wire(hass, entry)
     pushed.async_start()
     return True
 

@@ -104,6 +104,8 @@ NOTIFICATIONS_SAVE_DELAY: Final = 1.0
 HISTORY_INTERVAL: Final = timedelta(minutes=15)
 # A call is read this long after its end: the platform may list it a moment later.
 HISTORY_AFTER_CALL: Final = timedelta(seconds=5)
+# At most one read after calls end in this long: a busy phone ends calls back to back.
+HISTORY_AFTER_CALL_GAP: Final = timedelta(minutes=1)
 # The calendar and the sensors know the calls of the last week.
 HISTORY_DAYS: Final = 7
 # Each read goes back this far before the newest call known, for calls listed late.

@@ -46,7 +46,9 @@ async def async_get_config_entry_diagnostics(
             "options": dict(entry.options),
         },
         "profile": asdict(profile) if profile else None,
-        "latest_call": coordinator.data.as_dict() if coordinator.data else None,
+        "latest_call": latest.as_dict()
+        if (latest := coordinator.data.latest)
+        else None,
         "tracked_calls": [call.as_dict() for call in coordinator.tracked_calls],
         "last_update_success": coordinator.last_update_success,
         "destinations": None

@@ -9,7 +9,6 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .calls.coordinator import ClickToDialCoordinator
-from .calls.tracker import StatusChange
 from .entity import ClickToDialEntity
 from .pushed import PushedCallsCoordinator
 from .pushed.state import CallEventType
@@ -51,26 +50,29 @@ class CallEventEntity(ClickToDialEntity[ClickToDialCoordinator], EventEntity):
         return None
 
     @override
-    async def async_added_to_hass(self) -> None:
-        """Listen to the coordinator's status changes."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self.coordinator.async_add_status_listener(self._handle_status_change)
-        )
-
     @callback
-    def _handle_status_change(self, change: StatusChange) -> None:
-        """Fire the event of one status change."""
-        self._trigger_event(
-            change.call.status.value,
-            {
-                "call_id": change.call.call_id,
-                "b_number": change.call.b_number,
-                "contact": change.call.contact,
-                "previous_status": change.previous.value if change.previous else None,
-            },
-        )
-        self.async_write_ha_state()
+    def _handle_coordinator_update(self) -> None:
+        """Fire each status change of the update, one state each; else show the state.
+
+        The coordinator passes changes on only once an update is over and succeeded:
+        the entity is available again then, and no change is written unavailable.
+        """
+        if not (changes := self.coordinator.data.changes):
+            self.async_write_ha_state()
+            return
+        for change in changes:
+            self._trigger_event(
+                change.call.status.value,
+                {
+                    "call_id": change.call.call_id,
+                    "b_number": change.call.b_number,
+                    "contact": change.call.contact,
+                    "previous_status": change.previous.value
+                    if change.previous
+                    else None,
+                },
+            )
+            self.async_write_ha_state()
 
 
 class PhoneCallsEventEntity(ClickToDialEntity[PushedCallsCoordinator], EventEntity):

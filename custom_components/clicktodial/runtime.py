@@ -1,4 +1,9 @@
-"""What a loaded account holds while it runs: its client, coordinators and pushed calls."""
+"""What a loaded account holds while it runs: its client, coordinators and pushed calls.
+
+All of it goes with the account's unload. What must outlive a set-up (the pushed calls'
+coordinator through a failed set-up, a subscribe request on its way) is kept in the one
+registry of ``pushed/kept.py``; the runtime data only points at the coordinator.
+"""
 
 from __future__ import annotations
 

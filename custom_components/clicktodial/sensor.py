@@ -82,14 +82,14 @@ class CallStatusSensor(ClickToDialEntity[ClickToDialCoordinator], SensorEntity):
     @override
     def native_value(self) -> str | None:
         """Return the latest call's status; unknown before the first call."""
-        call = self.coordinator.data
+        call = self.coordinator.data.latest
         return call.status.value if call else None
 
     @property
     @override
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """Return which call the status belongs to."""
-        if (call := self.coordinator.data) is None:
+        if (call := self.coordinator.data.latest) is None:
             return None
         return {
             "call_id": call.call_id,

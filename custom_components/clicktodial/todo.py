@@ -61,19 +61,21 @@ class MissedCallsList(ClickToDialEntity[PushedCallsCoordinator], TodoListEntity)
 
     @override
     async def async_update_todo_item(self, item: TodoItem) -> None:
-        """Check a missed call off (or on again), or rename it; nobody is called."""
+        """Check a missed call off (or on again), or rename it; nobody is called.
+
+        The first time a missed call is checked off, an event says who to call back
+        (the blueprint "Call back a missed call" does): once per missed call, also when
+        it is checked on and off again.
+        """
         missed = self.coordinator.missed.get(item.uid or "")
         if missed is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="missed_call_not_found"
             )
         done = None if item.status is None else item.status == TodoItemStatus.COMPLETED
-        checked_off = bool(done) and not missed.done
-        self.coordinator.async_update_missed_call(
+        if self.coordinator.async_update_missed_call(
             missed, summary=item.summary, done=done
-        )
-        if checked_off:
-            # Who to call back (the blueprint "Call back a missed call" does).
+        ):
             self.hass.bus.async_fire(
                 EVENT_MISSED_CALL_CHECKED_OFF,
                 {

@@ -1,15 +1,20 @@
-"""Call tracking for one account: Home Assistant's timer, storage and listeners around the tracker."""
+"""Call tracking for one account: Home Assistant's timer and storage around the tracker.
+
+The coordinator's data is the latest call with the status changes and the ends of the
+last update, so that its listeners (the Call event entity, the wiring that fires the bus
+events and reads the history) each follow it as an ordinary coordinator listener.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, override
 
 from custom_components.clicktodial.const import (
     DOMAIN,
-    EVENT_CALL_ENDED,
     LOGGER,
     STORAGE_SAVE_DELAY,
     STORAGE_VERSION,
@@ -30,9 +35,8 @@ from custom_components.clicktodial.voipgrid import (
     VoipgridError,
     calling_code,
 )
-from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -41,8 +45,19 @@ from homeassistant.util import dt as dt_util
 from .tracker import CallTracker, StatusChange, TrackedCall
 
 
-class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
-    """Track every call started on one account; the data is the latest call.
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CallsData:
+    """The latest call, and what the last update changed: status changes, calls ended."""
+
+    latest: TrackedCall | None = None
+    # Every status change of every call since the update before, oldest first.
+    changes: tuple[StatusChange, ...] = ()
+    # The calls no longer followed since the update before, in their last state.
+    ended: tuple[TrackedCall, ...] = ()
+
+
+class ClickToDialCoordinator(DataUpdateCoordinator[CallsData]):
+    """Track every call started on one account; the data is the latest call and changes.
 
     There is no fixed update interval: while no call is being tracked nothing is asked of
     the platform; while calls are tracked, the tracker names when the next read is due.
@@ -74,10 +89,10 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         # before then must not overwrite them with nothing.
         self._loaded = False
         self._unsub_poll: CALLBACK_TYPE | None = None
-        self._status_listeners: list[Callable[[StatusChange], None]] = []
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{config_entry.entry_id}"
         )
+        self.data = CallsData()
 
     @property
     def tracked_calls(self) -> list[TrackedCall]:
@@ -99,12 +114,16 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             LOGGER.debug("Resuming tracking of %d call(s)", len(self.tracker.calls))
 
     @override
-    async def _async_update_data(self) -> TrackedCall | None:
-        """Read the status of every tracked call that is due (none while rate limited)."""
+    async def _async_update_data(self) -> CallsData:
+        """Read the status of every tracked call that is due (none while rate limited).
+
+        The changes are taken only by an update that succeeds: those of a failed one
+        wait for the next, so that none is written to an unavailable entity and lost.
+        """
         if self.client.rate_limit.paused_for() > 0 or not (
             due := self.tracker.take_due()
         ):
-            return self.tracker.latest
+            return self._take_data()
         self._polling = True
         try:
             results = await asyncio.gather(
@@ -129,20 +148,27 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             raise auth_failed()
         if outcome.unavailable:
             raise status_unavailable()
-        return self.tracker.latest
+        return self._take_data()
 
-    @callback
-    def async_add_status_listener(
-        self, listener: Callable[[StatusChange], None]
-    ) -> CALLBACK_TYPE:
-        """Call ``listener`` on every status change of every tracked call."""
-        self._status_listeners.append(listener)
+    def _take_data(self) -> CallsData:
+        """Return the latest call with the changes and ends queued since the last time.
 
-        @callback
-        def remove() -> None:
-            self._status_listeners.remove(listener)
+        While the account is set up, the ends add up: they are reported once it is
+        (the wiring listens from then on), so that no end read meanwhile is lost.
+        """
+        ended = tuple(self.tracker.take_ended())
+        if self._setting_up:
+            ended = (*self.data.ended, *ended)
+        return CallsData(
+            latest=self.tracker.latest,
+            changes=tuple(self.tracker.take_changes()),
+            ended=ended,
+        )
 
-        return remove
+    @property
+    def _setting_up(self) -> bool:
+        """Return whether the account is being set up."""
+        return self.config_entry.state is ConfigEntryState.SETUP_IN_PROGRESS
 
     # A 403 (a partner account, a missing right) starts no call with this token either.
     @voipgrid_errors(action_error, reauth_on=(401, 403))
@@ -165,8 +191,7 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             despite_pause=True,
         )
         tracked = self.tracker.start(call, b_number=b_number, contact=contact)
-        self.async_set_updated_data(tracked)
-        self._flush_changes()
+        self.async_set_updated_data(self._take_data())
         self._async_save()
         if not self._polling:
             self._schedule_poll()
@@ -183,24 +208,20 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
         if not self._polling:
             self._schedule_poll()
 
-    @callback
-    def _flush_changes(self) -> None:
-        """Tell the status listeners about the queued changes, and report ended calls.
-
-        Only once a poll is over: the entities are then available again after an
-        outage, so no change is written to an unavailable entity and lost.
-        """
-        for change in self.tracker.take_changes():
-            for listener in list(self._status_listeners):
-                listener(change)
-        if ended := self.tracker.take_ended():
-            _fire_calls_ended(self.hass, self.config_entry, ended)
-
     @override
     @callback
     def _async_refresh_finished(self) -> None:
-        """Pass on the poll's status changes and plan the next poll."""
-        self._flush_changes()
+        """Plan the next poll; after a failed one the data tells of no change.
+
+        The listeners hear of the failure with the data of the update before, whose
+        changes they were told of then (the ends adding up during set-up are kept).
+        """
+        if not self.last_update_success:
+            self.data = replace(
+                self.data,
+                changes=(),
+                ended=self.data.ended if self._setting_up else (),
+            )
         self._schedule_poll()
 
     @callback
@@ -241,26 +262,3 @@ class ClickToDialCoordinator(DataUpdateCoordinator[TrackedCall | None]):
             self._unsub_poll = None
         if self._loaded:
             await self._store.async_save(self.tracker.as_stored())
-
-
-def _fire_calls_ended(
-    hass: HomeAssistant, entry: ClickToDialConfigEntry, ended: list[TrackedCall]
-) -> None:
-    """Fire the event of each call no longer followed (the logbook describes it)."""
-    # The event is about the account's call event entity, so that a logbook card of
-    # that entity shows it.
-    entity_id = er.async_get(hass).async_get_entity_id(
-        Platform.EVENT, DOMAIN, f"{entry.unique_id}_call"
-    )
-    for call in ended:
-        hass.bus.async_fire(
-            EVENT_CALL_ENDED,
-            {
-                ATTR_ENTITY_ID: entity_id,
-                "config_entry_id": entry.entry_id,
-                "call_id": call.call_id,
-                "b_number": call.b_number,
-                "contact": call.contact,
-                "status": call.status.value,
-            },
-        )

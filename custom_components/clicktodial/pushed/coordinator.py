@@ -4,11 +4,13 @@ The coordinator holds the pushed calls' state, the missed calls and the timer th
 calls gone silent; the platform's webhook feeds it and its entities follow it. It is made
 before the account's first status read and kept through a failed set-up (setup retry,
 re-authentication, and the reloads in between), so that no call pushed meanwhile is lost;
-it is let go when the account unloads, is disabled or removed, or its option changes.
+it is let go when the account unloads, is disabled or removed, or its option changes. It is
+kept in the account's one registry of what outlives a set-up (``kept.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -16,7 +18,6 @@ from typing import Any, Final, override
 
 from custom_components.clicktodial.calls.path import contact_name_of
 from custom_components.clicktodial.const import (
-    CONF_CALL_NOTIFICATIONS,
     CONF_WHOLE_COMPANY,
     DOMAIN,
     LOGGER,
@@ -32,9 +33,9 @@ from homeassistant.helpers import entity_registry as er, translation
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
-from homeassistant.util.hass_dict import HassKey
 
 from . import webhook
+from .kept import Kept, forget, kept
 from .mine import MyPhones
 from .state import (
     CallEvent,
@@ -45,12 +46,12 @@ from .state import (
     NotifiedCalls,
     PhoneState,
 )
-from .store import WHAT, async_load_pushed_calls, pushed_calls_store
+from .store import WHAT, SubscriptionState, async_load_pushed_calls, pushed_calls_store
 from .subscription import (
     SubscriptionManager,
-    SubscriptionState,
     async_remove_subscriptions,
     delete_issues,
+    notifications_enabled,
 )
 
 # The states of an account whose set-up attempt failed, as its unload callbacks run.
@@ -64,14 +65,6 @@ PHONE_ENTITIES: Final = (
     (Platform.EVENT, "phone_calls"),
     (Platform.TODO, "missed_calls"),
 )
-
-# The phone coordinator of each account, kept from one set-up attempt to the next.
-_PUSHED: HassKey[dict[str, PushedCallsCoordinator]] = HassKey(f"{DOMAIN}_phones")
-
-
-def notifications_enabled(entry: ClickToDialConfigEntry) -> bool:
-    """Return whether the account follows all its calls."""
-    return bool(entry.options.get(CONF_CALL_NOTIFICATIONS))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -95,17 +88,17 @@ async def async_get_pushed_calls(
 
     One kept from a failed set-up attempt is used again, with what it received since.
     """
-    phones = hass.data.setdefault(_PUSHED, {})
-    phone = phones.get(entry.entry_id)
-    if phone is not None and phone.enabled == notifications_enabled(entry):
-        phone.async_reuse()
+    record = kept(hass, entry.entry_id)
+    async with record.lock:
+        phone = record.pushed
+        if phone is not None and phone.enabled == notifications_enabled(entry):
+            phone.async_reuse()
+            return phone
+        await _async_release_kept(record)
+        phone = PushedCallsCoordinator(hass, entry)
+        await phone.async_load()
+        record.pushed = phone
         return phone
-    if phone is not None:
-        await phone.async_release()
-    phone = PushedCallsCoordinator(hass, entry)
-    await phone.async_load()
-    phones[entry.entry_id] = phone
-    return phone
 
 
 def _remove_entities_and_issues(
@@ -130,12 +123,6 @@ async def _async_unknown_caller(hass: HomeAssistant) -> str:
     )
 
 
-async def async_release_pushed_calls(hass: HomeAssistant, entry_id: str) -> None:
-    """Let go of the account's phone coordinator, if one is kept."""
-    if (phone := hass.data.get(_PUSHED, {}).get(entry_id)) is not None:
-        await phone.async_release()
-
-
 class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
     """The pushed calls of one account (nothing is polled): state, events, missed calls."""
 
@@ -155,6 +142,7 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
         self.calls = NotifiedCalls(
             name_of=partial(contact_name_of, hass, entry),
             is_mine=_MineFilter(hass, entry),
+            follow_all=lambda: bool(entry.options.get(CONF_WHOLE_COMPANY)),
         )
         self.missed = MissedCalls()
         self.webhook_id = ""
@@ -221,7 +209,7 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
         if self.config_entry.state in _FAILED_SETUP:
             return
         await super().async_shutdown()
-        await self.async_release()
+        await _async_let_go(self)
 
     @callback
     def _entry_state_changed(self) -> None:
@@ -229,15 +217,12 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
         entry = self.config_entry
         if entry.state is ConfigEntryState.NOT_LOADED and entry.disabled_by is not None:
             self.hass.async_create_task(
-                self.async_release(), f"{DOMAIN} release phone", eager_start=True
+                _async_let_go(self), f"{DOMAIN} release phone", eager_start=True
             )
 
     async def async_release(self) -> None:
-        """Unregister the webhook, stop the timers and write everything out (once)."""
+        """Unregister the webhook, stop the timers and write everything out (let go)."""
         self._released = True
-        phones = self.hass.data.get(_PUSHED, {})
-        if phones.get(self.config_entry.entry_id) is self:
-            del phones[self.config_entry.entry_id]
         self._unsub_state()
         if self.enabled:
             webhook.async_unregister(self.hass, self.webhook_id)
@@ -264,14 +249,12 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
         self._schedule_forget()
 
     @callback
-    def _changed(self, events: list[CallEvent] | tuple[CallEvent, ...] = ()) -> None:
+    def _changed(self, events: Sequence[CallEvent] = ()) -> None:
         """Write everything out soon and show the change."""
         self.async_save()
         self.async_set_updated_data(self._snapshot(events))
 
-    def _snapshot(
-        self, events: list[CallEvent] | tuple[CallEvent, ...]
-    ) -> PushedCallsData:
+    def _snapshot(self, events: Sequence[CallEvent]) -> PushedCallsData:
         """Return the data of the state as it is now."""
         state, call = self.calls.phone
         return PushedCallsData(
@@ -285,10 +268,11 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
     @callback
     def async_update_missed_call(
         self, item: MissedCall, *, summary: str | None, done: bool | None
-    ) -> None:
-        """Rename a missed call or check it off (or on again)."""
-        self.missed.update(item, summary=summary, done=done)
+    ) -> bool:
+        """Rename a missed call, check it off or on; return whether first checked off."""
+        first = self.missed.update(item, summary=summary, done=done)
         self._changed()
+        return first
 
     @callback
     def async_delete_missed_calls(self, uids: list[str]) -> None:
@@ -339,8 +323,23 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
             )
 
 
+async def _async_let_go(phone: PushedCallsCoordinator) -> None:
+    """Let go of a coordinator, if it is still the one kept of its account."""
+    record = kept(phone.hass, phone.config_entry.entry_id)
+    async with record.lock:
+        if record.pushed is phone:
+            await _async_release_kept(record)
+
+
+async def _async_release_kept(record: Kept) -> None:
+    """Let go of the coordinator kept, if any (the caller holds the record's lock)."""
+    if (phone := record.pushed) is not None:
+        record.pushed = None
+        await phone.async_release()
+
+
 class _MineFilter:
-    """Says whether a pushed call is the user's, unless the whole company is followed."""
+    """Says whether a pushed call is the user's, also while the whole company is followed."""
 
     def __init__(self, hass: HomeAssistant, entry: ClickToDialConfigEntry) -> None:
         """Filter the calls of an account."""
@@ -350,12 +349,9 @@ class _MineFilter:
         self._unknown: set[str] = set()
 
     def __call__(self, notification: Notification) -> bool | None:
-        """Return whether a call is the user's; None: follow it (whole company, unknown)."""
+        """Return whether a call is the user's; None: cannot tell (it may be)."""
         entry = self._entry
-        if (
-            entry.options.get(CONF_WHOLE_COMPANY)
-            or entry.state is not ConfigEntryState.LOADED
-        ):
+        if entry.state is not ConfigEntryState.LOADED:
             return None
         if (phones := entry.runtime_data.user_phones) is None:
             _say_once(self._unknown, "phones")
@@ -367,11 +363,11 @@ class _MineFilter:
 
 
 def _say_once(said: set[str], what: str) -> None:
-    """Say once why every call is followed although only the user's were asked for."""
+    """Say once why every call is taken as the user's (followed, and read in the history)."""
     if what not in said:
         said.add(what)
         LOGGER.info(
-            "Following every call: %s",
+            "Taking every call as the user's own: %s",
             "the user's phones are not known (which phone rings cannot be read)"
             if what == "phones"
             else "the platform's notifications do not name the phones a call rings",
@@ -382,8 +378,11 @@ async def async_remove_pushed_calls(
     hass: HomeAssistant, entry: ClickToDialConfigEntry
 ) -> None:
     """Delete a removed account's subscriptions, cloudhook and storage (one attempt)."""
-    await async_release_pushed_calls(hass, entry.entry_id)
-    store = pushed_calls_store(hass, entry.entry_id)
-    stored = await async_load_or_replace(store, WHAT)
-    await async_remove_subscriptions(hass, entry, stored)
-    await store.async_remove()
+    record = kept(hass, entry.entry_id)
+    async with record.lock:
+        await _async_release_kept(record)
+        store = pushed_calls_store(hass, entry.entry_id)
+        stored = await async_load_or_replace(store, WHAT)
+        await async_remove_subscriptions(hass, entry, stored)
+        await store.async_remove()
+    forget(hass, entry.entry_id)

@@ -10,7 +10,7 @@ longer than a hundred items.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -84,8 +84,8 @@ class NotifiedCall:
     ended: bool = False
     reason: str = ""
     last_seen: float
-    # Whether the call rings or comes from one of the user's phones: None while no
-    # notification said (then it is followed, as every call of the account is).
+    # Whether the call rings or comes from one of the user's phones, as the latest
+    # notification that could tell said (True stays): None while none could.
     mine: bool | None = None
     # Whether its incoming or outgoing event has fired.
     announced: bool = False
@@ -98,20 +98,15 @@ class NotifiedCall:
         return self.answered_order is not None
 
     @property
-    def followed(self) -> bool:
-        """Return whether the call's events fire and it counts for the phone's state.
+    def own(self) -> bool:
+        """Return whether the call is, or may be, the user's own.
 
-        A call that came in and ended without ringing any phone (the user was not
-        available, say) may have been for the user: its end is followed.
+        It may be while no notification said whose it is. A call that came in and ended
+        without ringing any phone (the user was not available, say) may have been for
+        the user.
         """
-        return (
-            self.announced
-            or self.mine is not False
-            or (
-                self.ended
-                and self.direction is Direction.INBOUND
-                and not self.rang_a_phone
-            )
+        return self.mine is not False or (
+            self.ended and self.direction is Direction.INBOUND and not self.rang_a_phone
         )
 
     @property
@@ -133,6 +128,31 @@ class NotifiedCall:
             "mine": self.mine,
             "announced": self.announced,
         }
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, order: Iterator[int], now: float
+    ) -> NotifiedCall:
+        """Return a stored call, as if just heard of at clock time ``now``.
+
+        ``order`` counts arrivals and answers; an unusable call raises.
+        """
+        call = cls(
+            call_id=_text(data["call_id"]),
+            direction=_direction(data.get("direction")),
+            caller_number=_optional_text(data.get("caller_number")),
+            platform_name=_optional_text(data.get("platform_name")),
+            destination_number=_optional_text(data.get("destination_number")),
+            order=next(order),
+            ended=data.get("ended") is True,
+            reason=_optional_text(data.get("reason")) or "",
+            last_seen=now,
+            mine=data.get("mine") if isinstance(data.get("mine"), bool) else None,
+            announced=data.get("announced", True) is not False,
+        )
+        if data.get("answered") is True:
+            call.answered_order = next(order)
+        return call
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -170,7 +190,8 @@ class NotifiedCalls:
     """The calls the platform pushes: events without repeats, and the phone's state.
 
     ``name_of`` returns a number's contact name, if any; ``is_mine`` whether a
-    notification's call is the user's (None: cannot tell; all are followed by default).
+    notification's call is the user's (None: cannot tell); ``follow_all`` whether every
+    call is followed (the whole company's), else only the user's own (all by default).
     """
 
     def __init__(
@@ -178,6 +199,7 @@ class NotifiedCalls:
         *,
         name_of: Callable[[str | None], str | None] = lambda _number: None,
         is_mine: Callable[[Notification], bool | None] = lambda _notification: None,
+        follow_all: Callable[[], bool] = lambda: False,
         forget_after: float = FORGET_AFTER,
         ring_forget_after: float = RING_FORGET_AFTER,
         max_calls: int = MAX_CALLS,
@@ -190,6 +212,7 @@ class NotifiedCalls:
         self._order = itertools.count()
         self._name_of = name_of
         self._is_mine = is_mine
+        self._follow_all = follow_all
         self._forget_after = forget_after
         self._ring_forget_after = ring_forget_after
         self._max_calls = max_calls
@@ -198,6 +221,10 @@ class NotifiedCalls:
     def calls(self) -> list[NotifiedCall]:
         """Return the calls remembered, ended ones included, oldest first."""
         return sorted(self._calls.values(), key=lambda call: call.order)
+
+    def followed(self, call: NotifiedCall) -> bool:
+        """Return whether a call's events fire and it counts for the phone's state."""
+        return call.own or self._follow_all()
 
     def _caller_name(self, call: NotifiedCall) -> str:
         """Return the caller's name: a contact's, else the platform's, else empty."""
@@ -212,6 +239,9 @@ class NotifiedCalls:
         unless it has ended: an end seen first (its start was lost, or came before a
         restart that kept nothing) fires only the end. A call that is not followed
         (``is_mine`` says it is someone else's) fires nothing and leaves the phone idle.
+        Whose a call is, is decided anew by each notification that can tell, until one
+        names the user's phones: a call followed for want of knowing whose it was stops
+        being followed once a notification names only a colleague's phones.
         """
         status = notification.status
         call = self._calls.get(notification.call_id)
@@ -239,7 +269,7 @@ class NotifiedCalls:
         call.caller_name = self._caller_name(call)
         events: list[CallEvent] = []
         if (
-            call.followed
+            self.followed(call)
             and not call.announced
             and call.direction is not None
             and status is not NotificationStatus.ENDED
@@ -264,7 +294,7 @@ class NotifiedCalls:
                 )
             )
         self._phone = self._phone_state()
-        return events if call.followed else []
+        return events if self.followed(call) else []
 
     def _add(self, notification: Notification, now: float) -> NotifiedCall:
         """Remember a new call, making room when too many are remembered."""
@@ -302,7 +332,7 @@ class NotifiedCalls:
 
     def _phone_state(self) -> tuple[PhoneState, NotifiedCall | None]:
         """Work out the phone's state from the calls not ended."""
-        active = [call for call in self._active.values() if call.followed]
+        active = [call for call in self._active.values() if self.followed(call)]
         answered = [call for call in active if call.answered_order is not None]
         if answered:
             return PhoneState.IN_CALL, max(
@@ -346,25 +376,9 @@ class NotifiedCalls:
         """
         for data in stored:
             try:
-                call = NotifiedCall(
-                    call_id=_text(data["call_id"]),
-                    direction=_direction(data.get("direction")),
-                    caller_number=_optional_text(data.get("caller_number")),
-                    platform_name=_optional_text(data.get("platform_name")),
-                    destination_number=_optional_text(data.get("destination_number")),
-                    order=next(self._order),
-                    ended=data.get("ended") is True,
-                    reason=_optional_text(data.get("reason")) or "",
-                    last_seen=now,
-                    mine=data.get("mine")
-                    if isinstance(data.get("mine"), bool)
-                    else None,
-                    announced=data.get("announced", True) is not False,
-                )
+                call = NotifiedCall.from_dict(data, order=self._order, now=now)
             except AttributeError, KeyError, TypeError, ValueError:
                 continue
-            if data.get("answered") is True:
-                call.answered_order = next(self._order)
             call.caller_name = self._caller_name(call)
             self._calls[call.call_id] = call
 
@@ -396,6 +410,8 @@ class MissedCall:
     uid: str
     summary: str
     done: bool = False
+    # Whether it was ever checked off: the person was told to call back (once).
+    checked_off: bool = False
     call_id: str
     caller_number: str | None
     caller_name: str
@@ -407,6 +423,7 @@ class MissedCall:
             "uid": self.uid,
             "summary": self.summary,
             "done": self.done,
+            "checked_off": self.checked_off,
             "call_id": self.call_id,
             "caller_number": self.caller_number,
             "caller_name": self.caller_name,
@@ -419,10 +436,13 @@ class MissedCall:
         missed_at = datetime.fromisoformat(data["missed_at"])
         if missed_at.tzinfo is None:
             raise ValueError(missed_at)
+        done = data.get("done") is True
         return cls(
             uid=_text(data["uid"]),
             summary=_text(data["summary"]),
-            done=data.get("done") is True,
+            done=done,
+            # Stored before it was kept: an item checked off was checked off.
+            checked_off=data.get("checked_off") is True or done,
             call_id=_text(data["call_id"]),
             caller_number=_optional_text(data.get("caller_number")),
             caller_name=_optional_text(data.get("caller_name")) or "",
@@ -469,13 +489,20 @@ class MissedCalls:
 
     def update(
         self, item: MissedCall, *, summary: str | None, done: bool | None
-    ) -> None:
-        """Rename an item or check it off (or on again)."""
+    ) -> bool:
+        """Rename an item or check it off (or on again).
+
+        Return whether it is checked off for the first time: checked off again after
+        being checked on, it was already.
+        """
         if summary:
             item.summary = clean_text(summary)
+        first = bool(done) and not item.checked_off
         if done is not None:
             item.done = done
+            item.checked_off = item.checked_off or done
         self.version += 1
+        return first
 
     @property
     def open_count(self) -> int:

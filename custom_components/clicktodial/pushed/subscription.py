@@ -9,9 +9,10 @@ when the option is turned off or the account is removed.
 
 A subscribe request is sent at most once at a time per account, and its answer is never
 dropped: the target URL is written down before the request goes out, the request outlives
-a reload of the account (it is not cancelled with it) and Home Assistant waits for it when
-it stops, and whichever set-up of the account is current takes its answer: keeps it while
-the option is on, else deletes it.
+a reload of the account (it is not cancelled with it; it is kept, see ``kept.py``) and Home
+Assistant waits for it when it stops. The answer is kept while the option is on, else
+deleted: by the account's kept coordinator (its current set-up), or with none (the account
+unloaded or disabled) written to the account's store for the next set-up.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 import contextlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
 from custom_components.clicktodial.const import (
     CONF_API_TOKEN,
+    CONF_CALL_NOTIFICATIONS,
     DOMAIN,
     LOGGER,
     SUBSCRIBE_RETRY_INITIAL,
@@ -36,7 +37,6 @@ from custom_components.clicktodial.voipgrid import (
     Backoff,
     VoipgridAuthenticationError,
     VoipgridClient,
-    VoipgridConnectionError,
     VoipgridError,
     VoipgridNotFoundError,
     VoipgridRateLimitError,
@@ -48,122 +48,18 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.network import NoURLAvailableError
-from homeassistant.util.hass_dict import HassKey
+
+from .kept import Subscribing, kept
+from .store import Subscription, SubscriptionState, async_store_answer
 
 ISSUE_NO_URL: Final = "notifications_no_url"
 ISSUE_FORBIDDEN: Final = "notifications_forbidden"
 ISSUES: Final = (ISSUE_NO_URL, ISSUE_FORBIDDEN)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Subscription:
-    """The platform's subscription: its id and the URL it pushes to."""
-
-    id: str
-    target_url: str
-    cloudhook: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the subscription as stored."""
-        return {
-            "id": self.id,
-            "target_url": self.target_url,
-            "cloudhook": self.cloudhook,
-        }
-
-    @classmethod
-    def from_dict(cls, data: object) -> Subscription | None:
-        """Return a stored subscription, or None when there is none or it is unusable."""
-        if not isinstance(data, dict):
-            return None
-        subscription_id, target_url = data.get("id"), data.get("target_url")
-        if not isinstance(subscription_id, (str, int)) or isinstance(
-            subscription_id, bool
-        ):
-            return None
-        if not isinstance(target_url, str) or not target_url:
-            return None
-        return cls(
-            id=str(subscription_id),
-            target_url=target_url,
-            cloudhook=data.get("cloudhook") is True,
-        )
-
-
-@dataclass(kw_only=True, slots=True)
-class SubscriptionState:
-    """What is stored of the subscription: the one in use, those to delete, one asked for."""
-
-    subscription: Subscription | None = None
-    # Subscriptions still to delete on the platform.
-    stale: list[str]
-    # The target URL of a subscribe whose answer has not been taken in yet.
-    pending: str | None = None
-
-    def adopt(self, url: str, subscription_id: str, *, cloudhook: bool) -> None:
-        """Make a new subscription the one in use; the one it replaces is to delete."""
-        if self.subscription is not None and self.subscription.id != subscription_id:
-            self.stale.append(self.subscription.id)
-        self.subscription = Subscription(
-            id=subscription_id, target_url=url, cloudhook=cloudhook
-        )
-        self.pending = None
-
-    def retire(self) -> None:
-        """Make the subscription in use one to delete."""
-        if self.subscription is not None:
-            self.stale.append(self.subscription.id)
-            self.subscription = None
-
-    def take(self, subscribing: _Subscribing) -> None:
-        """Take in the answer of a finished subscribe request."""
-        if (subscription_id := _answer(subscribing.task)) is not None:
-            self.adopt(
-                subscribing.target_url, subscription_id, cloudhook=subscribing.cloudhook
-            )
-        elif not isinstance(_error(subscribing.task), VoipgridConnectionError | None):
-            # The platform answered with an error: it made no subscription.
-            self.pending = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the state as stored."""
-        return {
-            "subscription": self.subscription.as_dict() if self.subscription else None,
-            "stale": list(self.stale),
-            "pending": self.pending,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SubscriptionState:
-        """Return the state stored, leaving out what cannot be read."""
-        stale = data.get("stale")
-        pending = data.get("pending")
-        return cls(
-            subscription=Subscription.from_dict(data.get("subscription")),
-            stale=[
-                str(item)
-                for item in (stale if isinstance(stale, list) else [])
-                if isinstance(item, (str, int)) and not isinstance(item, bool)
-            ],
-            pending=pending if isinstance(pending, str) and pending else None,
-        )
-
-
-@dataclass(kw_only=True, slots=True)
-class _Subscribing:
-    """A subscribe request on its way, shared by the set-ups of one account."""
-
-    task: asyncio.Task[str]
-    target_url: str
-    cloudhook: bool
-    remove_shutdown_job: CALLBACK_TYPE
-
-
-# Per account (config entry id): the subscribe request on its way, and the current set-up.
-_SUBSCRIBING: HassKey[dict[str, _Subscribing]] = HassKey(f"{DOMAIN}_subscribing")
-_MANAGERS: HassKey[dict[str, SubscriptionManager]] = HassKey(
-    f"{DOMAIN}_subscription_managers"
-)
+def notifications_enabled(entry: ClickToDialConfigEntry) -> bool:
+    """Return whether the account follows all its calls (and is subscribed)."""
+    return bool(entry.options.get(CONF_CALL_NOTIFICATIONS))
 
 
 class _NotYetError(Exception):
@@ -197,7 +93,7 @@ class SubscriptionManager:
         self._lock = asyncio.Lock()
         self._unsub_retry: CALLBACK_TYPE | None = None
         # The subscribe request a sync of this set-up is waiting for.
-        self._awaiting: _Subscribing | None = None
+        self._awaiting: Subscribing | None = None
         self._stopped = False
 
     @property
@@ -207,11 +103,7 @@ class SubscriptionManager:
 
     @callback
     def async_start(self) -> None:
-        """Take over the account's subscribe request, if one is on its way; start syncing."""
-        self.hass.data.setdefault(_MANAGERS, {})[self.entry.entry_id] = self
-        subscribing = _subscribing(self.hass, self.entry.entry_id)
-        if subscribing is not None and subscribing.task.done():
-            self._take_answer(subscribing)
+        """Start syncing; a subscribe request on its way hands its answer to this set-up."""
         if not self.wanted:
             self.state.retire()
         if self.wanted or self.state.stale:
@@ -219,14 +111,11 @@ class SubscriptionManager:
 
     @callback
     def async_stop(self) -> None:
-        """Stop retrying; a subscribe on its way goes on, for the next set-up to take."""
+        """Stop retrying; a subscribe on its way goes on: its answer is kept all the same."""
         self._stopped = True
         if self._unsub_retry is not None:
             self._unsub_retry()
             self._unsub_retry = None
-        managers = self.hass.data.get(_MANAGERS, {})
-        if managers.get(self.entry.entry_id) is self:
-            del managers[self.entry.entry_id]
 
     @callback
     def _start_sync(self, _now: datetime | None = None) -> None:
@@ -241,7 +130,7 @@ class SubscriptionManager:
         async with self._lock:
             if (
                 self._stopped
-                or _subscribing(self.hass, self.entry.entry_id) is not None
+                or kept(self.hass, self.entry.entry_id).subscribing is not None
             ):
                 # The answer of the request on its way starts the next sync.
                 return
@@ -319,36 +208,30 @@ class SubscriptionManager:
                 self._awaiting = None
             self._take_answer(subscribing)
             await self._save()
-            if (err := _error(subscribing.task)) is not None:
+            if (err := subscribing.error()) is not None:
                 raise err
             LOGGER.debug("Subscribed to the account's call notifications")
         ir.async_delete_issue(
             self.hass, DOMAIN, issue_id(ISSUE_FORBIDDEN, self.entry.entry_id)
         )
 
-    def _take_answer(self, subscribing: _Subscribing) -> None:
+    def _take_answer(self, subscribing: Subscribing) -> None:
         """Take in the answer of a subscribe request that is done (the sync raises errors)."""
-        del self.hass.data[_SUBSCRIBING][self.entry.entry_id]
-        subscribing.remove_shutdown_job()
-        self.state.take(subscribing)
+        take_answer(self.hass, self.entry.entry_id, subscribing, self.state)
 
-    def busy_with(self, subscribing: _Subscribing) -> bool:
+    def busy_with(self, subscribing: Subscribing) -> bool:
         """Return whether a sync of this set-up waits for that request's answer."""
         return self._awaiting is subscribing
 
     @callback
-    def _answered_later(self, subscribing: _Subscribing) -> None:
+    def answered_later(self, subscribing: Subscribing) -> None:
         """Take the answer of a request an earlier set-up (or sync) sent, and sync again."""
-        self._take_answer(subscribing)
-        if not self.wanted:
-            self.state.retire()
+        take_answer(
+            self.hass, self.entry.entry_id, subscribing, self.state, wanted=self.wanted
+        )
         self.entry.async_create_background_task(
             self.hass, self._async_save_and_sync(), name=f"{DOMAIN} subscribe answer"
         )
-
-    async def async_save(self) -> None:
-        """Write the account's notification storage out now."""
-        await self._save()
 
     async def _async_save_and_sync(self) -> None:
         """Write the answer out, then sync."""
@@ -427,7 +310,7 @@ def delete_issues(hass: HomeAssistant, entry_id: str) -> None:
 
 def _send(
     hass: HomeAssistant, entry: ClickToDialConfigEntry, url: str, cloudhook: bool
-) -> _Subscribing:
+) -> Subscribing:
     """Send a subscribe request as a task of its own that no unload cancels."""
     entry_id = entry.entry_id
     task = hass.async_create_background_task(
@@ -440,56 +323,104 @@ def _send(
     remove_job = hass.async_add_shutdown_job(
         HassJob(_async_wait, "clicktodial subscribe answer"), hass, entry_id, task
     )
-    subscribing = hass.data.setdefault(_SUBSCRIBING, {})[entry_id] = _Subscribing(
+    subscribing = kept(hass, entry_id).subscribing = Subscribing(
         task=task, target_url=url, cloudhook=cloudhook, remove_shutdown_job=remove_job
     )
-    task.add_done_callback(lambda _task: _answered(hass, entry_id))
+    task.add_done_callback(lambda _task: _answered(hass, entry_id, subscribing))
     return subscribing
 
 
-def _subscribing(hass: HomeAssistant, entry_id: str) -> _Subscribing | None:
-    """Return an account's subscribe request on its way, if any."""
-    return hass.data.get(_SUBSCRIBING, {}).get(entry_id)
+def take_answer(
+    hass: HomeAssistant,
+    entry_id: str,
+    subscribing: Subscribing,
+    state: SubscriptionState,
+    *,
+    wanted: bool = True,
+) -> None:
+    """Take the answer of a finished request into ``state``, off what is kept.
+
+    Not ``wanted`` (the option is off), the subscription it made is one to delete.
+    """
+    _let_go(hass, entry_id, subscribing)
+    state.take(subscribing)
+    if not wanted:
+        state.retire()
+
+
+def _let_go(hass: HomeAssistant, entry_id: str, subscribing: Subscribing) -> None:
+    """Keep a finished request no longer: its answer is taken in."""
+    record = kept(hass, entry_id)
+    if record.subscribing is subscribing:
+        record.subscribing = None
+        subscribing.remove_shutdown_job()
 
 
 @callback
-def _answered(hass: HomeAssistant, entry_id: str) -> None:
-    """Hand the answer of a subscribe request to the account's current set-up, if any."""
-    subscribing = hass.data.get(_SUBSCRIBING, {}).get(entry_id)
-    manager = hass.data.get(_MANAGERS, {}).get(entry_id)
-    if subscribing is None or manager is None or manager.busy_with(subscribing):
-        return
-    manager._answered_later(subscribing)  # noqa: SLF001
+def _answered(hass: HomeAssistant, entry_id: str, subscribing: Subscribing) -> None:
+    """Hand the answer of a subscribe request on (at once, unless the store is busy)."""
+    hass.async_create_background_task(
+        _async_hand_on(hass, entry_id, subscribing),
+        name=f"{DOMAIN} subscribe answer",
+        eager_start=True,
+    )
+
+
+async def _async_hand_on(
+    hass: HomeAssistant, entry_id: str, subscribing: Subscribing
+) -> None:
+    """Give a subscribe request's answer to the kept coordinator, or with none the store.
+
+    As the request finishes, unless the store is being read or written: a sync waiting
+    for it then writes it out (or retries after an error), else the manager syncs again;
+    a kept coordinator whose set-up failed (or has not started its manager yet) keeps it
+    for its manager.
+    """
+    record = kept(hass, entry_id)
+    async with record.lock:
+        if record.subscribing is not subscribing:
+            return  # taken in already
+        if (pushed := record.pushed) is None:
+            entry = hass.config_entries.async_get_entry(entry_id)
+            wanted = entry is not None and notifications_enabled(entry)
+            _let_go(hass, entry_id, subscribing)
+            await async_store_answer(hass, entry_id, subscribing, wanted=wanted)
+        elif (manager := pushed.manager) is None:
+            take_answer(
+                hass, entry_id, subscribing, pushed.subscription, wanted=pushed.enabled
+            )
+            await pushed.async_save_now()
+        elif manager.busy_with(subscribing):
+            take_answer(
+                hass, entry_id, subscribing, manager.state, wanted=manager.wanted
+            )
+        else:
+            manager.answered_later(subscribing)
 
 
 async def _async_wait(
     hass: HomeAssistant, entry_id: str, task: asyncio.Task[str]
 ) -> None:
-    """Wait for a subscribe request's answer and write it out (Home Assistant stops)."""
+    """Wait for a subscribe request's answer and write it out (Home Assistant stops).
+
+    The answer is handed on as the request finishes: once the store is free, it is.
+    """
     await asyncio.wait([task])
-    # The answer went to the current set-up as the request finished.
-    if (manager := hass.data.get(_MANAGERS, {}).get(entry_id)) is not None:
-        await manager.async_save()
+    record = kept(hass, entry_id)
+    async with record.lock:
+        if (pushed := record.pushed) is not None:
+            await pushed.async_save_now()
 
 
 async def async_take_subscribing(hass: HomeAssistant, entry_id: str) -> str | None:
     """Wait for a removed account's subscribe request; return the subscription it made."""
-    subscribing = hass.data.get(_SUBSCRIBING, {}).pop(entry_id, None)
-    if subscribing is None:
+    record = kept(hass, entry_id)
+    if (subscribing := record.subscribing) is None:
         return None
+    record.subscribing = None
     subscribing.remove_shutdown_job()
     await asyncio.wait([subscribing.task])
-    return _answer(subscribing.task)
-
-
-def _answer(task: asyncio.Task[str]) -> str | None:
-    """Return the subscription a finished subscribe request made (None: none known)."""
-    return None if task.cancelled() or task.exception() else task.result()
-
-
-def _error(task: asyncio.Task[str]) -> BaseException | None:
-    """Return what a finished subscribe request raised (cancelled: nothing known)."""
-    return None if task.cancelled() else task.exception()
+    return subscribing.answer()
 
 
 async def async_remove_subscriptions(

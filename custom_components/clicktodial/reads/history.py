@@ -1,4 +1,4 @@
-"""The user's call history: read every 15 minutes and soon after a call ends.
+"""The user's call history: read every 15 minutes and soon after one of their calls ends.
 
 A coordinator of its own, beside call tracking and which phone rings: its failures never
 touch the other entities. It shares the account's one rate limit (a 429 anywhere pauses
@@ -6,20 +6,22 @@ every read of the account) and keeps a growing pause of its own after failures. 
 of the last week are kept; each read asks only back to a little before the newest call
 known (never after now), so a read is usually one request. A record dated more than a day
 ahead is not believed: it is left out, and said once. Nothing but its schedule and the end
-of a call makes it read: looking at the calendar is served from what was read.
+of a call (at most one such read a minute) makes it read: looking at the calendar is served
+from what was read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+import math
 from typing import Any, Final, override
 
 from custom_components.clicktodial.const import (
     DESTINATIONS_SLACK,
     DOMAIN,
-    EVENT_CALL_ENDED,
     HISTORY_AFTER_CALL,
+    HISTORY_AFTER_CALL_GAP,
     HISTORY_BACKOFF_INITIAL,
     HISTORY_DAYS,
     HISTORY_INTERVAL,
@@ -37,7 +39,7 @@ from custom_components.clicktodial.voipgrid import (
     HistoryCall,
     VoipgridClient,
 )
-from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
@@ -90,10 +92,7 @@ async def async_setup_history(
     """Read the call history once; None when the account has no call list."""
     coordinator = HistoryCoordinator(hass, entry, client)
     await coordinator.async_refresh()
-    if not coordinator.supported:
-        return None
-    coordinator.async_follow_calls()
-    return coordinator
+    return coordinator if coordinator.supported else None
 
 
 class HistoryCoordinator(PolledReadCoordinator[Calls]):
@@ -111,6 +110,8 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
         self._due = 0.0
         self._call_ended = False
         self._unsub_after_call: CALLBACK_TYPE | None = None
+        # When the last read after a call was made (clock time).
+        self._after_call_at = -math.inf
         # Records of the last read the client could not use (for diagnostics).
         self.skipped = 0
         self.complete = True
@@ -123,33 +124,23 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
         return self.client.history_api
 
     @callback
-    def async_follow_calls(self) -> None:
-        """Read soon after each call the account started from Home Assistant ends."""
-        entry_id = self.config_entry.entry_id
-
-        @callback
-        def ended(event: Event[dict[str, Any]]) -> None:
-            """Read the history soon: a call of this account ended."""
-            if event.data.get("config_entry_id") == entry_id:
-                self.async_call_ended()
-
-        self.config_entry.async_on_unload(
-            self.hass.bus.async_listen(EVENT_CALL_ENDED, ended)
-        )
-
-    @callback
     def async_call_ended(self) -> None:
-        """Read the history shortly: a call of the account ended.
+        """Read the history shortly: one of the user's calls ended.
 
-        For whoever sees calls end (call tracking; pushed call notifications). The read
-        comes ``HISTORY_AFTER_CALL`` later, one for calls ending together, and still
-        waits for a rate limit or the pause after failures.
+        The read comes ``HISTORY_AFTER_CALL`` later, one for calls ending together, and
+        at most one a minute (``HISTORY_AFTER_CALL_GAP``); it still waits for a rate
+        limit or the pause after failures.
         """
         if self._unsub_after_call is not None:
             return
+        now = self.hass.loop.time()
+        when = max(
+            now + HISTORY_AFTER_CALL.total_seconds(),
+            self._after_call_at + HISTORY_AFTER_CALL_GAP.total_seconds(),
+        )
         self._unsub_after_call = async_call_later(
             self.hass,
-            HISTORY_AFTER_CALL,
+            when - now,
             HassJob(
                 self._read_after_call,
                 f"{DOMAIN} history after a call",
@@ -161,6 +152,7 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
     def _read_after_call(self, _now: datetime) -> None:
         """Read the history now that the ended call may be listed."""
         self._unsub_after_call = None
+        self._after_call_at = self.hass.loop.time()
         self._call_ended = True
         self.config_entry.async_create_background_task(
             self.hass, self.async_refresh(), name=f"{DOMAIN} history after a call"
