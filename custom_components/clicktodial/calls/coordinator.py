@@ -126,19 +126,9 @@ class ClickToDialCoordinator(DataUpdateCoordinator[CallsData]):
             return self._take_data()
         self._polling = True
         try:
-            results = await asyncio.gather(
-                *(self.client.get_call(call_id) for call_id in due),
-                return_exceptions=True,
-            )
+            reads, unexpected = await _read_calls(self.client, due)
         finally:
             self._polling = False
-        reads: dict[str, Call | VoipgridError] = {}
-        unexpected: BaseException | None = None
-        for call_id, result in zip(due, results, strict=True):
-            if isinstance(result, (Call, VoipgridError)):
-                reads[call_id] = result
-            else:
-                unexpected = unexpected or result
         outcome = self.tracker.apply(reads)
         if outcome.changed:
             self._async_save()
@@ -262,3 +252,20 @@ class ClickToDialCoordinator(DataUpdateCoordinator[CallsData]):
             self._unsub_poll = None
         if self._loaded:
             await self._store.async_save(self.tracker.as_stored())
+
+
+async def _read_calls(
+    client: VoipgridClient, call_ids: list[str]
+) -> tuple[dict[str, Call | VoipgridError], BaseException | None]:
+    """Read calls at once: each call's state or platform error, and any other error."""
+    results = await asyncio.gather(
+        *(client.get_call(call_id) for call_id in call_ids), return_exceptions=True
+    )
+    reads: dict[str, Call | VoipgridError] = {}
+    unexpected: BaseException | None = None
+    for call_id, result in zip(call_ids, results, strict=True):
+        if isinstance(result, (Call, VoipgridError)):
+            reads[call_id] = result
+        else:
+            unexpected = unexpected or result
+    return reads, unexpected
