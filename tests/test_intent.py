@@ -274,7 +274,7 @@ async def test_custom_sentences(hass: HomeAssistant, simulator: Simulator) -> No
 async def test_custom_sentences_honour_exposure(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:
-    """Through Assist, a contact whose button is not exposed is not called, and said so.
+    """Through Assist, a contact whose button is not exposed is not called, nor told of.
 
     Called without an assistant (an automation's own intent), exposure does not apply,
     as for Home Assistant's own intents.
@@ -286,11 +286,11 @@ async def test_custom_sentences_honour_exposure(
     response = await converse(hass, "ring Alice", "en")
     assert response["response_type"] == "error"
     assert response["speech"]["plain"]["speech"] == exception_message(
-        "en", "contact_not_exposed", name="Alice"
+        "en", "contact_not_found", name="Alice"
     )
     response = await converse(hass, "telefoneer alice", "nl")
     assert response["speech"]["plain"]["speech"] == exception_message(
-        "nl", "contact_not_exposed", name="Alice"
+        "nl", "contact_not_found", name="alice"
     )
     assert simulator.count("start_call") == 0
 
