@@ -22,8 +22,7 @@ from custom_components.clicktodial.const import (
     SETUP_POLL_INTERVAL,
 )
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
-from simulator import SCENARIOS, Fault, Simulator
-from simulator.app import PUSH_LAG
+from simulator import PUSH_LAG, SCENARIOS, Fault, Simulator
 
 from .helpers import start_call, timeline_changes
 from .notification_helpers import (

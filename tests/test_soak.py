@@ -68,8 +68,15 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import loop as ha_loop
-from simulator import DEFAULT_EMAIL, SCENARIOS, Fault, Simulator, Timeline
-from simulator.app import ENDPOINTS, RecordedRequest
+from simulator import (
+    DEFAULT_EMAIL,
+    ENDPOINTS,
+    SCENARIOS,
+    Fault,
+    RecordedRequest,
+    Simulator,
+    Timeline,
+)
 
 from .helpers import advance, start_call, timeline_changes
 from .secrets_guard import SECOND_EMAIL
