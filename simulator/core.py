@@ -136,6 +136,8 @@ class Platform:
         self.record_requests = True
         self.faults: dict[str, deque[Fault]] = {name: deque() for name in ENDPOINTS}
         self._ids = itertools.count(1)
+        # Set at each request recorded (``received`` waits on it).
+        self._arrived = asyncio.Event()
 
     def add_account(
         self, email: str = DEFAULT_EMAIL, token: str = DEFAULT_TOKEN, **kwargs: Any
@@ -167,6 +169,16 @@ class Platform:
             and (email is None or request.email == email)
         )
 
+    async def received(self, endpoint: str, count: int = 1) -> None:
+        """Wait until ``count`` requests to ``endpoint`` have arrived (in moved time too).
+
+        A request held or slowed by a fault is then on its way, whatever the real time
+        it took to arrive.
+        """
+        while self.count(endpoint) < count:
+            self._arrived.clear()
+            await self._arrived.wait()
+
     def add_routes(self, app: web.Application) -> None:
         """Serve the user's profile on ``app``."""
         app.router.add_get(PROFILE_PATH, self._profile)
@@ -196,6 +208,7 @@ class Platform:
                     body=body,
                 )
             )
+            self._arrived.set()
         if queue := self.faults[endpoint]:
             fault = queue.popleft()
             if fault.delay:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 import math
@@ -9,6 +10,7 @@ import socket
 from typing import Any
 
 import aiohttp
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 
 from custom_components.clicktodial.voipgrid import (
@@ -37,6 +39,8 @@ from custom_components.clicktodial.voipgrid.client import (
 )
 from homeassistant.core import HomeAssistant
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Fault, Simulator
+
+from .timing import FrozenClock, turns_until
 
 ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
 B_NUMBER = "+31508009899"
@@ -838,29 +842,49 @@ async def test_timeout(
     hass: HomeAssistant,
     simulator: Simulator,
     make_client: ClientFactory,
+    freezer: FrozenDateTimeFactory,
     endpoint: str,
 ) -> None:
-    """An answer slower than the request timeout is a connection error."""
+    """An answer slower than the request timeout is a connection error.
+
+    In moved time: the request is on its way however long it took to arrive, and only
+    moved time makes it late.
+    """
     client = make_client(request_timeout=0.2)
-    simulator.inject(endpoint, Fault.slow(1))
-    started = hass.loop.time()
+    answer = asyncio.Event()
+    simulator.inject(endpoint, Fault.held(answer))
+    clock = FrozenClock(hass, freezer)
+    request = asyncio.ensure_future(REQUESTS[endpoint](client))
+    await simulator.received(endpoint)
 
+    clock.move(0.15)
+    await asyncio.sleep(0)
+    assert not request.done()
+    clock.move(0.1)
+    assert await turns_until(request.done)
+    answer.set()  # too late
     with pytest.raises(VoipgridConnectionError) as exc_info:
-        await REQUESTS[endpoint](client)
+        await request
 
-    assert hass.loop.time() - started < 0.9
     assert str(exc_info.value) == "Timeout while talking to the platform"
     assert_no_secret(exc_info.value)
 
 
 async def test_slow_within_timeout(
-    hass: HomeAssistant, simulator: Simulator, make_client: ClientFactory
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_client: ClientFactory,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A slow answer within the request timeout is used."""
+    """A slow answer within the request timeout is used (in moved time)."""
     client = make_client(request_timeout=2)
-    simulator.inject("profile", Fault.slow(0.1))
+    simulator.inject("profile", Fault.slow(1.5))
+    request = asyncio.ensure_future(client.get_profile())
+    await simulator.received("profile")
 
-    assert (await client.get_profile()).unique_id == ACCOUNT_UUID
+    FrozenClock(hass, freezer).move(1.6)
+
+    assert (await request).unique_id == ACCOUNT_UUID
 
 
 @pytest.mark.parametrize(
