@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+import os
+from pathlib import Path
+import tempfile
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
+from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -29,7 +34,32 @@ from .timing import FrozenClock, TimeDriver
 
 pytest_plugins = ["tests.secrets_guard"]
 
+# Hypothesis, for every test module: $CLICKTODIAL_FUZZ_EXAMPLES examples per test (150),
+# the same ones on every run (CI never meets a new one by chance), no deadline (each
+# example talks to a real server), fixtures shared by the examples of a test, and the
+# example database and caches out of the work tree.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "clicktodial-hypothesis")
+settings.register_profile(
+    "clicktodial",
+    max_examples=int(os.environ.get("CLICKTODIAL_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile("clicktodial")
+
 SECOND_UUID = "00000000-0000-4000-8000-000000000002"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Quiet a false alarm of Hypothesis, for every test module."""
+    # Its own global Random "could be garbage collected": its reference count check
+    # misses that a thread-local keeps it.
+    config.addinivalue_line(
+        "filterwarnings",
+        "ignore:It looks like `register_random` was passed an object"
+        ":hypothesis.errors.HypothesisWarning",
+    )
 
 
 @pytest.fixture(autouse=True)
