@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -46,10 +45,8 @@ CUSTOM_SENTENCES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def freeze_time(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Stop the clock, so no status poll runs between a call and its checks."""
-    return freezer
+# The clock stands still, so no status poll runs between a call and its checks.
+pytestmark = pytest.mark.freeze_time
 
 
 @pytest.fixture

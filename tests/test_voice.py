@@ -25,10 +25,8 @@ from .helpers import advance
 CAROL = {"name": "Carol", "number": "+31508009000", "auto_answer": "platform"}
 
 
-@pytest.fixture(autouse=True)
-def freeze_time(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Stop the clock, so no status poll runs between a call and its checks."""
-    return freezer
+# The clock stands still, so no status poll runs between a call and its checks.
+pytestmark = pytest.mark.freeze_time
 
 
 async def set_up_assist(hass: HomeAssistant) -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 import shutil
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -21,10 +20,8 @@ from .helpers import BLUEPRINT_DIR, checked_blueprint
 BLUEPRINT = BLUEPRINT_DIR / "call_contact_by_voice.yaml"
 
 
-@pytest.fixture(autouse=True)
-def freeze_time(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Stop the clock, so no status poll runs between a call and its checks."""
-    return freezer
+# The clock stands still, so no status poll runs between a call and its checks.
+pytestmark = pytest.mark.freeze_time
 
 
 @pytest.fixture
