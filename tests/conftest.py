@@ -12,7 +12,10 @@ from freezegun.api import FrozenDateTimeFactory
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    get_test_config_dir,
+)
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
@@ -24,7 +27,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Simulator
 
-from .helpers import ACCOUNT_UUID, SECOND_EMAIL, SECOND_TOKEN, account_entry
+from .helpers import (
+    ACCOUNT_UUID,
+    SECOND_EMAIL,
+    SECOND_TOKEN,
+    account_entry,
+    install_blueprints,
+)
 from .notification_helpers import (
     account_entry as notification_entry,
     async_setup,
@@ -52,7 +61,13 @@ SECOND_UUID = "00000000-0000-4000-8000-000000000002"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Quiet a false alarm of Hypothesis, for every test module."""
+    """Register the marker of the config dir; quiet a false alarm of Hypothesis."""
+    config.addinivalue_line(
+        "markers",
+        "hass_config(blueprints=False, files=None): Home Assistant's config dir is a "
+        "temporary copy of the testing config with this repository's blueprints and "
+        "these files (relative path: text)",
+    )
     # Its own global Random "could be garbage collected": its reference count check
     # misses that a thread-local keeps it.
     config.addinivalue_line(
@@ -73,6 +88,22 @@ def moved_time_is_not_slowness(request: pytest.FixtureRequest) -> None:
     if "freezer" in request.fixturenames:
         hass: HomeAssistant = request.getfixturevalue("hass")
         hass.loop.slow_callback_duration = 3600
+
+
+@pytest.fixture
+def hass_config_dir(request: pytest.FixtureRequest) -> str:
+    """Give Home Assistant the testing config, or what the ``hass_config`` marker asks."""
+    marker = request.node.get_closest_marker("hass_config")
+    if marker is None:
+        return get_test_config_dir()
+    config_dir = Path(request.getfixturevalue("hass_tmp_config_dir"))
+    if marker.kwargs.get("blueprints"):
+        install_blueprints(config_dir)
+    for name, text in marker.kwargs.get("files", {}).items():
+        path = config_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return str(config_dir)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 import contextlib
 from pathlib import Path
+import shutil
 from typing import Any
 from unittest.mock import patch
 
@@ -31,6 +32,23 @@ NUMBER = "+31508009899"
 BLUEPRINT_DIR = (
     Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
 )
+
+
+def install_blueprints(config_dir: Path) -> Path:
+    """Put a fresh copy of this repository's blueprints in a config dir; return where.
+
+    Whatever is there already (a copy of an earlier run or a user's, a link to this
+    repository) is replaced, never merged with nor written through.
+    """
+    target = config_dir / "blueprints" / "automation" / "clicktodial"
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for source in BLUEPRINT_DIR.glob("*.yaml"):
+        shutil.copy(source, target / source.name)
+    return target
 
 
 async def advance(

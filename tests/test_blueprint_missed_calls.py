@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-import shutil
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -24,7 +22,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from simulator import Simulator
 
-from .helpers import BLUEPRINT_DIR, checked_blueprint
+from .helpers import checked_blueprint
 from .notification_helpers import (
     CALLER,
     PHONE_CALLS,
@@ -35,6 +33,9 @@ from .notification_helpers import (
     reachable_home_assistant,
     webhook_path,
 )
+
+# This repository's blueprints in the config dir.
+pytestmark = pytest.mark.hass_config(blueprints=True)
 
 BLUEPRINT = "notify_missed_calls.yaml"
 NOTIFIED = "test_missed_call_notified"
@@ -52,15 +53,6 @@ NOTIFY_ACTION = [
         },
     }
 ]
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a config dir holding the blueprint."""
-    target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
-    target.mkdir(parents=True)
-    shutil.copy(BLUEPRINT_DIR / BLUEPRINT, target / BLUEPRINT)
-    return hass_tmp_config_dir
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Assist's own sentences ("call Alice") are tested in test_voice.py.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,17 +45,16 @@ CUSTOM_SENTENCES = {
 
 
 # The clock stands still, so no status poll runs between a call and its checks.
-pytestmark = pytest.mark.freeze_time
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a config dir with custom sentences in English and Dutch."""
-    for language, sentences in CUSTOM_SENTENCES.items():
-        folder = Path(hass_tmp_config_dir, "custom_sentences", language)
-        folder.mkdir(parents=True)
-        (folder / "clicktodial.yaml").write_text(sentences, encoding="utf-8")
-    return hass_tmp_config_dir
+pytestmark = [
+    pytest.mark.freeze_time,
+    # Custom sentences in English and Dutch in the config dir.
+    pytest.mark.hass_config(
+        files={
+            f"custom_sentences/{language}/clicktodial.yaml": sentences
+            for language, sentences in CUSTOM_SENTENCES.items()
+        }
+    ),
+]
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-import shutil
 from typing import Any
 
 import pytest
@@ -21,16 +19,7 @@ BLUEPRINT = BLUEPRINT_DIR / "call_contact_by_voice.yaml"
 
 
 # The clock stands still, so no status poll runs between a call and its checks.
-pytestmark = pytest.mark.freeze_time
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a temporary config dir holding the blueprint."""
-    target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
-    target.mkdir(parents=True)
-    shutil.copy(BLUEPRINT, target / BLUEPRINT.name)
-    return hass_tmp_config_dir
+pytestmark = [pytest.mark.freeze_time, pytest.mark.hass_config(blueprints=True)]
 
 
 async def set_up_voice(hass: HomeAssistant, **inputs: Any) -> None:
