@@ -6,7 +6,9 @@ from collections.abc import AsyncGenerator, Generator
 import os
 from pathlib import Path
 import tempfile
+from typing import Any
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from hypothesis import HealthCheck, settings
@@ -23,6 +25,7 @@ from syrupy.assertion import SnapshotAssertion
 # Import this repository's integration before Home Assistant looks for custom
 # integrations, so the tests load it rather than a copy in the testing config.
 import custom_components.clicktodial  # noqa: F401
+from custom_components.clicktodial.voipgrid import VoipgridClient
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Simulator
@@ -31,6 +34,7 @@ from .helpers import (
     ACCOUNT_UUID,
     SECOND_EMAIL,
     SECOND_TOKEN,
+    ClientFactory,
     account_entry,
     install_blueprints,
 )
@@ -198,6 +202,41 @@ async def client(
 ) -> TestClient:
     """Serve Home Assistant on 127.0.0.1, its own external URL (call notifications)."""
     return await reachable_home_assistant(hass, hass_client_no_auth)
+
+
+@pytest.fixture
+async def session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSession]:
+    """Return a plain aiohttp session, closed after the test."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+def make_client(simulator: Simulator, session: aiohttp.ClientSession) -> ClientFactory:
+    """Return a factory of platform clients of the simulator (default account unless told)."""
+
+    def _make(
+        *,
+        base_url: str | None = None,
+        email: str = DEFAULT_EMAIL,
+        api_token: str = DEFAULT_TOKEN,
+        **kwargs: Any,
+    ) -> VoipgridClient:
+        return VoipgridClient(
+            session,
+            base_url=simulator.url if base_url is None else base_url,
+            email=email,
+            api_token=api_token,
+            **kwargs,
+        )
+
+    return _make
+
+
+@pytest.fixture
+def api_client(make_client: ClientFactory) -> VoipgridClient:
+    """Return a platform client of the simulator's default account, on a plain session."""
+    return make_client()
 
 
 @pytest.fixture

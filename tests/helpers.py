@@ -13,7 +13,11 @@ from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
-from custom_components.clicktodial.voipgrid import CallStatus, parse_status
+from custom_components.clicktodial.voipgrid import (
+    CallStatus,
+    VoipgridClient,
+    parse_status,
+)
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import Blueprint
 from homeassistant.config_entries import SOURCE_REAUTH
@@ -29,6 +33,8 @@ ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
 SECOND_EMAIL = "second@example.com"
 SECOND_TOKEN = "second-token"
 NUMBER = "+31508009899"
+# Makes platform clients of the simulator (the ``make_client`` fixture).
+type ClientFactory = Callable[..., VoipgridClient]
 BLUEPRINT_DIR = (
     Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
 )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiohttp
 import pytest
 
 from custom_components.clicktodial.voipgrid import (
@@ -29,7 +27,7 @@ from custom_components.clicktodial.voipgrid.history import (
 )
 from custom_components.clicktodial.voipgrid.phones import parse_phone_account_page
 from homeassistant.core import HomeAssistant
-from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Fault, Simulator
+from simulator import DEFAULT_EMAIL, Fault, Simulator
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 WEEK_AGO = NOW - timedelta(days=7)
@@ -86,20 +84,6 @@ V1_RECORD: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def client(
-    simulator: Simulator, socket_enabled: None
-) -> AsyncGenerator[VoipgridClient]:
-    """Return a client of the simulator's default account on a plain aiohttp session."""
-    async with aiohttp.ClientSession() as session:
-        yield VoipgridClient(
-            session,
-            base_url=simulator.url,
-            email=DEFAULT_EMAIL,
-            api_token=DEFAULT_TOKEN,
-        )
-
-
 def history_requests(simulator: Simulator) -> list[tuple[str, dict[str, str]]]:
     """Return the call list requests: endpoint and query."""
     return simulator.history.queries
@@ -109,13 +93,13 @@ def history_requests(simulator: Simulator) -> list[tuple[str, dict[str, str]]]:
 
 
 async def test_v2_scripted_history(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The v2 list is read with the API token alone; the scripted calls come back."""
-    history = await client.get_call_history(WEEK_AGO - timedelta(days=3650))
+    history = await api_client.get_call_history(WEEK_AGO - timedelta(days=3650))
 
     assert history.api is HistoryApi.V2
-    assert client.history_api is HistoryApi.V2
+    assert api_client.history_api is HistoryApi.V2
     assert history.complete
     assert history.skipped == 0
     assert [call.direction for call in history.calls] == [
@@ -144,19 +128,19 @@ async def test_v2_scripted_history(
 
 
 async def test_v2_record(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A record as the platform's app reads it: the time in UTC, the user's phone named."""
     simulator.inject("call_history_v2", Fault.http(200, [V2_RECORD]))
 
-    history = await client.get_call_history(WEEK_AGO)
+    history = await api_client.get_call_history(WEEK_AGO)
 
     assert history.calls == (V2_CALL,)
     assert not V2_CALL.missed
 
 
 async def test_v2_pages_back_to_since(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """Pages are read until one reaches back to the moment asked for."""
     simulator.history.scripted = False
@@ -165,7 +149,7 @@ async def test_v2_pages_back_to_since(
             DEFAULT_EMAIL, start=NOW - timedelta(hours=hour), direction="inbound"
         )
 
-    history = await client.get_call_history(NOW - timedelta(hours=4.5), per_page=2)
+    history = await api_client.get_call_history(NOW - timedelta(hours=4.5), per_page=2)
 
     # Pages of 2: hours 1-2, 3-4, 5-6 (the last reaches back past 4.5 hours).
     assert [query["page"] for _, query in history_requests(simulator)] == [
@@ -178,10 +162,12 @@ async def test_v2_pages_back_to_since(
 
 
 async def test_v2_short_page_is_the_last(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A page with fewer calls than asked for is the last: no further page is asked."""
-    history = await client.get_call_history(WEEK_AGO - timedelta(days=365), per_page=3)
+    history = await api_client.get_call_history(
+        WEEK_AGO - timedelta(days=365), per_page=3
+    )
 
     # 4 scripted calls: a full page of 3, then a page of 1.
     assert [query["page"] for _, query in history_requests(simulator)] == ["1", "2"]
@@ -189,10 +175,12 @@ async def test_v2_short_page_is_the_last(
 
 
 async def test_v2_past_the_last_page(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A 404 for a page past the last ends the reading (DRF-style pagination)."""
-    history = await client.get_call_history(WEEK_AGO - timedelta(days=365), per_page=2)
+    history = await api_client.get_call_history(
+        WEEK_AGO - timedelta(days=365), per_page=2
+    )
 
     assert [query["page"] for _, query in history_requests(simulator)] == [
         "1",
@@ -205,10 +193,10 @@ async def test_v2_past_the_last_page(
 
 
 async def test_v2_page_limit(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """At most ``max_pages`` pages are read; the history says it is not complete."""
-    history = await client.get_call_history(
+    history = await api_client.get_call_history(
         WEEK_AGO - timedelta(days=365), per_page=1, max_pages=2
     )
 
@@ -218,23 +206,23 @@ async def test_v2_page_limit(
 
 
 async def test_v2_same_call_on_two_pages(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A call that moves to the next page while paging is returned once."""
     simulator.inject("call_history_v2", Fault.http(200, [V2_RECORD]))
     simulator.inject("call_history_v2", Fault.http(200, [V2_RECORD]))
 
-    history = await client.get_call_history(NOW, per_page=1, max_pages=2)
+    history = await api_client.get_call_history(NOW, per_page=1, max_pages=2)
 
     assert history.calls == (V2_CALL,)
 
 
 async def test_v2_answered_filter(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """One page of calls nobody answered, as the app's missed-call list asks for it."""
-    page = await client.get_call_history_v2_page(1, 10, answered=False)
-    answered = await client.get_call_history_v2_page(1, 10, answered=True)
+    page = await api_client.get_call_history_v2_page(1, 10, answered=False)
+    answered = await api_client.get_call_history_v2_page(1, 10, answered=True)
 
     assert [call.answered for call in page.calls] == [False, False]
     assert [call.answered for call in answered.calls] == [True, True]
@@ -245,7 +233,7 @@ async def test_v2_answered_filter(
 
 
 async def test_v2_skips_unusable_records(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """Records without an id or a time are skipped and counted; the rest is read."""
     body = [
@@ -257,7 +245,7 @@ async def test_v2_skips_unusable_records(
     ]
     simulator.inject("call_history_v2", Fault.http(200, body))
 
-    history = await client.get_call_history(NOW)
+    history = await api_client.get_call_history(NOW)
 
     assert [call.id for call in history.calls] == ["7001", "7003"]
     assert history.skipped == 3
@@ -277,17 +265,17 @@ async def test_v2_skips_unusable_records(
     ids=["404", "401", "403"],
 )
 async def test_v1_fallback(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient, fault: Fault
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient, fault: Fault
 ) -> None:
     """Without the v2 list (or its Bearer auth), v1 is read, and from then on only v1."""
     simulator.inject("call_history_v2", fault)
     since = NOW - timedelta(days=365)
 
-    first = await client.get_call_history(since)
-    second = await client.get_call_history(since)
+    first = await api_client.get_call_history(since)
+    second = await api_client.get_call_history(since)
 
     assert first.api is second.api is HistoryApi.V1
-    assert client.history_api is HistoryApi.V1
+    assert api_client.history_api is HistoryApi.V1
     assert [endpoint for endpoint, _ in history_requests(simulator)] == [
         "call_history_v2",
         "call_history_v1",
@@ -313,7 +301,7 @@ async def test_v1_fallback(
 
 
 async def test_v1_amsterdam_time(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """v1 dates are Amsterdam local time: sent so, read so (summer and winter)."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
@@ -334,7 +322,7 @@ async def test_v1_amsterdam_time(
         ),
     )
 
-    history = await client.get_call_history(winter, per_page=5)
+    history = await api_client.get_call_history(winter, per_page=5)
 
     assert [call.start for call in history.calls] == [summer, summer, winter]
     assert amsterdam_time(winter) == "2026-01-10T09:30:00"
@@ -346,14 +334,14 @@ async def test_v1_amsterdam_time(
 
 
 async def test_v1_filters_by_date(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The simulator's v1 list keeps the calls after ``call_date__gt``, also with __lt."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
     now = simulator.wall_clock()
 
-    recent = await client.get_call_history(now - timedelta(hours=2, minutes=30))
-    window = await client.get_call_history_v1_page(
+    recent = await api_client.get_call_history(now - timedelta(hours=2, minutes=30))
+    window = await api_client.get_call_history_v1_page(
         since=now - timedelta(hours=2, minutes=30),
         until=now - timedelta(minutes=90),
         limit=10,
@@ -372,13 +360,13 @@ async def test_v1_filters_by_date(
 
 
 async def test_v1_pages(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """v1 pages follow ``limit`` and ``offset`` until ``meta.next`` is empty."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
 
-    history = await client.get_call_history(NOW - timedelta(days=3650), per_page=3)
-    limited = await client.get_call_history(
+    history = await api_client.get_call_history(NOW - timedelta(days=3650), per_page=3)
+    limited = await api_client.get_call_history(
         NOW - timedelta(days=3650), per_page=1, max_pages=2
     )
 
@@ -391,7 +379,7 @@ async def test_v1_pages(
 
 
 async def test_v1_a_full_page_without_next(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A full page whose ``meta.next`` is empty is the last."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
@@ -400,7 +388,7 @@ async def test_v1_a_full_page_without_next(
         Fault.http(200, {"meta": {"next": None}, "objects": [V1_RECORD]}),
     )
 
-    history = await client.get_call_history(NOW - timedelta(days=1), per_page=1)
+    history = await api_client.get_call_history(NOW - timedelta(days=1), per_page=1)
 
     assert [call.id for call in history.calls] == ["8001"]
     assert len(history_requests(simulator)) == 2  # v2 (404), then one v1 page
@@ -423,7 +411,7 @@ async def test_v1_a_full_page_without_next(
 async def test_v2_faults(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     fault: Fault,
     error: type[Exception],
 ) -> None:
@@ -432,49 +420,49 @@ async def test_v2_faults(
     simulator.inject("call_history_v2", fault, times=2)
 
     with pytest.raises(error):
-        await client.get_call_history(NOW)
+        await api_client.get_call_history(NOW)
 
     assert {endpoint for endpoint, _ in history_requests(simulator)} == {
         "call_history_v2"
     }
-    assert client.history_api is None
+    assert api_client.history_api is None
 
 
 async def test_both_lists_missing(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """Without either list, the 404 of v1 is raised."""
     simulator.inject("call_history_v2", Fault.http(404))
     simulator.inject("call_history_v1", Fault.http(404))
 
     with pytest.raises(VoipgridNotFoundError):
-        await client.get_call_history(NOW)
+        await api_client.get_call_history(NOW)
 
 
 async def test_v1_refuses_the_token(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A token refused by both lists is an authentication error with the status."""
     simulator.accounts[DEFAULT_EMAIL].revoked = True
 
     with pytest.raises(VoipgridAuthenticationError) as err:
-        await client.get_call_history(NOW)
+        await api_client.get_call_history(NOW)
 
     assert err.value.status == 401
 
 
 async def test_partner_account(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A partner account gets 403 from both lists."""
     simulator.accounts[DEFAULT_EMAIL].partner = True
 
     with pytest.raises(VoipgridAuthenticationError) as err:
-        await client.get_call_history(NOW)
+        await api_client.get_call_history(NOW)
 
     assert err.value.status == 403
     with pytest.raises(VoipgridAuthenticationError):
-        await client.get_phone_accounts()
+        await api_client.get_phone_accounts()
 
 
 # -- parsers -----------------------------------------------------------------------------
@@ -613,10 +601,10 @@ def test_v1_unusable_records() -> None:
 
 
 async def test_phone_accounts(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The company's active phone accounts: the desk phone is registered, by its name."""
-    accounts, complete = await client.get_phone_accounts()
+    accounts, complete = await api_client.get_phone_accounts()
 
     assert complete
     assert accounts["101"] == PhoneAccount(
@@ -641,16 +629,18 @@ async def test_phone_accounts(
 
 
 async def test_phone_accounts_wanted(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """Only the wanted phone accounts are returned; paging stops once all are found."""
     simulator.phones.unregister(DEFAULT_EMAIL, 101)
     simulator.phones.register(DEFAULT_EMAIL, "102", "Acrobits Groundwire")
 
     # Sorted by description: Desk, Reception, Sales, Softphone.
-    accounts, complete = await client.get_phone_accounts({"101"}, limit=1)
-    both, _ = await client.get_phone_accounts({"101", "102"}, limit=1)
-    missing, incomplete = await client.get_phone_accounts({"999"}, limit=1, max_pages=2)
+    accounts, complete = await api_client.get_phone_accounts({"101"}, limit=1)
+    both, _ = await api_client.get_phone_accounts({"101", "102"}, limit=1)
+    missing, incomplete = await api_client.get_phone_accounts(
+        {"999"}, limit=1, max_pages=2
+    )
 
     assert complete
     assert list(accounts) == ["101"]
@@ -711,7 +701,7 @@ def test_registration_shapes(
 async def test_phone_account_faults(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     fault: Fault,
     error: type[Exception],
 ) -> None:
@@ -719,4 +709,4 @@ async def test_phone_account_faults(
     simulator.inject("phone_accounts", fault)
 
     with pytest.raises(error):
-        await client.get_phone_accounts({"101"})
+        await api_client.get_phone_accounts({"101"})

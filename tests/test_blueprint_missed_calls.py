@@ -10,10 +10,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
-from pytest_homeassistant_custom_component.typing import (
-    ClientSessionGenerator,
-    WebSocketGenerator,
-)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.clicktodial.const import CONF_NUMBER, SUBENTRY_TYPE_CONTACT
 from homeassistant.config_entries import ConfigSubentryData
@@ -30,7 +27,6 @@ from .notification_helpers import (
     async_setup,
     notification,
     post,
-    reachable_home_assistant,
     webhook_path,
 )
 
@@ -53,14 +49,6 @@ NOTIFY_ACTION = [
         },
     }
 ]
-
-
-@pytest.fixture
-async def client(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> TestClient:
-    """Serve Home Assistant on 127.0.0.1, its own external URL."""
-    return await reachable_home_assistant(hass, hass_client_no_auth)
 
 
 async def setup_automation(hass: HomeAssistant, entry_id: str) -> None:
