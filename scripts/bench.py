@@ -123,7 +123,7 @@ async def bench(
         serving(sim, threaded=threaded),
         reachable(hass) if notifications else contextlib.nullcontext(0),
     ):
-        entry = account_entry(sim.url)
+        entry = account_entry(sim, notifications=False)
         if notifications:
             entry = MockConfigEntry(
                 domain=entry.domain,

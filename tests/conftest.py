@@ -38,11 +38,7 @@ from .helpers import (
     account_entry,
     install_blueprints,
 )
-from .notification_helpers import (
-    account_entry as notification_entry,
-    async_setup,
-    reachable_home_assistant,
-)
+from .notification_helpers import async_setup, reachable_home_assistant
 from .timing import FrozenClock, TimeDriver
 
 pytest_plugins = ["tests.secrets_guard"]
@@ -146,7 +142,7 @@ def account(simulator: Simulator) -> Account:
 @pytest.fixture
 def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
     """Return a config entry for the simulator's account."""
-    return account_entry(simulator.url, unique_id=ACCOUNT_UUID)
+    return account_entry(simulator, unique_id=ACCOUNT_UUID, notifications=False)
 
 
 @pytest.fixture
@@ -154,11 +150,12 @@ def second_entry(simulator: Simulator) -> MockConfigEntry:
     """Add a second account to the simulator and return a config entry for it."""
     simulator.add_account(SECOND_EMAIL, SECOND_TOKEN, first_name="Second")
     return account_entry(
-        simulator.url,
+        simulator,
         SECOND_EMAIL,
         SECOND_TOKEN,
         title="Second User",
         unique_id=SECOND_UUID,
+        notifications=False,
     )
 
 
@@ -242,7 +239,7 @@ def api_client(make_client: ClientFactory) -> VoipgridClient:
 @pytest.fixture
 def entry(simulator: Simulator, request: pytest.FixtureRequest) -> MockConfigEntry:
     """Return the simulator's account, following its calls (unless parametrized False)."""
-    return notification_entry(simulator, notifications=getattr(request, "param", True))
+    return account_entry(simulator, notifications=getattr(request, "param", True))
 
 
 @pytest.fixture

@@ -12,7 +12,11 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
+from custom_components.clicktodial.const import (
+    CONF_API_TOKEN,
+    CONF_CALL_NOTIFICATIONS,
+    DOMAIN,
+)
 from custom_components.clicktodial.voipgrid import (
     CallStatus,
     VoipgridClient,
@@ -25,7 +29,7 @@ from homeassistant.const import CONF_EMAIL, CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 from homeassistant.util import yaml as yaml_util
-from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Timeline
+from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Simulator, Timeline
 
 from .timing import FrozenClock, TimeDriver, block_till_done
 
@@ -71,19 +75,24 @@ async def advance(
 
 
 def account_entry(
-    url: str,
+    simulator: Simulator,
     email: str = DEFAULT_EMAIL,
     token: str = DEFAULT_TOKEN,
     *,
     title: str = "Demo User",
     unique_id: str = ACCOUNT_UUID,
+    notifications: bool = True,
 ) -> MockConfigEntry:
-    """Return a config entry for an account of the simulator at ``url``."""
+    """Return a config entry of an account of the simulator, following all its calls.
+
+    With ``notifications=False``, the account follows only the calls started here.
+    """
     return MockConfigEntry(
         domain=DOMAIN,
         title=title,
         unique_id=unique_id,
-        data={CONF_URL: url, CONF_EMAIL: email, CONF_API_TOKEN: token},
+        data={CONF_URL: simulator.url, CONF_EMAIL: email, CONF_API_TOKEN: token},
+        options={CONF_CALL_NOTIFICATIONS: True} if notifications else {},
     )
 
 
