@@ -63,8 +63,14 @@ from scripts.bench_harness import (
     reachable,
     serving,
 )
-from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, SCENARIOS, Simulator, Timeline
-from simulator.app import PUSH_LAG
+from simulator import (
+    DEFAULT_EMAIL,
+    DEFAULT_TOKEN,
+    PUSH_LAG,
+    SCENARIOS,
+    Simulator,
+    Timeline,
+)
 from tests.helpers import NUMBER, account_entry, start_call, timeline_changes
 from tests.timing import TimeDriver, VirtualClock, moved_time
 
@@ -117,7 +123,7 @@ async def bench(
         serving(sim, threaded=threaded),
         reachable(hass) if notifications else contextlib.nullcontext(0),
     ):
-        entry = account_entry(sim.url)
+        entry = account_entry(sim, notifications=False)
         if notifications:
             entry = MockConfigEntry(
                 domain=entry.domain,

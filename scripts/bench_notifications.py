@@ -233,8 +233,8 @@ async def _send_burst(
         async def post(body: dict[str, Any]) -> list[int | None]:
             if url is None:
                 return await threaded.sim.notify(body)
-            assert threaded.sim._session is not None
-            async with threaded.sim._session.post(url, json=body) as response:
+            assert threaded.sim.pushes.session is not None
+            async with threaded.sim.pushes.session.post(url, json=body) as response:
                 await response.read()
                 return [response.status]
 

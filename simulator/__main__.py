@@ -1,5 +1,8 @@
 """Run the simulator on its own: ``python -m simulator --port 8765``.
 
+``--now 2026-12-07T12:00:00+01:00`` starts its wall clock (the calls' dates, the scripted
+call history) at that moment instead of the real time; it runs on from there.
+
 ``python -m simulator ring [SCRIPT]`` makes a running simulator "ring": it plays a scripted
 call and pushes its notifications to every subscribed URL.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+from datetime import datetime
 import json
 import os
 import signal
@@ -16,13 +20,21 @@ import sys
 import urllib.error
 import urllib.request
 
-from . import DEFAULT_EMAIL, DEFAULT_TOKEN, SCENARIOS
-from .app import SCENARIO_SUFFIXES, Simulator
+from . import (
+    DEFAULT_EMAIL,
+    DEFAULT_TOKEN,
+    SCENARIO_SUFFIXES,
+    SCENARIOS,
+    Simulator,
+    wall_clock_at,
+)
 from .notifications import NOTIFICATION_SCRIPTS
 
 # The port of the simulator when none is given: $SIMULATOR_PORT, as scripts/develop uses.
 PORT_VARIABLE = "SIMULATOR_PORT"
 DEFAULT_PORT = 8765
+# The moment the wall clock starts at when --now is not given (unset: the real time).
+NOW_VARIABLE = "SIMULATOR_NOW"
 
 
 def default_port() -> int:
@@ -30,7 +42,16 @@ def default_port() -> int:
     return int(os.environ.get(PORT_VARIABLE) or DEFAULT_PORT)
 
 
-def parse_args() -> argparse.Namespace:
+def moment(value: str) -> datetime:
+    """Parse an ISO 8601 moment that says its offset from UTC."""
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        msg = f"{value!r} has no offset from UTC (for example +01:00 or Z)"
+        raise argparse.ArgumentTypeError(msg)
+    return parsed
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(
         prog="python -m simulator",
@@ -50,19 +71,31 @@ def parse_args() -> argparse.Namespace:
         help=f"an account that may log in (repeatable; default {DEFAULT_EMAIL}:{DEFAULT_TOKEN})",
     )
     parser.add_argument(
+        "--now",
+        type=moment,
+        default=os.environ.get(NOW_VARIABLE) or None,
+        metavar="ISO_MOMENT",
+        help="start the wall clock at this moment, with its offset "
+        f"(default ${NOW_VARIABLE}, else the real time); it runs on from there",
+    )
+    parser.add_argument(
         "--partner-account",
         action="append",
         default=[],
         metavar="EMAIL:TOKEN",
         help="a partner account: it can log in but not start calls",
     )
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> None:
     """Serve until SIGINT or SIGTERM."""
     # As the platform, it pushes the calls it starts too (to the accounts' subscriptions).
-    simulator = Simulator(push_started_calls=True)
+    simulator = (
+        Simulator(push_started_calls=True)
+        if args.now is None
+        else Simulator(push_started_calls=True, wall_clock=wall_clock_at(args.now))
+    )
     simulator.record_requests = False
     for spec in args.account or [f"{DEFAULT_EMAIL}:{DEFAULT_TOKEN}"]:
         email, _, token = spec.partition(":")

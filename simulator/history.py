@@ -26,7 +26,9 @@ from aiohttp import web
 from .notifications import CALLER_NAME, CALLER_NUMBER, OUTBOUND_NUMBER
 
 if TYPE_CHECKING:
-    from .app import Account, Simulator
+    from .accounts import Account
+    from .calls import ClickToDialCalls
+    from .core import Platform
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 HISTORY_ENDPOINTS = ("call_history_v2", "call_history_v1")
@@ -150,12 +152,50 @@ def _int(value: str | None, default: int, *, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
+def scripted_calls(now: datetime) -> list[dict[str, Any]]:
+    """Return the fields of the calls every account starts with, three hours to a day old."""
+    return [
+        # Answered: 2 min 5 s with a caller the platform names.
+        {
+            "start": now - timedelta(hours=3),
+            "direction": "inbound",
+            "duration": 125,
+            "answered": True,
+            "number": CALLER_NUMBER,
+            "name": CALLER_NAME,
+        },
+        # Missed: nobody answered a withheld-name caller.
+        {
+            "start": now - timedelta(hours=2),
+            "direction": "inbound",
+            "number": "+31201234567",
+        },
+        # A call out, 45 s.
+        {
+            "start": now - timedelta(hours=1),
+            "direction": "outbound",
+            "duration": 45,
+            "answered": True,
+            "number": OUTBOUND_NUMBER,
+        },
+        # Yesterday: a colleague answered it.
+        {
+            "start": now - timedelta(hours=26),
+            "direction": "inbound",
+            "answered_elsewhere": True,
+            "number": CALLER_NUMBER,
+            "name": CALLER_NAME,
+        },
+    ]
+
+
 class SimulatedHistory:
     """The call history of the simulator's accounts, and the two lists that serve it."""
 
-    def __init__(self, simulator: Simulator) -> None:
-        """Serve the history of ``simulator``'s accounts; register its fault queues."""
-        self.simulator = simulator
+    def __init__(self, platform: Platform, calls: ClickToDialCalls) -> None:
+        """Serve the history of ``platform``'s users and ``calls``; add its fault queues."""
+        self.platform = platform
+        self.click_to_dial = calls
         # Accounts whose platform has no v2 call list (it answers 404).
         self.without_v2: set[str] = set()
         # Whether a new account starts with the scripted calls.
@@ -167,7 +207,7 @@ class SimulatedHistory:
         # The query of every request to either list, in order: (endpoint, query).
         self.queries: list[tuple[str, dict[str, str]]] = []
         for name in HISTORY_ENDPOINTS:
-            simulator.faults.setdefault(name, deque())
+            platform.faults.setdefault(name, deque())
 
     def add_routes(self, app: web.Application) -> None:
         """Serve both call lists on ``app``."""
@@ -180,13 +220,13 @@ class SimulatedHistory:
         """Return the scripted and added calls of an account (a list to change)."""
         if email not in self._records:
             self._records[email] = (
-                self._scripted(self.simulator.accounts[email]) if self.scripted else []
+                self._scripted(self.platform.accounts[email]) if self.scripted else []
             )
         return self._records[email]
 
     def add(self, email: str, **fields: Any) -> HistoryRecord:
         """Add a call to an account's history (``start`` defaults to now); return it."""
-        fields.setdefault("start", self.simulator.wall_clock())
+        fields.setdefault("start", self.platform.wall_clock())
         record = HistoryRecord(id=next(self._ids), **fields)
         self.records(email).append(record)
         return record
@@ -200,52 +240,19 @@ class SimulatedHistory:
 
     def _scripted(self, account: Account) -> list[HistoryRecord]:
         """Return an account's history at its first use: today's calls and yesterday's."""
-        now = self.simulator.wall_clock()
         desk = account.phone_accounts[0] if account.phone_accounts else None
-        script: list[dict[str, Any]] = [
-            # Answered: 2 min 5 s with a caller the platform names.
-            {
-                "start": now - timedelta(hours=3),
-                "direction": "inbound",
-                "duration": 125,
-                "answered": True,
-                "number": CALLER_NUMBER,
-                "name": CALLER_NAME,
-            },
-            # Missed: nobody answered a withheld-name caller.
-            {
-                "start": now - timedelta(hours=2),
-                "direction": "inbound",
-                "number": "+31201234567",
-            },
-            # A call out, 45 s.
-            {
-                "start": now - timedelta(hours=1),
-                "direction": "outbound",
-                "duration": 45,
-                "answered": True,
-                "number": OUTBOUND_NUMBER,
-            },
-            # Yesterday: a colleague answered it.
-            {
-                "start": now - timedelta(hours=26),
-                "direction": "inbound",
-                "answered_elsewhere": True,
-                "number": CALLER_NUMBER,
-                "name": CALLER_NAME,
-            },
-        ]
         return [
-            HistoryRecord(id=next(self._ids), phone=desk, **fields) for fields in script
+            HistoryRecord(id=next(self._ids), phone=desk, **fields)
+            for fields in scripted_calls(self.platform.wall_clock())
         ]
 
     def _dialled_calls(self, email: str) -> list[HistoryRecord]:
         """Return the click-to-dial calls of an account that rang the number and ended."""
-        account = self.simulator.accounts[email]
+        account = self.platform.accounts[email]
         desk = account.phone_accounts[0] if account.phone_accounts else None
-        now = self.simulator.clock()
+        now = self.platform.clock()
         records = []
-        for call in self.simulator.calls.values():
+        for call in self.click_to_dial.calls.values():
             if call.email != email:
                 continue
             reached = [
@@ -279,7 +286,7 @@ class SimulatedHistory:
         """GET /api/v2/call/personalized: a page of the user's calls, newest first."""
         self.queries.append(("call_history_v2", dict(request.query)))
         response, account = await _answer_bearer(
-            self.simulator, request, "call_history_v2"
+            self.platform, request, "call_history_v2"
         )
         if response is not None:
             return response
@@ -308,9 +315,7 @@ class SimulatedHistory:
     async def _v1(self, request: web.Request) -> web.StreamResponse:
         """GET /api/cdr/record/personalized/: the user's call records, newest first."""
         self.queries.append(("call_history_v1", dict(request.query)))
-        response, account, _ = await self.simulator._answer(  # noqa: SLF001
-            request, "call_history_v1"
-        )
+        response, account, _ = await self.platform.answer(request, "call_history_v1")
         if response is not None:
             return response
         assert account is not None
@@ -359,7 +364,7 @@ class SimulatedHistory:
 
 
 async def _answer_bearer(
-    simulator: Simulator, request: web.Request, endpoint: str
+    platform: Platform, request: web.Request, endpoint: str
 ) -> tuple[web.StreamResponse | None, Account | None]:
     """Record, serve a fault, or authenticate ``Authorization: Bearer <api token>``.
 
@@ -370,7 +375,7 @@ async def _answer_bearer(
     account = next(
         (
             account
-            for account in simulator.accounts.values()
+            for account in platform.accounts.values()
             if scheme == "Bearer" and token and account.token == token
         ),
         None,
@@ -379,7 +384,7 @@ async def _answer_bearer(
     headers["Authorization"] = (
         f"Token {account.email}:{account.token}" if account is not None else ""
     )
-    response, account, _ = await simulator._answer(  # noqa: SLF001
+    response, account, _ = await platform.answer(
         request.clone(headers=headers), endpoint
     )
     return response, account

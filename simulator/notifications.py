@@ -10,7 +10,7 @@ what a receiver must cope with: the same notification twice, and one that arrive
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 ACCOUNT_NUMBER = "+31508009000"
@@ -182,3 +182,39 @@ def notification_body(
             "targets": list(step.targets),
         },
     }
+
+
+def script_notifications(
+    script: str,
+    *,
+    call_id: str,
+    start: datetime,
+    caller_number: str | None = None,
+    caller_name: str | None = CALLER_NAME,
+    available: bool = True,
+) -> list[tuple[float, dict[str, Any]]]:
+    """Return a script's notifications with the seconds after ``start`` each is sent.
+
+    For an inbound call ``caller_number`` calls the account; for an outbound call it
+    is the number the account calls. When the user is not ``available``, an inbound
+    call rings no phone: it is missed without ringing, whatever the script.
+    """
+    played = NOTIFICATION_SCRIPTS[script]
+    inbound = played.direction == "inbound"
+    steps = played.steps if available or not inbound else NOBODY_RINGS
+    other = caller_number or (CALLER_NUMBER if inbound else OUTBOUND_NUMBER)
+    return [
+        (
+            step.at,
+            notification_body(
+                call_id=call_id,
+                step=step,
+                direction=played.direction,
+                timestamp=start + timedelta(seconds=step.at),
+                caller_number=other if inbound else ACCOUNT_NUMBER,
+                caller_name=caller_name if inbound else "Demo User",
+                destination_number=ACCOUNT_NUMBER if inbound else other,
+            ),
+        )
+        for step in steps
+    ]

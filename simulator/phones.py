@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from .app import Account, Simulator
+    from .accounts import Account
+    from .core import Platform
 
 PHONE_ACCOUNT_PATH = "/api/phoneaccount/basic/phoneaccount/"
 DESK_USERAGENT = "Yealink SIP-T54W 96.86.0.100"
@@ -43,14 +44,14 @@ COLLEAGUES: tuple[dict[str, Any], ...] = (
 class PhoneRegistrations:
     """Which phone accounts have a phone registered, and the list that serves them."""
 
-    def __init__(self, simulator: Simulator) -> None:
-        """Serve the phone accounts of ``simulator``'s accounts; register the fault queue."""
-        self.simulator = simulator
+    def __init__(self, platform: Platform) -> None:
+        """Serve the phone accounts of ``platform``'s users; add the fault queue."""
+        self.platform = platform
         # (email, phone account id) -> the registered phone's user agent, or None.
         self._registered: dict[tuple[str, str], str | None] = {}
         # The query of every request to the list, in order.
         self.queries: list[dict[str, str]] = []
-        simulator.faults.setdefault("phone_accounts", deque())
+        platform.faults.setdefault("phone_accounts", deque())
 
     def add_routes(self, app: web.Application) -> None:
         """Serve the phone account list on ``app``."""
@@ -86,9 +87,7 @@ class PhoneRegistrations:
     async def _list(self, request: web.Request) -> web.StreamResponse:
         """GET /api/phoneaccount/basic/phoneaccount/."""
         self.queries.append(dict(request.query))
-        response, account, _ = await self.simulator._answer(  # noqa: SLF001
-            request, "phone_accounts"
-        )
+        response, account, _ = await self.platform.answer(request, "phone_accounts")
         if response is not None:
             return response
         assert account is not None

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+import os
+from pathlib import Path
+import tempfile
+from typing import Any
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
+from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -15,21 +22,56 @@ from syrupy.assertion import SnapshotAssertion
 # Import this repository's integration before Home Assistant looks for custom
 # integrations, so the tests load it rather than a copy in the testing config.
 import custom_components.clicktodial  # noqa: F401
+from custom_components.clicktodial.voipgrid import VoipgridClient
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Simulator
 
-from .helpers import ACCOUNT_UUID, SECOND_EMAIL, SECOND_TOKEN, account_entry
-from .notification_helpers import (
-    account_entry as notification_entry,
-    async_setup,
-    reachable_home_assistant,
+from .helpers import (
+    ACCOUNT_UUID,
+    SECOND_EMAIL,
+    SECOND_TOKEN,
+    ClientFactory,
+    account_entry,
+    install_blueprints,
 )
+from .notification_helpers import async_setup, reachable_home_assistant
 from .timing import FrozenClock, TimeDriver
 
 pytest_plugins = ["tests.secrets_guard"]
 
+# Hypothesis, for every test module: $CLICKTODIAL_FUZZ_EXAMPLES examples per test (150),
+# the same ones on every run (CI never meets a new one by chance), no deadline (each
+# example talks to a real server), fixtures shared by the examples of a test, and the
+# example database and caches out of the work tree.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "clicktodial-hypothesis")
+settings.register_profile(
+    "clicktodial",
+    max_examples=int(os.environ.get("CLICKTODIAL_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile("clicktodial")
+
 SECOND_UUID = "00000000-0000-4000-8000-000000000002"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker of the config dir; quiet a false alarm of Hypothesis."""
+    config.addinivalue_line(
+        "markers",
+        "hass_config(blueprints=False, files=None): Home Assistant's config dir is a "
+        "temporary copy of the testing config with this repository's blueprints and "
+        "these files (relative path: text)",
+    )
+    # Its own global Random "could be garbage collected": its reference count check
+    # misses that a thread-local keeps it.
+    config.addinivalue_line(
+        "filterwarnings",
+        "ignore:It looks like `register_random` was passed an object"
+        ":hypothesis.errors.HypothesisWarning",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +85,26 @@ def moved_time_is_not_slowness(request: pytest.FixtureRequest) -> None:
     if "freezer" in request.fixturenames:
         hass: HomeAssistant = request.getfixturevalue("hass")
         hass.loop.slow_callback_duration = 3600
+
+
+@pytest.fixture
+def hass_config_dir(request: pytest.FixtureRequest) -> str:
+    """Give Home Assistant a copy of the testing config, with what ``hass_config`` asks.
+
+    Always a copy: a test that sets up automations writes Home Assistant's own
+    blueprints into its config folder, which must not outlive the test.
+    """
+    config_dir = Path(request.getfixturevalue("hass_tmp_config_dir"))
+    marker = request.node.get_closest_marker("hass_config")
+    if marker is None:
+        return str(config_dir)
+    if marker.kwargs.get("blueprints"):
+        install_blueprints(config_dir)
+    for name, text in marker.kwargs.get("files", {}).items():
+        path = config_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return str(config_dir)
 
 
 @pytest.fixture
@@ -81,7 +143,7 @@ def account(simulator: Simulator) -> Account:
 @pytest.fixture
 def mock_config_entry(simulator: Simulator) -> MockConfigEntry:
     """Return a config entry for the simulator's account."""
-    return account_entry(simulator.url, unique_id=ACCOUNT_UUID)
+    return account_entry(simulator, unique_id=ACCOUNT_UUID, notifications=False)
 
 
 @pytest.fixture
@@ -89,11 +151,12 @@ def second_entry(simulator: Simulator) -> MockConfigEntry:
     """Add a second account to the simulator and return a config entry for it."""
     simulator.add_account(SECOND_EMAIL, SECOND_TOKEN, first_name="Second")
     return account_entry(
-        simulator.url,
+        simulator,
         SECOND_EMAIL,
         SECOND_TOKEN,
         title="Second User",
         unique_id=SECOND_UUID,
+        notifications=False,
     )
 
 
@@ -140,9 +203,44 @@ async def client(
 
 
 @pytest.fixture
+async def session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSession]:
+    """Return a plain aiohttp session, closed after the test."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+def make_client(simulator: Simulator, session: aiohttp.ClientSession) -> ClientFactory:
+    """Return a factory of platform clients of the simulator (default account unless told)."""
+
+    def _make(
+        *,
+        base_url: str | None = None,
+        email: str = DEFAULT_EMAIL,
+        api_token: str = DEFAULT_TOKEN,
+        **kwargs: Any,
+    ) -> VoipgridClient:
+        return VoipgridClient(
+            session,
+            base_url=simulator.url if base_url is None else base_url,
+            email=email,
+            api_token=api_token,
+            **kwargs,
+        )
+
+    return _make
+
+
+@pytest.fixture
+def api_client(make_client: ClientFactory) -> VoipgridClient:
+    """Return a platform client of the simulator's default account, on a plain session."""
+    return make_client()
+
+
+@pytest.fixture
 def entry(simulator: Simulator, request: pytest.FixtureRequest) -> MockConfigEntry:
     """Return the simulator's account, following its calls (unless parametrized False)."""
-    return notification_entry(simulator, notifications=getattr(request, "param", True))
+    return account_entry(simulator, notifications=getattr(request, "param", True))
 
 
 @pytest.fixture

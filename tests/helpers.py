@@ -5,14 +5,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 import contextlib
 from pathlib import Path
+import shutil
 from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.clicktodial.const import CONF_API_TOKEN, DOMAIN
-from custom_components.clicktodial.voipgrid import CallStatus, parse_status
+from custom_components.clicktodial.const import (
+    CONF_API_TOKEN,
+    CONF_CALL_NOTIFICATIONS,
+    DOMAIN,
+)
+from custom_components.clicktodial.voipgrid import (
+    CallStatus,
+    VoipgridClient,
+    parse_status,
+)
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import Blueprint
 from homeassistant.config_entries import SOURCE_REAUTH
@@ -20,7 +29,7 @@ from homeassistant.const import CONF_EMAIL, CONF_URL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 from homeassistant.util import yaml as yaml_util
-from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Timeline
+from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Simulator, Timeline
 
 from .timing import FrozenClock, TimeDriver, block_till_done
 
@@ -28,9 +37,28 @@ ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
 SECOND_EMAIL = "second@example.com"
 SECOND_TOKEN = "second-token"
 NUMBER = "+31508009899"
+# Makes platform clients of the simulator (the ``make_client`` fixture).
+type ClientFactory = Callable[..., VoipgridClient]
 BLUEPRINT_DIR = (
     Path(__file__).parent.parent / "blueprints" / "automation" / "clicktodial"
 )
+
+
+def install_blueprints(config_dir: Path) -> Path:
+    """Put a fresh copy of this repository's blueprints in a config dir; return where.
+
+    Whatever is there already (a copy of an earlier run or a user's, a link to this
+    repository) is replaced, never merged with nor written through.
+    """
+    target = config_dir / "blueprints" / "automation" / "clicktodial"
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for source in BLUEPRINT_DIR.glob("*.yaml"):
+        shutil.copy(source, target / source.name)
+    return target
 
 
 async def advance(
@@ -47,19 +75,24 @@ async def advance(
 
 
 def account_entry(
-    url: str,
+    simulator: Simulator,
     email: str = DEFAULT_EMAIL,
     token: str = DEFAULT_TOKEN,
     *,
     title: str = "Demo User",
     unique_id: str = ACCOUNT_UUID,
+    notifications: bool = True,
 ) -> MockConfigEntry:
-    """Return a config entry for an account of the simulator at ``url``."""
+    """Return a config entry of an account of the simulator, following all its calls.
+
+    With ``notifications=False``, the account follows only the calls started here.
+    """
     return MockConfigEntry(
         domain=DOMAIN,
         title=title,
         unique_id=unique_id,
-        data={CONF_URL: url, CONF_EMAIL: email, CONF_API_TOKEN: token},
+        data={CONF_URL: simulator.url, CONF_EMAIL: email, CONF_API_TOKEN: token},
+        options={CONF_CALL_NOTIFICATIONS: True} if notifications else {},
     )
 
 

@@ -10,17 +10,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from custom_components.clicktodial.const import (
-    CONF_API_TOKEN,
-    CONF_CALL_NOTIFICATIONS,
-    DOMAIN,
-)
-from homeassistant.const import CONF_EMAIL, CONF_URL, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.setup import async_setup_component
-from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Simulator
+from simulator import Simulator
 
-from .helpers import ACCOUNT_UUID
+# The one account helper, here too for the modules that import it from here.
+from .helpers import account_entry
+
+__all__ = ["account_entry"]
 
 PHONE = "sensor.demo_user_phone"
 PHONE_CALLS = "event.demo_user_phone_calls"
@@ -57,23 +55,6 @@ async def reachable_home_assistant(
     client = await hass_client_no_auth()
     await hass.config.async_update(external_url=f"http://{client.host}:{client.port}")
     return client
-
-
-def account_entry(
-    simulator: Simulator, *, notifications: bool = True
-) -> MockConfigEntry:
-    """Return a config entry of the simulator's account, following all its calls."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Demo User",
-        unique_id=ACCOUNT_UUID,
-        data={
-            CONF_URL: simulator.url,
-            CONF_EMAIL: DEFAULT_EMAIL,
-            CONF_API_TOKEN: DEFAULT_TOKEN,
-        },
-        options={CONF_CALL_NOTIFICATIONS: True} if notifications else {},
-    )
 
 
 async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 import math
 import socket
 from typing import Any
 
 import aiohttp
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 
 from custom_components.clicktodial.voipgrid import (
@@ -38,45 +40,11 @@ from custom_components.clicktodial.voipgrid.ratelimit import (
 from homeassistant.core import HomeAssistant
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Fault, Simulator
 
+from .helpers import ClientFactory
+from .timing import FrozenClock, turns_until
+
 ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
 B_NUMBER = "+31508009899"
-
-type ClientFactory = Callable[..., VoipgridClient]
-
-
-@pytest.fixture
-async def session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSession]:
-    """Return a plain aiohttp session, closed after the test."""
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
-@pytest.fixture
-def make_client(simulator: Simulator, session: aiohttp.ClientSession) -> ClientFactory:
-    """Return a factory of clients of the simulator (default account unless told)."""
-
-    def _make(
-        *,
-        base_url: str | None = None,
-        email: str = DEFAULT_EMAIL,
-        api_token: str = DEFAULT_TOKEN,
-        **kwargs: Any,
-    ) -> VoipgridClient:
-        return VoipgridClient(
-            session,
-            base_url=simulator.url if base_url is None else base_url,
-            email=email,
-            api_token=api_token,
-            **kwargs,
-        )
-
-    return _make
-
-
-@pytest.fixture
-def client(make_client: ClientFactory) -> VoipgridClient:
-    """Return a client of the simulator's default account."""
-    return make_client()
 
 
 def assert_no_secret(err: BaseException) -> None:
@@ -96,10 +64,10 @@ def unused_port() -> int:
 
 
 async def test_get_profile(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The profile of the account behind the credentials is read."""
-    profile = await client.get_profile()
+    profile = await api_client.get_profile()
 
     assert profile == Profile(
         id="1",
@@ -182,7 +150,7 @@ async def test_get_profile_partner(
 async def test_profile_unique_id_and_name(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     *,
     data: dict[str, Any],
     unique_id: str,
@@ -191,7 +159,7 @@ async def test_profile_unique_id_and_name(
     """The unique id is the uuid, else the id; the name joins the non-empty parts."""
     simulator.inject("profile", Fault.http(200, data))
 
-    profile = await client.get_profile()
+    profile = await api_client.get_profile()
 
     assert profile.unique_id == unique_id
     assert profile.name == name
@@ -205,24 +173,24 @@ async def test_profile_unique_id_and_name(
 async def test_profile_can_click_to_dial(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     client_value: object,
     can_click_to_dial: bool,
 ) -> None:
     """Only a profile with a client may start calls."""
     simulator.inject("profile", Fault.http(200, {"id": 7, "client": client_value}))
 
-    assert (await client.get_profile()).can_click_to_dial is can_click_to_dial
+    assert (await api_client.get_profile()).can_click_to_dial is can_click_to_dial
 
 
 # -- calls -----------------------------------------------------------------------------
 
 
 async def test_start_call_minimal_body(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """Only b_number is sent when nothing else is given."""
-    call = await client.start_call(B_NUMBER)
+    call = await api_client.start_call(B_NUMBER)
 
     request = simulator.requests[-1]
     assert request.endpoint == "start_call"
@@ -265,12 +233,12 @@ async def test_start_call_minimal_body(
 async def test_start_call_optional_fields(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     kwargs: dict[str, Any],
     body: dict[str, Any],
 ) -> None:
     """Optional fields are sent only when given, False included."""
-    call = await client.start_call(B_NUMBER, **kwargs)
+    call = await api_client.start_call(B_NUMBER, **kwargs)
 
     assert simulator.requests[-1].body == {"b_number": B_NUMBER, **body}
     assert simulator.calls[call.call_id].auto_answer == kwargs.get("auto_answer")
@@ -280,23 +248,26 @@ async def test_start_call_optional_fields(
 
 @pytest.mark.parametrize("post_status", [200, 201, 202])
 async def test_start_call_any_2xx(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient, post_status: int
+    hass: HomeAssistant,
+    simulator: Simulator,
+    api_client: VoipgridClient,
+    post_status: int,
 ) -> None:
     """Any 2xx answer to the start of a call is a success."""
     simulator.post_status = post_status
 
-    call = await client.start_call(B_NUMBER)
+    call = await api_client.start_call(B_NUMBER)
 
     assert call.call_id in simulator.calls
 
 
 async def test_get_call(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The state of a started call is read back."""
-    started = await client.start_call(B_NUMBER, a_number="203")
+    started = await api_client.start_call(B_NUMBER, a_number="203")
 
-    call = await client.get_call(started.call_id)
+    call = await api_client.get_call(started.call_id)
 
     request = simulator.requests[-1]
     assert request.endpoint == "get_call"
@@ -311,28 +282,28 @@ async def test_get_call(
 
 
 async def test_get_call_follows_timeline(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The status read follows the platform's timeline of the call."""
     simulator.script_next_call(((0, None), (0.1, "dialing_a")))
-    started = await client.start_call(B_NUMBER)
+    started = await api_client.start_call(B_NUMBER)
     assert started.status is CallStatus.SETTING_UP
 
     simulator.calls[started.call_id].started_at -= 1
-    call = await client.get_call(started.call_id)
+    call = await api_client.get_call(started.call_id)
 
     assert call.status is CallStatus.DIALING_A
     assert call.raw_status == "dialing_a"
 
 
 async def test_get_call_of_scenario_number(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The simulator's scenario by number ends in the failure it is named after."""
-    started = await client.start_call("+31508009904")
+    started = await api_client.start_call("+31508009904")
     simulator.calls[started.call_id].started_at -= 5
 
-    call = await client.get_call(started.call_id)
+    call = await api_client.get_call(started.call_id)
 
     assert call.status is CallStatus.BLACKLISTED
     assert call.status.is_terminal
@@ -363,7 +334,7 @@ async def test_get_call_of_scenario_number(
 async def test_call_status_from_platform(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     *,
     raw: Any,
     status: CallStatus | None,
@@ -372,8 +343,8 @@ async def test_call_status_from_platform(
     """Every status the platform may send is normalised, the raw one kept."""
     simulator.script_next_call(((0, raw),))
 
-    started = await client.start_call(B_NUMBER)
-    call = await client.get_call(started.call_id)
+    started = await api_client.start_call(B_NUMBER)
+    call = await api_client.get_call(started.call_id)
 
     for result in (started, call):
         assert result.status is status
@@ -476,11 +447,11 @@ def test_call_from_json_fields() -> None:
 
 
 async def test_get_call_unknown(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """An unknown call id is not found."""
     with pytest.raises(VoipgridNotFoundError) as exc_info:
-        await client.get_call("0000nope")
+        await api_client.get_call("0000nope")
 
     assert simulator.requests[-1].path == "/api/clicktodial/0000nope/"
     assert_no_secret(exc_info.value)
@@ -578,7 +549,7 @@ endpoints = pytest.mark.parametrize("endpoint", list(REQUESTS))
 async def test_invalid_request(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     *,
     endpoint: str,
     fault: Fault,
@@ -588,7 +559,7 @@ async def test_invalid_request(
     simulator.inject(endpoint, fault)
 
     with pytest.raises(VoipgridInvalidRequestError) as exc_info:
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
     assert exc_info.value.message == message
     assert str(exc_info.value) == message
@@ -612,26 +583,29 @@ async def test_invalid_request(
 async def test_invalid_call_rejected_by_platform(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     kwargs: dict[str, Any],
     message: str,
 ) -> None:
     """The simulator's own validation answers reach the caller as they are."""
     with pytest.raises(VoipgridInvalidRequestError) as exc_info:
-        await client.start_call(**kwargs)
+        await api_client.start_call(**kwargs)
 
     assert exc_info.value.message == message
     assert simulator.calls == {}
 
 
 async def test_a_number_not_permitted(
-    hass: HomeAssistant, simulator: Simulator, account: Account, client: VoipgridClient
+    hass: HomeAssistant,
+    simulator: Simulator,
+    account: Account,
+    api_client: VoipgridClient,
 ) -> None:
     """An account that may not choose its A number gets the platform's error."""
     account.may_set_a_number = False
 
     with pytest.raises(VoipgridInvalidRequestError) as exc_info:
-        await client.start_call(B_NUMBER, a_number="201")
+        await api_client.start_call(B_NUMBER, a_number="201")
 
     assert exc_info.value.message == (
         "User has no permission to provide a_number for ClickToDial"
@@ -654,13 +628,13 @@ async def test_wrong_token(
 
 
 async def test_revoked_token(
-    hass: HomeAssistant, account: Account, client: VoipgridClient
+    hass: HomeAssistant, account: Account, api_client: VoipgridClient
 ) -> None:
     """A revoked token is an authentication error."""
     account.revoked = True
 
     with pytest.raises(VoipgridAuthenticationError) as exc_info:
-        await client.get_profile()
+        await api_client.get_profile()
 
     assert exc_info.value.status == 401
     assert_no_secret(exc_info.value)
@@ -685,7 +659,7 @@ async def test_partner_cannot_start_call(
 async def test_authentication_fault(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     endpoint: str,
     status: int,
 ) -> None:
@@ -693,7 +667,7 @@ async def test_authentication_fault(
     simulator.inject(endpoint, Fault.http(status, {"detail": "No."}))
 
     with pytest.raises(VoipgridAuthenticationError) as exc_info:
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
     assert exc_info.value.status == status
     assert str(exc_info.value) == f"Authentication failed (HTTP {status})"
@@ -702,13 +676,13 @@ async def test_authentication_fault(
 
 @endpoints
 async def test_not_found_fault(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient, endpoint: str
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient, endpoint: str
 ) -> None:
     """404 is a not-found error."""
     simulator.inject(endpoint, Fault.http(404, {"detail": "Not found."}))
 
     with pytest.raises(VoipgridNotFoundError) as exc_info:
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
     assert_no_secret(exc_info.value)
 
@@ -730,7 +704,7 @@ async def test_not_found_fault(
 async def test_rate_limited(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     *,
     endpoint: str,
     retry_after: str | None,
@@ -740,7 +714,7 @@ async def test_rate_limited(
     simulator.inject(endpoint, Fault.rate_limited(retry_after))
 
     with pytest.raises(VoipgridRateLimitError) as exc_info:
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
     assert exc_info.value.retry_after == expected
     assert_no_secret(exc_info.value)
@@ -856,7 +830,7 @@ async def test_request_despite_the_pause(
 async def test_response_error(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     endpoint: str,
     fault: Fault,
 ) -> None:
@@ -864,7 +838,7 @@ async def test_response_error(
     simulator.inject(endpoint, fault)
 
     with pytest.raises(VoipgridResponseError) as exc_info:
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
     assert_no_secret(exc_info.value)
 
@@ -897,7 +871,7 @@ async def test_response_error(
 async def test_wrong_shape(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     endpoint: str,
     body: dict[str, Any],
 ) -> None:
@@ -905,7 +879,7 @@ async def test_wrong_shape(
     simulator.inject(endpoint, Fault.http(200, body))
 
     with pytest.raises(VoipgridResponseError):
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
 
 @endpoints
@@ -913,29 +887,49 @@ async def test_timeout(
     hass: HomeAssistant,
     simulator: Simulator,
     make_client: ClientFactory,
+    freezer: FrozenDateTimeFactory,
     endpoint: str,
 ) -> None:
-    """An answer slower than the request timeout is a connection error."""
+    """An answer slower than the request timeout is a connection error.
+
+    In moved time: the request is on its way however long it took to arrive, and only
+    moved time makes it late.
+    """
     client = make_client(request_timeout=0.2)
-    simulator.inject(endpoint, Fault.slow(1))
-    started = hass.loop.time()
+    answer = asyncio.Event()
+    simulator.inject(endpoint, Fault.held(answer))
+    clock = FrozenClock(hass, freezer)
+    request = asyncio.ensure_future(REQUESTS[endpoint](client))
+    await simulator.received(endpoint)
 
+    clock.move(0.15)
+    await asyncio.sleep(0)
+    assert not request.done()
+    clock.move(0.1)
+    assert await turns_until(request.done)
+    answer.set()  # too late
     with pytest.raises(VoipgridConnectionError) as exc_info:
-        await REQUESTS[endpoint](client)
+        await request
 
-    assert hass.loop.time() - started < 0.9
     assert str(exc_info.value) == "Timeout while talking to the platform"
     assert_no_secret(exc_info.value)
 
 
 async def test_slow_within_timeout(
-    hass: HomeAssistant, simulator: Simulator, make_client: ClientFactory
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_client: ClientFactory,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A slow answer within the request timeout is used."""
+    """A slow answer within the request timeout is used (in moved time)."""
     client = make_client(request_timeout=2)
-    simulator.inject("profile", Fault.slow(0.1))
+    simulator.inject("profile", Fault.slow(1.5))
+    request = asyncio.ensure_future(client.get_profile())
+    await simulator.received("profile")
 
-    assert (await client.get_profile()).unique_id == ACCOUNT_UUID
+    FrozenClock(hass, freezer).move(1.6)
+
+    assert (await request).unique_id == ACCOUNT_UUID
 
 
 @pytest.mark.parametrize(
@@ -945,7 +939,7 @@ async def test_slow_within_timeout(
 async def test_connection_reset(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     endpoint: str,
     attempts: int,
 ) -> None:
@@ -956,7 +950,7 @@ async def test_connection_reset(
     simulator.inject(endpoint, Fault.connection_reset(), times=2)
 
     with pytest.raises(VoipgridConnectionError) as exc_info:
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
     assert simulator.count(endpoint) == attempts
     assert simulator.calls == {}
@@ -966,12 +960,12 @@ async def test_connection_reset(
 
 
 async def test_connection_reset_once_on_get(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A single dropped GET is sent again by aiohttp and succeeds."""
     simulator.inject("profile", Fault.connection_reset())
 
-    assert (await client.get_profile()).unique_id == ACCOUNT_UUID
+    assert (await api_client.get_profile()).unique_id == ACCOUNT_UUID
     assert simulator.count("profile") == 2
 
 
@@ -1053,14 +1047,14 @@ async def test_credentials_other_characters_are_sent(
 
 
 async def test_fault_is_served_once(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """After an injected fault the next request is answered normally."""
     simulator.inject("profile", Fault.http(500))
 
     with pytest.raises(VoipgridResponseError):
-        await client.get_profile()
-    assert (await client.get_profile()).unique_id == ACCOUNT_UUID
+        await api_client.get_profile()
+    assert (await api_client.get_profile()).unique_id == ACCOUNT_UUID
     assert simulator.count("profile") == 2
 
 

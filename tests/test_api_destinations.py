@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 import copy
 import json
 from typing import Any
@@ -72,20 +72,6 @@ REQUESTS: dict[str, Request] = {
 endpoints = pytest.mark.parametrize("endpoint", list(REQUESTS))
 
 
-@pytest.fixture
-async def client(
-    simulator: Simulator, socket_enabled: None
-) -> AsyncGenerator[VoipgridClient]:
-    """Return a client of the simulator's default account on a plain aiohttp session."""
-    async with aiohttp.ClientSession() as session:
-        yield VoipgridClient(
-            session,
-            base_url=simulator.url,
-            email=DEFAULT_EMAIL,
-            api_token=DEFAULT_TOKEN,
-        )
-
-
 def with_user(**changes: Any) -> dict[str, Any]:
     """Return the documentation's example answer with fields of the user changed."""
     body = copy.deepcopy(EXAMPLE)
@@ -97,10 +83,10 @@ def with_user(**changes: Any) -> dict[str, Any]:
 
 
 async def test_get_destinations(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The demo account has two phone accounts and a mobile; the desk phone rings."""
-    destinations = await client.get_destinations()
+    destinations = await api_client.get_destinations()
 
     assert destinations == Destinations(
         phone_accounts=(DESK, SOFTPHONE),
@@ -116,12 +102,12 @@ async def test_get_destinations(
 
 
 async def test_documented_example(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The example answer of the documentation is read as it says."""
     simulator.inject("get_destinations", Fault.http(200, EXAMPLE))
 
-    destinations = await client.get_destinations()
+    destinations = await api_client.get_destinations()
 
     assert destinations.phone_accounts == (DESK,)
     assert destinations.fixed_destinations == (MOBILE,)
@@ -214,14 +200,14 @@ async def test_documented_example(
 async def test_destination_shapes(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     changes: dict[str, Any],
     expected: Destinations,
 ) -> None:
     """Every plausible spelling of ids, numbers and descriptions is read."""
     simulator.inject("get_destinations", Fault.http(200, with_user(**changes)))
 
-    assert await client.get_destinations() == expected
+    assert await api_client.get_destinations() == expected
 
 
 @pytest.mark.parametrize(
@@ -270,23 +256,23 @@ async def test_destination_shapes(
     ],
 )
 async def test_wrong_shape(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient, body: Any
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient, body: Any
 ) -> None:
     """An answer that does not describe the destinations is a response error."""
     simulator.inject("get_destinations", Fault.http(200, body))
 
     with pytest.raises(VoipgridResponseError):
-        await client.get_destinations()
+        await api_client.get_destinations()
 
 
 async def test_malformed_answer(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A read that is no JSON is a response error."""
     simulator.inject("get_destinations", Fault.malformed())
 
     with pytest.raises(VoipgridResponseError):
-        await client.get_destinations()
+        await api_client.get_destinations()
 
 
 # -- choosing ------------------------------------------------------------------------------
@@ -309,13 +295,13 @@ async def test_set_destination(
     hass: HomeAssistant,
     simulator: Simulator,
     account: Account,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     choice: dict[str, str],
     body: dict[str, Any],
     selected: int | None,
 ) -> None:
     """A choice is sent with exactly one id set (none: not available) and is kept."""
-    await client.set_destination("9", **choice)
+    await api_client.set_destination("9", **choice)
 
     request = simulator.requests[-1]
     assert request.endpoint == "set_destination"
@@ -324,7 +310,7 @@ async def test_set_destination(
     assert request.email == DEFAULT_EMAIL
     assert request.body == body
     assert json.dumps(request.body) == json.dumps(body)  # same keys, numbers as numbers
-    after = (await client.get_destinations()).selected
+    after = (await api_client.get_destinations()).selected
     assert (account.selected_phoneaccount, account.selected_fixeddestination) == (
         body["phoneaccount"],
         body["fixeddestination"],
@@ -336,12 +322,12 @@ async def test_set_destination(
 
 
 async def test_set_destination_keeps_string_ids(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """An id that is no plain number is sent as the platform gave it; the path is quoted."""
     simulator.inject("set_destination", Fault.http(204))
 
-    await client.set_destination("a/b", fixeddestination="0055")
+    await api_client.set_destination("a/b", fixeddestination="0055")
 
     # Recorded at all: the simulator's route takes the id as one path segment only.
     request = simulator.requests[-1]
@@ -350,11 +336,11 @@ async def test_set_destination_keeps_string_ids(
 
 
 async def test_set_destination_not_both(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A phone account and a fixed destination at once is refused before sending."""
     with pytest.raises(ValueError, match="not both"):
-        await client.set_destination("9", phoneaccount="101", fixeddestination="55")
+        await api_client.set_destination("9", phoneaccount="101", fixeddestination="55")
 
     assert simulator.count("set_destination") == 0
 
@@ -371,20 +357,20 @@ async def test_set_destination_not_both(
     ids=["200", "201_null", "202_string", "204_empty", "200_malformed"],
 )
 async def test_set_destination_any_2xx(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient, fault: Fault
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient, fault: Fault
 ) -> None:
     """Any 2xx answer to a choice is success, whatever its body."""
     simulator.inject("set_destination", fault)
 
-    assert await client.set_destination("9", phoneaccount="101") is None
+    assert await api_client.set_destination("9", phoneaccount="101") is None
 
 
 async def test_set_destination_refused_by_platform(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A destination the user does not have is refused in the platform's words."""
     with pytest.raises(VoipgridInvalidRequestError) as exc_info:
-        await client.set_destination("9", phoneaccount="999")
+        await api_client.set_destination("9", phoneaccount="999")
 
     assert exc_info.value.message == (
         'phoneaccount: Invalid pk "999" - object does not exist.'
@@ -392,22 +378,22 @@ async def test_set_destination_refused_by_platform(
 
 
 async def test_set_destination_of_other_selection(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """Another user's selection is not found."""
     with pytest.raises(VoipgridNotFoundError):
-        await client.set_destination("10", phoneaccount="101")
+        await api_client.set_destination("10", phoneaccount="101")
 
 
 @endpoints
 async def test_partner_account_forbidden(
-    hass: HomeAssistant, account: Account, client: VoipgridClient, endpoint: str
+    hass: HomeAssistant, account: Account, api_client: VoipgridClient, endpoint: str
 ) -> None:
     """A partner account has no destinations: 403."""
     account.partner = True
 
     with pytest.raises(VoipgridAuthenticationError) as exc_info:
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
     assert exc_info.value.status == 403
 
@@ -447,7 +433,7 @@ async def test_partner_account_forbidden(
 async def test_errors(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     endpoint: str,
     fault: Fault,
     error: type[Exception],
@@ -457,7 +443,7 @@ async def test_errors(
     simulator.inject(endpoint, fault, times=2)  # aiohttp resends a dropped GET or PUT
 
     with pytest.raises(error) as exc_info:
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
     assert check is None or check(exc_info.value)
     assert simulator.requests[-1].endpoint == endpoint
@@ -467,26 +453,26 @@ async def test_errors(
 
 @endpoints
 async def test_wrong_token(
-    hass: HomeAssistant, account: Account, client: VoipgridClient, endpoint: str
+    hass: HomeAssistant, account: Account, api_client: VoipgridClient, endpoint: str
 ) -> None:
     """A revoked token is a 401 on both requests."""
     account.revoked = True
 
     with pytest.raises(VoipgridAuthenticationError) as exc_info:
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
     assert exc_info.value.status == 401
 
 
 @endpoints
 async def test_dropped_connection(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient, endpoint: str
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient, endpoint: str
 ) -> None:
     """A connection dropped twice is a connection error."""
     simulator.inject(endpoint, Fault.connection_reset(), times=2)
 
     with pytest.raises(VoipgridConnectionError):
-        await REQUESTS[endpoint](client)
+        await REQUESTS[endpoint](api_client)
 
 
 @endpoints

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiohttp
 import pytest
 
 from custom_components.clicktodial.voipgrid import (
@@ -29,7 +27,9 @@ from custom_components.clicktodial.voipgrid.history import (
 )
 from custom_components.clicktodial.voipgrid.phones import parse_phone_account_page
 from homeassistant.core import HomeAssistant
-from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Fault, Simulator
+from simulator import DEFAULT_EMAIL, Fault, Simulator
+
+from .helpers import ClientFactory
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 WEEK_AGO = NOW - timedelta(days=7)
@@ -105,18 +105,9 @@ def clock() -> HandClock:
 
 
 @pytest.fixture
-async def client(
-    simulator: Simulator, socket_enabled: None, clock: HandClock
-) -> AsyncGenerator[VoipgridClient]:
-    """Return a client of the simulator's default account on a plain aiohttp session."""
-    async with aiohttp.ClientSession() as session:
-        yield VoipgridClient(
-            session,
-            base_url=simulator.url,
-            email=DEFAULT_EMAIL,
-            api_token=DEFAULT_TOKEN,
-            clock=clock,
-        )
+def api_client(make_client: ClientFactory, clock: HandClock) -> VoipgridClient:
+    """Return a client of the simulator's default account, on the hand-moved clock."""
+    return make_client(clock=clock)
 
 
 def history_requests(simulator: Simulator) -> list[tuple[str, dict[str, str]]]:
@@ -128,13 +119,13 @@ def history_requests(simulator: Simulator) -> list[tuple[str, dict[str, str]]]:
 
 
 async def test_v2_scripted_history(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The v2 list is read with the API token alone; the scripted calls come back."""
-    history = await client.get_call_history(WEEK_AGO - timedelta(days=3650))
+    history = await api_client.get_call_history(WEEK_AGO - timedelta(days=3650))
 
     assert history.api is HistoryApi.V2
-    assert client.history_api is HistoryApi.V2
+    assert api_client.history_api is HistoryApi.V2
     assert history.complete
     assert history.skipped == 0
     assert [call.direction for call in history.calls] == [
@@ -163,19 +154,19 @@ async def test_v2_scripted_history(
 
 
 async def test_v2_record(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A record as the platform's app reads it: the time in UTC, the user's phone named."""
     simulator.inject("call_history_v2", Fault.http(200, [V2_RECORD]))
 
-    history = await client.get_call_history(WEEK_AGO)
+    history = await api_client.get_call_history(WEEK_AGO)
 
     assert history.calls == (V2_CALL,)
     assert not V2_CALL.missed
 
 
 async def test_v2_pages_back_to_since(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """Pages are read until one reaches back to the moment asked for."""
     simulator.history.scripted = False
@@ -184,7 +175,7 @@ async def test_v2_pages_back_to_since(
             DEFAULT_EMAIL, start=NOW - timedelta(hours=hour), direction="inbound"
         )
 
-    history = await client.get_call_history(NOW - timedelta(hours=4.5), per_page=2)
+    history = await api_client.get_call_history(NOW - timedelta(hours=4.5), per_page=2)
 
     # Pages of 2: hours 1-2, 3-4, 5-6 (the last reaches back past 4.5 hours).
     assert [query["page"] for _, query in history_requests(simulator)] == [
@@ -197,10 +188,12 @@ async def test_v2_pages_back_to_since(
 
 
 async def test_v2_short_page_is_the_last(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A page with fewer calls than asked for is the last: no further page is asked."""
-    history = await client.get_call_history(WEEK_AGO - timedelta(days=365), per_page=3)
+    history = await api_client.get_call_history(
+        WEEK_AGO - timedelta(days=365), per_page=3
+    )
 
     # 4 scripted calls: a full page of 3, then a page of 1.
     assert [query["page"] for _, query in history_requests(simulator)] == ["1", "2"]
@@ -208,10 +201,12 @@ async def test_v2_short_page_is_the_last(
 
 
 async def test_v2_past_the_last_page(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A 404 for a page past the last ends the reading (DRF-style pagination)."""
-    history = await client.get_call_history(WEEK_AGO - timedelta(days=365), per_page=2)
+    history = await api_client.get_call_history(
+        WEEK_AGO - timedelta(days=365), per_page=2
+    )
 
     assert [query["page"] for _, query in history_requests(simulator)] == [
         "1",
@@ -224,10 +219,10 @@ async def test_v2_past_the_last_page(
 
 
 async def test_v2_page_limit(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """At most ``max_pages`` pages are read; the history says it is not complete."""
-    history = await client.get_call_history(
+    history = await api_client.get_call_history(
         WEEK_AGO - timedelta(days=365), per_page=1, max_pages=2
     )
 
@@ -237,23 +232,23 @@ async def test_v2_page_limit(
 
 
 async def test_v2_same_call_on_two_pages(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A call that moves to the next page while paging is returned once."""
     simulator.inject("call_history_v2", Fault.http(200, [V2_RECORD]))
     simulator.inject("call_history_v2", Fault.http(200, [V2_RECORD]))
 
-    history = await client.get_call_history(NOW, per_page=1, max_pages=2)
+    history = await api_client.get_call_history(NOW, per_page=1, max_pages=2)
 
     assert history.calls == (V2_CALL,)
 
 
 async def test_v2_answered_filter(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """One page of calls nobody answered, as the app's missed-call list asks for it."""
-    page = await client.get_call_history_v2_page(1, 10, answered=False)
-    answered = await client.get_call_history_v2_page(1, 10, answered=True)
+    page = await api_client.get_call_history_v2_page(1, 10, answered=False)
+    answered = await api_client.get_call_history_v2_page(1, 10, answered=True)
 
     assert [call.answered for call in page.calls] == [False, False]
     assert [call.answered for call in answered.calls] == [True, True]
@@ -264,7 +259,7 @@ async def test_v2_answered_filter(
 
 
 async def test_v2_skips_unusable_records(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """Records without an id or a time are skipped and counted; the rest is read."""
     body = [
@@ -276,7 +271,7 @@ async def test_v2_skips_unusable_records(
     ]
     simulator.inject("call_history_v2", Fault.http(200, body))
 
-    history = await client.get_call_history(NOW)
+    history = await api_client.get_call_history(NOW)
 
     assert [call.id for call in history.calls] == ["7001", "7003"]
     assert history.skipped == 3
@@ -296,18 +291,18 @@ async def test_v2_skips_unusable_records(
     ids=["404", "401", "403"],
 )
 async def test_v1_fallback(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient, fault: Fault
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient, fault: Fault
 ) -> None:
     """A 404 of v2, or its Bearer auth refused, reads v1 for that read only."""
     simulator.inject("call_history_v2", fault)
     since = NOW - timedelta(days=365)
 
-    first = await client.get_call_history(since)
-    assert client.history_api is HistoryApi.V1
-    second = await client.get_call_history(since)
+    first = await api_client.get_call_history(since)
+    assert api_client.history_api is HistoryApi.V1
+    second = await api_client.get_call_history(since)
 
     assert (first.api, second.api) == (HistoryApi.V1, HistoryApi.V2)
-    assert client.history_api is HistoryApi.V2
+    assert api_client.history_api is HistoryApi.V2
     assert [endpoint for endpoint, _ in history_requests(simulator)] == [
         "call_history_v2",
         "call_history_v1",
@@ -333,14 +328,17 @@ async def test_v1_fallback(
 
 
 async def test_lasting_404_chooses_v1_for_an_hour(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient, clock: HandClock
+    hass: HomeAssistant,
+    simulator: Simulator,
+    api_client: VoipgridClient,
+    clock: HandClock,
 ) -> None:
     """Only v2 answering 404 to 3 reads in a row chooses v1; v2 is tried again hourly."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
 
     async def read() -> list[str]:
         before = len(history_requests(simulator))
-        await client.get_call_history(NOW - timedelta(days=1))
+        await api_client.get_call_history(NOW - timedelta(days=1))
         clock.now += 900
         return [endpoint for endpoint, _ in history_requests(simulator)[before:]]
 
@@ -351,19 +349,19 @@ async def test_lasting_404_chooses_v1_for_an_hour(
     assert [await read() for _ in range(3)] == [v1, v1, v1]
     # Then v2 is tried again; still missing, v1 is asked directly for another hour.
     assert [await read() for _ in range(5)] == [both, v1, v1, v1, both]
-    assert client.history_api is HistoryApi.V1
+    assert api_client.history_api is HistoryApi.V1
 
     simulator.history.without_v2.clear()
     clock.now += 3600
     assert await read() == ["call_history_v2"]
-    assert client.history_api is HistoryApi.V2
+    assert api_client.history_api is HistoryApi.V2
     # v2 answered: one 404 again no longer chooses v1.
     simulator.inject("call_history_v2", Fault.http(404))
     assert [await read() for _ in range(2)] == [both, ["call_history_v2"]]
 
 
 async def test_v1_amsterdam_time(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """v1 dates are Amsterdam local time: sent so, read so (summer and winter)."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
@@ -384,7 +382,7 @@ async def test_v1_amsterdam_time(
         ),
     )
 
-    history = await client.get_call_history(winter, per_page=5)
+    history = await api_client.get_call_history(winter, per_page=5)
 
     assert [call.start for call in history.calls] == [summer, summer, winter]
     assert amsterdam_time(winter) == "2026-01-10T09:30:00"
@@ -396,14 +394,14 @@ async def test_v1_amsterdam_time(
 
 
 async def test_v1_filters_by_date(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The simulator's v1 list keeps the calls after ``call_date__gt``, also with __lt."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
     now = simulator.wall_clock()
 
-    recent = await client.get_call_history(now - timedelta(hours=2, minutes=30))
-    window = await client.get_call_history_v1_page(
+    recent = await api_client.get_call_history(now - timedelta(hours=2, minutes=30))
+    window = await api_client.get_call_history_v1_page(
         since=now - timedelta(hours=2, minutes=30),
         until=now - timedelta(minutes=90),
         limit=10,
@@ -422,13 +420,13 @@ async def test_v1_filters_by_date(
 
 
 async def test_v1_pages(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """v1 pages follow ``limit`` and ``offset`` until ``meta.next`` is empty."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
 
-    history = await client.get_call_history(NOW - timedelta(days=3650), per_page=3)
-    limited = await client.get_call_history(
+    history = await api_client.get_call_history(NOW - timedelta(days=3650), per_page=3)
+    limited = await api_client.get_call_history(
         NOW - timedelta(days=3650), per_page=1, max_pages=2
     )
 
@@ -442,7 +440,7 @@ async def test_v1_pages(
 
 
 async def test_v1_a_full_page_without_next(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A full page whose ``meta.next`` is empty is the last."""
     simulator.history.without_v2.add(DEFAULT_EMAIL)
@@ -451,7 +449,7 @@ async def test_v1_a_full_page_without_next(
         Fault.http(200, {"meta": {"next": None}, "objects": [V1_RECORD]}),
     )
 
-    history = await client.get_call_history(NOW - timedelta(days=1), per_page=1)
+    history = await api_client.get_call_history(NOW - timedelta(days=1), per_page=1)
 
     assert [call.id for call in history.calls] == ["8001"]
     assert len(history_requests(simulator)) == 2  # v2 (404), then one v1 page
@@ -474,7 +472,7 @@ async def test_v1_a_full_page_without_next(
 async def test_v2_faults(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     fault: Fault,
     error: type[Exception],
 ) -> None:
@@ -483,49 +481,49 @@ async def test_v2_faults(
     simulator.inject("call_history_v2", fault, times=2)
 
     with pytest.raises(error):
-        await client.get_call_history(NOW)
+        await api_client.get_call_history(NOW)
 
     assert {endpoint for endpoint, _ in history_requests(simulator)} == {
         "call_history_v2"
     }
-    assert client.history_api is None
+    assert api_client.history_api is None
 
 
 async def test_both_lists_missing(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """Without either list, the 404 of v1 is raised."""
     simulator.inject("call_history_v2", Fault.http(404))
     simulator.inject("call_history_v1", Fault.http(404))
 
     with pytest.raises(VoipgridNotFoundError):
-        await client.get_call_history(NOW)
+        await api_client.get_call_history(NOW)
 
 
 async def test_v1_refuses_the_token(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A token refused by both lists is an authentication error with the status."""
     simulator.accounts[DEFAULT_EMAIL].revoked = True
 
     with pytest.raises(VoipgridAuthenticationError) as err:
-        await client.get_call_history(NOW)
+        await api_client.get_call_history(NOW)
 
     assert err.value.status == 401
 
 
 async def test_partner_account(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """A partner account gets 403 from both lists."""
     simulator.accounts[DEFAULT_EMAIL].partner = True
 
     with pytest.raises(VoipgridAuthenticationError) as err:
-        await client.get_call_history(NOW)
+        await api_client.get_call_history(NOW)
 
     assert err.value.status == 403
     with pytest.raises(VoipgridAuthenticationError):
-        await client.get_phone_accounts()
+        await api_client.get_phone_accounts()
 
 
 # -- parsers -----------------------------------------------------------------------------
@@ -664,10 +662,10 @@ def test_v1_unusable_records() -> None:
 
 
 async def test_phone_accounts(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """The company's active phone accounts: the desk phone is registered, by its name."""
-    accounts, complete = await client.get_phone_accounts()
+    accounts, complete = await api_client.get_phone_accounts()
 
     assert complete
     assert accounts["101"] == PhoneAccount(
@@ -692,16 +690,18 @@ async def test_phone_accounts(
 
 
 async def test_phone_accounts_wanted(
-    hass: HomeAssistant, simulator: Simulator, client: VoipgridClient
+    hass: HomeAssistant, simulator: Simulator, api_client: VoipgridClient
 ) -> None:
     """Only the wanted phone accounts are returned; paging stops once all are found."""
     simulator.phones.unregister(DEFAULT_EMAIL, 101)
     simulator.phones.register(DEFAULT_EMAIL, "102", "Acrobits Groundwire")
 
     # Sorted by description: Desk, Reception, Sales, Softphone.
-    accounts, complete = await client.get_phone_accounts({"101"}, limit=1)
-    both, _ = await client.get_phone_accounts({"101", "102"}, limit=1)
-    missing, incomplete = await client.get_phone_accounts({"999"}, limit=1, max_pages=2)
+    accounts, complete = await api_client.get_phone_accounts({"101"}, limit=1)
+    both, _ = await api_client.get_phone_accounts({"101", "102"}, limit=1)
+    missing, incomplete = await api_client.get_phone_accounts(
+        {"999"}, limit=1, max_pages=2
+    )
 
     assert complete
     assert list(accounts) == ["101"]
@@ -762,7 +762,7 @@ def test_registration_shapes(
 async def test_phone_account_faults(
     hass: HomeAssistant,
     simulator: Simulator,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     fault: Fault,
     error: type[Exception],
 ) -> None:
@@ -770,4 +770,4 @@ async def test_phone_account_faults(
     simulator.inject("phone_accounts", fault)
 
     with pytest.raises(error):
-        await client.get_phone_accounts({"101"})
+        await api_client.get_phone_accounts({"101"})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-import shutil
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -18,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from simulator import Simulator
 
-from .helpers import BLUEPRINT_DIR, checked_blueprint
+from .helpers import checked_blueprint
 from .notification_helpers import (
     CALLER,
     MISSED_CALLS,
@@ -30,16 +28,10 @@ from .notification_helpers import (
     webhook_path,
 )
 
+# This repository's blueprints in the config dir.
+pytestmark = pytest.mark.hass_config(blueprints=True)
+
 BLUEPRINT = "call_back_missed_call.yaml"
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a config dir holding the blueprint."""
-    target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
-    target.mkdir(parents=True)
-    shutil.copy(BLUEPRINT_DIR / BLUEPRINT, target / BLUEPRINT)
-    return hass_tmp_config_dir
 
 
 @pytest.fixture

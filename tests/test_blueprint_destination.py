@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from pathlib import Path
-import shutil
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -18,7 +16,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from simulator import Account, Fault, Simulator
 
-from .helpers import BLUEPRINT_DIR, advance, checked_blueprint
+from .helpers import advance, checked_blueprint
+
+# This repository's blueprints in the config dir.
+pytestmark = pytest.mark.hass_config(blueprints=True)
 
 BLUEPRINT = "ring_mobile_when_away.yaml"
 
@@ -30,16 +31,6 @@ MOBILE = "Mobile (+31612345678)"
 # A fixed destination without description: its option is the number alone, which a
 # template would turn into a number.
 BARE = "+31201234567"
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a temporary config dir holding this repository's blueprints."""
-    target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
-    target.mkdir(parents=True)
-    for source in BLUEPRINT_DIR.glob("*.yaml"):
-        shutil.copy(source, target / source.name)
-    return hass_tmp_config_dir
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-import shutil
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -12,10 +10,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
 )
-from pytest_homeassistant_custom_component.typing import (
-    ClientSessionGenerator,
-    WebSocketGenerator,
-)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.clicktodial.const import CONF_NUMBER, SUBENTRY_TYPE_CONTACT
 from homeassistant.config_entries import ConfigSubentryData
@@ -24,7 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from simulator import Simulator
 
-from .helpers import BLUEPRINT_DIR, checked_blueprint
+from .helpers import checked_blueprint
 from .notification_helpers import (
     CALLER,
     PHONE_CALLS,
@@ -32,9 +27,11 @@ from .notification_helpers import (
     async_setup,
     notification,
     post,
-    reachable_home_assistant,
     webhook_path,
 )
+
+# This repository's blueprints in the config dir.
+pytestmark = pytest.mark.hass_config(blueprints=True)
 
 BLUEPRINT = "notify_missed_calls.yaml"
 NOTIFIED = "test_missed_call_notified"
@@ -52,23 +49,6 @@ NOTIFY_ACTION = [
         },
     }
 ]
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a config dir holding the blueprint."""
-    target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
-    target.mkdir(parents=True)
-    shutil.copy(BLUEPRINT_DIR / BLUEPRINT, target / BLUEPRINT)
-    return hass_tmp_config_dir
-
-
-@pytest.fixture
-async def client(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> TestClient:
-    """Serve Home Assistant on 127.0.0.1, its own external URL."""
-    return await reachable_home_assistant(hass, hass_client_no_auth)
 
 
 async def setup_automation(hass: HomeAssistant, entry_id: str) -> None:

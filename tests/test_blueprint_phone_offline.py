@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from pathlib import Path
-import shutil
 from typing import Any
 
 import pytest
@@ -19,8 +17,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from simulator import DEFAULT_EMAIL, Simulator
 
-from .helpers import BLUEPRINT_DIR, checked_blueprint, set_up
+from .helpers import checked_blueprint, set_up
 from .timing import TimeDriver
+
+# This repository's blueprints in the config dir.
+pytestmark = pytest.mark.hass_config(blueprints=True)
 
 BLUEPRINT = "phone_offline.yaml"
 DESK = "binary_sensor.demo_user_desk_201_online"
@@ -41,16 +42,6 @@ OFFLINE_ACTION = [
 ONLINE_ACTION = [
     {"event": TOLD, "event_data": {"what": "online", "message": "{{ message }}"}}
 ]
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a temporary config dir holding this repository's blueprints."""
-    target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
-    target.mkdir(parents=True)
-    for source in BLUEPRINT_DIR.glob("*.yaml"):
-        shutil.copy(source, target / source.name)
-    return hass_tmp_config_dir
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,10 @@ from homeassistant.setup import async_setup_component
 from simulator import SCENARIOS, Fault, RecordedRequest, Simulator
 
 from . import helpers
-from .helpers import BLUEPRINT_DIR
+from .helpers import BLUEPRINT_DIR, install_blueprints
+
+# This repository's blueprints in the config dir.
+pytestmark = pytest.mark.hass_config(blueprints=True)
 
 NOTIFY = "call_and_notify_on_failure.yaml"
 RETRY = "call_retry_if_not_reached.yaml"
@@ -50,34 +53,6 @@ NOTIFY_ACTION = [
         },
     }
 ]
-
-
-def install_blueprints(config_dir: Path) -> Path:
-    """Put a fresh copy of this repository's blueprints in a config dir; return where.
-
-    Whatever is there already (a copy of an earlier run or a user's, a link to this
-    repository) is replaced, never merged with nor written through.
-    """
-    target = config_dir / "blueprints" / "automation" / "clicktodial"
-    if target.is_symlink() or target.is_file():
-        target.unlink()
-    elif target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    for source in BLUEPRINT_DIR.glob("*.yaml"):
-        shutil.copy(source, target / source.name)
-    return target
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a temporary config dir holding this repository's blueprints.
-
-    The temporary dir starts as a copy of the testing config, which may hold a
-    ``blueprints/automation/clicktodial`` folder already.
-    """
-    install_blueprints(Path(hass_tmp_config_dir))
-    return hass_tmp_config_dir
 
 
 # The tasks of automation runs. A run waits (wait_for_trigger, delay) until time moves,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, Callable, Generator
 from functools import partial
 import logging
@@ -10,6 +11,7 @@ from typing import Any
 from unittest.mock import AsyncMock, patch
 
 from aiohttp import ThreadedResolver
+from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
@@ -29,6 +31,8 @@ from homeassistant.const import CONF_EMAIL, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Fault, Simulator
+
+from .timing import FrozenClock, turns_until
 
 ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
 OTHER_EMAIL = "other@example.com"
@@ -449,10 +453,17 @@ async def test_user_url_with_password(
 
 
 async def test_user_timeout(
-    hass: HomeAssistant, simulator: Simulator, mock_setup_entry: AsyncMock
+    hass: HomeAssistant,
+    simulator: Simulator,
+    mock_setup_entry: AsyncMock,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A platform that does not answer in time cannot be connected to."""
-    simulator.inject("profile", Fault.slow(1))
+    """A platform that does not answer in time cannot be connected to.
+
+    In moved time: only moved time makes the answer late, however busy the machine is.
+    """
+    answer = asyncio.Event()
+    simulator.inject("profile", Fault.held(answer))
     with patch(
         "custom_components.clicktodial.config_flow.VoipgridClient",
         partial(VoipgridClient, request_timeout=0.2),
@@ -460,9 +471,16 @@ async def test_user_timeout(
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_USER}
         )
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], user_input(simulator)
+        configuring = hass.async_create_task(
+            hass.config_entries.flow.async_configure(
+                result["flow_id"], user_input(simulator)
+            )
         )
+        await simulator.received("profile")
+        FrozenClock(hass, freezer).move(0.25)
+        assert await turns_until(configuring.done)
+        answer.set()
+        result = configuring.result()
         assert result["type"] is FlowResultType.FORM
         assert result["errors"] == {"base": "cannot_connect"}
 

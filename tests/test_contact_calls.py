@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -17,11 +16,8 @@ from simulator import DEFAULT_EMAIL, Simulator
 from .conftest import SECOND_EMAIL
 from .contact_helpers import ALICE, BOB, set_up, with_contacts
 
-
-@pytest.fixture(autouse=True)
-def freeze_time(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Stop the clock, so no status poll runs between a call and its checks."""
-    return freezer
+# The clock stands still, so no status poll runs between a call and its checks.
+pytestmark = pytest.mark.freeze_time
 
 
 async def async_call(hass: HomeAssistant, data: dict[str, Any]) -> ServiceResponse:

@@ -37,15 +37,12 @@ from dataclasses import dataclass, field
 import ipaddress
 import json
 from numbers import Number
-import os
 from pathlib import Path
 import re
-import tempfile
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-from hypothesis import HealthCheck, example, given, note, settings, strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis import example, given, note, settings, strategies as st
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -69,23 +66,8 @@ from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, RecordedRequest, Simulator
 
 from .secrets_guard import SECOND_EMAIL, record_texts
 
-# Hypothesis warns that its own global Random "could be garbage collected": a false
-# alarm of its reference count check (the object is kept by a thread-local).
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:It looks like `register_random` was passed an object"
-    ":hypothesis.errors.HypothesisWarning"
-)
-
-EXAMPLES = int(os.environ.get("CLICKTODIAL_FUZZ_EXAMPLES", "150"))
-# Hypothesis keeps its example database and caches out of the work tree.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "clicktodial-hypothesis")
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    # The same examples on every run: CI never meets a new one by chance.
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# As many as the profile of tests/conftest.py says ($CLICKTODIAL_FUZZ_EXAMPLES).
+EXAMPLES = settings().max_examples
 
 _TRANSLATIONS = json.loads(
     (Path(integration.__file__).parent / "translations" / "en.json").read_text()
@@ -437,7 +419,6 @@ def test_action_number_field(
     stats: Counter[str] = Counter()
     base = {"b_number": NUMBER, "config_entry_id": accounts.first.entry_id}
 
-    @FUZZ
     @given(number_values(field_name))
     def check(generated: Value) -> None:
         outcome = run(
@@ -487,7 +468,6 @@ def test_action_auto_answer(
     stats: Counter[str] = Counter()
     base = {"b_number": NUMBER, "config_entry_id": accounts.first.entry_id}
 
-    @FUZZ
     @given(
         st.one_of(
             st.booleans(),
@@ -529,7 +509,6 @@ def test_action_config_entry_id(
     ]
     absent = object()
 
-    @FUZZ
     @given(
         st.one_of(
             st.sampled_from(ids),
@@ -641,7 +620,6 @@ def test_action_all_fields(
                 return f"invalid_{name}"
         return "posted"
 
-    @FUZZ
     @given(
         st.fixed_dictionaries(
             {
@@ -833,7 +811,6 @@ def test_config_flow_url(
     port = int(simulator.url.rsplit(":", 1)[1])
     credentials = {CONF_EMAIL: DEFAULT_EMAIL, CONF_API_TOKEN: DEFAULT_TOKEN}
 
-    @FUZZ
     @given(
         st.one_of(
             urls(port),
@@ -915,7 +892,6 @@ def test_config_flow_credentials(
     """
     stats: Counter[str] = Counter()
 
-    @FUZZ
     @given(
         st.one_of(
             st.tuples(st.text(" \t\n", max_size=2), st.text(" \t\n", max_size=2)).map(
@@ -1037,7 +1013,6 @@ def test_options_flow(
         outcome.requests = simulator.requests[before:]
         return outcome
 
-    @FUZZ
     @given(option_values(field_name))
     def check(generated: Value) -> None:
         value = generated.value
@@ -1099,9 +1074,6 @@ def test_options_flow(
 
 
 # -- regressions found by these tests -------------------------------------------------
-
-
-@FUZZ
 @given(st.one_of(NUMBERISH, st.text(max_size=30), good_numbers().map(lambda p: p[0])))
 @example("0)00")
 @example("0(0)123")

@@ -15,15 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
-import os
-from pathlib import Path
-import tempfile
 from typing import Any
 
 import aiohttp
-from hypothesis import HealthCheck, given, settings, strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
-import pytest
+from hypothesis import given, settings, strategies as st
 
 from custom_components.clicktodial.voipgrid import (
     HistoryCall,
@@ -45,19 +40,8 @@ from custom_components.clicktodial.voipgrid.phones import (
 from homeassistant.core import HomeAssistant
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Fault, Simulator
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:It looks like `register_random` was passed an object"
-    ":hypothesis.errors.HypothesisWarning"
-)
-
-EXAMPLES = int(os.environ.get("CLICKTODIAL_FUZZ_EXAMPLES", "150"))
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "clicktodial-hypothesis")
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# As many as the profile of tests/conftest.py says ($CLICKTODIAL_FUZZ_EXAMPLES).
+EXAMPLES = settings().max_examples
 
 JSON_VALUES = st.recursive(
     st.none()
@@ -221,7 +205,6 @@ def check_account(account: PhoneAccount) -> None:
     assert account.useragent is None or account.registered
 
 
-@FUZZ
 @given(st.lists(v2_records(), max_size=5), st.sampled_from([None, "items", "results"]))
 def test_v2_records_are_read(records: list[dict[str, Any]], wrap: str | None) -> None:
     """Every v2 record with an id and a time is read, whatever else it holds."""
@@ -234,7 +217,6 @@ def test_v2_records_are_read(records: list[dict[str, Any]], wrap: str | None) ->
         check_call(call)
 
 
-@FUZZ
 @given(st.lists(v1_records(), max_size=5), JSON_VALUES)
 def test_v1_records_are_read(records: list[dict[str, Any]], meta: Any) -> None:
     """Every v1 record with an id and a date is read, whatever else it holds."""
@@ -248,7 +230,6 @@ def test_v1_records_are_read(records: list[dict[str, Any]], meta: Any) -> None:
         assert not call.answered_elsewhere
 
 
-@FUZZ
 @given(st.lists(phone_records(), max_size=5), JSON_VALUES)
 def test_phone_records_are_read(records: list[dict[str, Any]], meta: Any) -> None:
     """Every phone account record with an id is read, whatever else it holds."""
@@ -266,7 +247,6 @@ PARSERS: dict[str, Callable[[object], HistoryPage | Any]] = {
 }
 
 
-@FUZZ
 @given(
     st.sampled_from(list(PARSERS)),
     JSON_VALUES
@@ -316,7 +296,6 @@ def test_bodies_over_http(
     since = datetime(2026, 11, 26, tzinfo=UTC)
     seen = {"read": 0, "refused": 0}
 
-    @FUZZ
     @given(
         st.lists(v2_records(), min_size=1, max_size=3) | JSON_VALUES,
         st.lists(v2_records(), max_size=3),

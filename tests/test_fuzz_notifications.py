@@ -19,14 +19,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Coroutine
 import json
-import os
-from pathlib import Path
-import tempfile
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from hypothesis import HealthCheck, given, note, settings, strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis import given, note, settings, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -47,19 +43,8 @@ from .notification_helpers import (
     webhook_path,
 )
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:It looks like `register_random` was passed an object"
-    ":hypothesis.errors.HypothesisWarning"
-)
-
-EXAMPLES = int(os.environ.get("CLICKTODIAL_FUZZ_EXAMPLES", "150"))
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "clicktodial-hypothesis")
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+# As many as the profile of tests/conftest.py says ($CLICKTODIAL_FUZZ_EXAMPLES).
+EXAMPLES = settings().max_examples
 MAX_BODY = 64 * 1024
 
 STATUSES = ["created", "ringing", "in-progress", "answered", "ended", "warm-transfer"]
@@ -213,7 +198,6 @@ def test_webhook_bodies(
         await hass.async_block_till_done()
         return response.status
 
-    @FUZZ
     @given(BODIES)
     def check(generated: tuple[str, bytes]) -> None:
         kind, body = generated
@@ -283,7 +267,6 @@ def sequences(draw: st.DrawFn) -> list[tuple[Notification, float]]:
     return out
 
 
-@FUZZ
 @given(sequences())
 def test_each_call_fires_once(steps: list[tuple[Notification, float]]) -> None:
     """Each call fires its first event, answer and end at most once, in that order."""

@@ -5,10 +5,8 @@ Assist's own sentences ("call Alice") are tested in test_voice.py.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -46,20 +44,17 @@ CUSTOM_SENTENCES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def freeze_time(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Stop the clock, so no status poll runs between a call and its checks."""
-    return freezer
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a config dir with custom sentences in English and Dutch."""
-    for language, sentences in CUSTOM_SENTENCES.items():
-        folder = Path(hass_tmp_config_dir, "custom_sentences", language)
-        folder.mkdir(parents=True)
-        (folder / "clicktodial.yaml").write_text(sentences, encoding="utf-8")
-    return hass_tmp_config_dir
+# The clock stands still, so no status poll runs between a call and its checks.
+pytestmark = [
+    pytest.mark.freeze_time,
+    # Custom sentences in English and Dutch in the config dir.
+    pytest.mark.hass_config(
+        files={
+            f"custom_sentences/{language}/clicktodial.yaml": sentences
+            for language, sentences in CUSTOM_SENTENCES.items()
+        }
+    ),
+]
 
 
 @pytest.fixture
@@ -274,7 +269,7 @@ async def test_custom_sentences(hass: HomeAssistant, simulator: Simulator) -> No
 async def test_custom_sentences_honour_exposure(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:
-    """Through Assist, a contact whose button is not exposed is not called, and said so.
+    """Through Assist, a contact whose button is not exposed is not called, nor told of.
 
     Called without an assistant (an automation's own intent), exposure does not apply,
     as for Home Assistant's own intents.
@@ -286,11 +281,11 @@ async def test_custom_sentences_honour_exposure(
     response = await converse(hass, "ring Alice", "en")
     assert response["response_type"] == "error"
     assert response["speech"]["plain"]["speech"] == exception_message(
-        "en", "contact_not_exposed", name="Alice"
+        "en", "contact_not_found", name="Alice"
     )
     response = await converse(hass, "telefoneer alice", "nl")
     assert response["speech"]["plain"]["speech"] == exception_message(
-        "nl", "contact_not_exposed", name="Alice"
+        "nl", "contact_not_found", name="alice"
     )
     assert simulator.count("start_call") == 0
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -25,10 +24,8 @@ TOOL = "clicktodial__call_contact"
 CAROL = {"name": "Carol", "number": "+31508009000", "auto_answer": "on"}
 
 
-@pytest.fixture(autouse=True)
-def freeze_time(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Stop the clock, so no status poll runs between a call and its checks."""
-    return freezer
+# The clock stands still, so no status poll runs between a call and its checks.
+pytestmark = pytest.mark.freeze_time
 
 
 @pytest.fixture(autouse=True)

@@ -73,20 +73,6 @@ EXAMPLE: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def client(
-    simulator: Simulator, socket_enabled: None
-) -> AsyncGenerator[VoipgridClient]:
-    """Return a client of the simulator's account."""
-    async with aiohttp.ClientSession() as session:
-        yield VoipgridClient(
-            session,
-            base_url=simulator.url,
-            email=DEFAULT_EMAIL,
-            api_token=DEFAULT_TOKEN,
-        )
-
-
 class Receiver:
     """A URL on 127.0.0.1 that keeps what is POSTed to it and answers with ``status``."""
 
@@ -130,9 +116,9 @@ async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
 # -- the client: subscribe and unsubscribe -----------------------------------------------
 
 
-async def test_subscribe(client: VoipgridClient, simulator: Simulator) -> None:
+async def test_subscribe(api_client: VoipgridClient, simulator: Simulator) -> None:
     """Test a subscription is created with the documented body and its id returned."""
-    subscription = await client.subscribe_call_notifications(TARGET)
+    subscription = await api_client.subscribe_call_notifications(TARGET)
 
     assert subscription == "1"
     request = simulator.requests[-1]
@@ -145,11 +131,11 @@ async def test_subscribe(client: VoipgridClient, simulator: Simulator) -> None:
     assert simulator.subscriptions["1"].target_url == TARGET
 
 
-async def test_unsubscribe(client: VoipgridClient, simulator: Simulator) -> None:
+async def test_unsubscribe(api_client: VoipgridClient, simulator: Simulator) -> None:
     """Test a subscription is deleted with a DELETE of its URL."""
-    subscription = await client.subscribe_call_notifications(TARGET)
+    subscription = await api_client.subscribe_call_notifications(TARGET)
 
-    await client.unsubscribe_call_notifications(subscription)
+    await api_client.unsubscribe_call_notifications(subscription)
 
     assert simulator.subscriptions == {}
     request = simulator.requests[-1]
@@ -160,10 +146,10 @@ async def test_unsubscribe(client: VoipgridClient, simulator: Simulator) -> None
 
 
 async def test_unsubscribe_gone_already(
-    client: VoipgridClient, simulator: Simulator
+    api_client: VoipgridClient, simulator: Simulator
 ) -> None:
     """Test deleting a subscription the platform no longer knows succeeds (404)."""
-    await client.unsubscribe_call_notifications("42")
+    await api_client.unsubscribe_call_notifications("42")
 
     assert simulator.count("unsubscribe") == 1
 
@@ -185,7 +171,7 @@ async def test_unsubscribe_gone_already(
     ],
 )
 async def test_subscribe_errors(
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     simulator: Simulator,
     answer: Fault,
     error: type[Exception],
@@ -194,17 +180,17 @@ async def test_subscribe_errors(
     simulator.inject("subscribe", answer)
 
     with pytest.raises(error):
-        await client.subscribe_call_notifications(TARGET)
+        await api_client.subscribe_call_notifications(TARGET)
 
 
 async def test_subscribe_forbidden(
-    client: VoipgridClient, simulator: Simulator, account: Account
+    api_client: VoipgridClient, simulator: Simulator, account: Account
 ) -> None:
     """Test a user without the right to call notifications gets a 403."""
     account.may_use_call_notifications = False
 
     with pytest.raises(VoipgridAuthenticationError) as err:
-        await client.subscribe_call_notifications(TARGET)
+        await api_client.subscribe_call_notifications(TARGET)
 
     assert err.value.status == 403
     assert simulator.subscriptions == {}
@@ -214,7 +200,7 @@ async def test_subscribe_forbidden(
     ("data", "expected"), [({"id": 7}, "7"), ({"id": "ab-12_C"}, "ab-12_C")]
 )
 async def test_subscription_ids(
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     simulator: Simulator,
     data: dict[str, Any],
     expected: str,
@@ -222,21 +208,23 @@ async def test_subscription_ids(
     """Test a subscription id may come as a number or a string."""
     simulator.inject("subscribe", Fault.http(201, data))
 
-    assert await client.subscribe_call_notifications(TARGET) == expected
+    assert await api_client.subscribe_call_notifications(TARGET) == expected
 
 
-async def test_unsubscribe_errors(client: VoipgridClient, simulator: Simulator) -> None:
+async def test_unsubscribe_errors(
+    api_client: VoipgridClient, simulator: Simulator
+) -> None:
     """Test failures other than 404 of a deletion are raised."""
     simulator.inject("unsubscribe", Fault.http(500))
     with pytest.raises(VoipgridResponseError):
-        await client.unsubscribe_call_notifications("1")
+        await api_client.unsubscribe_call_notifications("1")
     simulator.inject("unsubscribe", Fault.http(401))
     with pytest.raises(VoipgridAuthenticationError):
-        await client.unsubscribe_call_notifications("1")
+        await api_client.unsubscribe_call_notifications("1")
 
 
 async def test_unsubscribe_other_account(
-    client: VoipgridClient, simulator: Simulator
+    api_client: VoipgridClient, simulator: Simulator
 ) -> None:
     """Test an account cannot delete another account's subscription (404 there)."""
     simulator.add_account("other@example.com", "other-token")
@@ -249,7 +237,7 @@ async def test_unsubscribe_other_account(
         )
         subscription = await other.subscribe_call_notifications(TARGET)
 
-    await client.unsubscribe_call_notifications(subscription)
+    await api_client.unsubscribe_call_notifications(subscription)
 
     assert subscription in simulator.subscriptions
 
@@ -499,10 +487,10 @@ def test_calling_code(country: str | None, code: str | None) -> None:
 
 
 async def test_ring_pushes_to_subscribed_urls(
-    client: VoipgridClient, simulator: Simulator, receiver: Receiver
+    api_client: VoipgridClient, simulator: Simulator, receiver: Receiver
 ) -> None:
     """Test a scripted call's notifications are POSTed to the subscribed URL in order."""
-    await client.subscribe_call_notifications(receiver.url)
+    await api_client.subscribe_call_notifications(receiver.url)
 
     call_id = await simulator.ring("missed", speed=0)
 
@@ -525,10 +513,10 @@ async def test_ring_pushes_to_subscribed_urls(
 
 
 async def test_ring_waits_between_notifications(
-    client: VoipgridClient, simulator: Simulator, receiver: Receiver
+    api_client: VoipgridClient, simulator: Simulator, receiver: Receiver
 ) -> None:
     """Test a script is played in its time, scaled by the speed."""
-    await client.subscribe_call_notifications(receiver.url)
+    await api_client.subscribe_call_notifications(receiver.url)
     pauses: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -560,10 +548,10 @@ async def test_scripts_are_notifications(simulator: Simulator, script: str) -> N
 
 
 async def test_ring_only_the_accounts_subscriptions(
-    client: VoipgridClient, simulator: Simulator, receiver: Receiver
+    api_client: VoipgridClient, simulator: Simulator, receiver: Receiver
 ) -> None:
     """Test a call of one account reaches only that account's subscribed URLs."""
-    await client.subscribe_call_notifications(receiver.url)
+    await api_client.subscribe_call_notifications(receiver.url)
 
     await simulator.ring("outgoing", email="other@example.com", speed=0)
     assert receiver.bodies == []
@@ -573,11 +561,11 @@ async def test_ring_only_the_accounts_subscriptions(
 
 
 async def test_ring_delivery_failures(
-    client: VoipgridClient, simulator: Simulator, receiver: Receiver
+    api_client: VoipgridClient, simulator: Simulator, receiver: Receiver
 ) -> None:
     """Test the status of each delivery is recorded, None where nobody answered."""
-    await client.subscribe_call_notifications(receiver.url)
-    await client.subscribe_call_notifications("http://127.0.0.1:9/nothing-here")
+    await api_client.subscribe_call_notifications(receiver.url)
+    await api_client.subscribe_call_notifications("http://127.0.0.1:9/nothing-here")
     receiver.status = 400
 
     await simulator.ring("cancelled", speed=0)
@@ -586,10 +574,10 @@ async def test_ring_delivery_failures(
 
 
 async def test_ring_over_http(
-    client: VoipgridClient, simulator: Simulator, receiver: Receiver
+    api_client: VoipgridClient, simulator: Simulator, receiver: Receiver
 ) -> None:
     """Test POST /simulator/ring plays a script in the background."""
-    await client.subscribe_call_notifications(receiver.url)
+    await api_client.subscribe_call_notifications(receiver.url)
     async with aiohttp.ClientSession() as session:
         async with session.post(
             f"{simulator.url}/simulator/ring",
@@ -621,13 +609,13 @@ async def test_ring_over_http(
 
 async def test_ring_command(
     hass: HomeAssistant,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     simulator: Simulator,
     receiver: Receiver,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Test ``python -m simulator ring`` asks a running simulator to ring."""
-    await client.subscribe_call_notifications(receiver.url)
+    await api_client.subscribe_call_notifications(receiver.url)
     args = parse_ring_args(
         ["missed", "--url", simulator.url, "--speed", "0", "--name", "Jan"]
     )
@@ -646,14 +634,14 @@ async def test_ring_command(
 
 async def test_ring_command_reads_simulator_port(
     hass: HomeAssistant,
-    client: VoipgridClient,
+    api_client: VoipgridClient,
     simulator: Simulator,
     receiver: Receiver,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Test ``ring`` without --url finds the simulator at $SIMULATOR_PORT, as the README says."""
-    await client.subscribe_call_notifications(receiver.url)
+    await api_client.subscribe_call_notifications(receiver.url)
     monkeypatch.setenv("SIMULATOR_PORT", str(URL(simulator.url).port))
 
     args = parse_ring_args(["outgoing", "--speed", "0"])

@@ -12,7 +12,6 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.clicktodial.const import (
     CONF_CALL_NOTIFICATIONS,
@@ -32,7 +31,6 @@ from .notification_helpers import (
     fired,
     notification,
     post,
-    reachable_home_assistant,
     todo_items,
     webhook_path,
 )
@@ -41,13 +39,10 @@ SOFTPHONE_TARGET = {"account_number": 241, "number": "202", "user_numbers": []}
 MOBILE_TARGET = {"account_number": None, "number": "0612345678", "user_numbers": []}
 
 
-@pytest.fixture
-async def client(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> TestClient:
-    """Serve Home Assistant on 127.0.0.1, its own external URL."""
+@pytest.fixture(autouse=True)
+def in_the_netherlands(hass: HomeAssistant) -> None:
+    """Put Home Assistant in the Netherlands: numbers written nationally are Dutch."""
     hass.config.country = "NL"
-    return await reachable_home_assistant(hass, hass_client_no_auth)
 
 
 async def play(

@@ -43,6 +43,7 @@ from .notification_helpers import (
     todo_items,
     webhook_path,
 )
+from .timing import turns_until
 
 
 def stored(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
@@ -274,7 +275,9 @@ async def test_stopping_waits_for_the_subscription(
     await set_up_subscribing(hass, entry)
 
     stopping = hass.async_create_task(hass.async_stop(), eager_start=False)
-    await asyncio.sleep(0.05)
+    # Turns of the loop, not real time: the stop reaches its shutdown jobs without I/O,
+    # and waits there for the subscription's answer.
+    assert not await turns_until(stopping.done, turns=50)
     release.set()
     await stopping
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -22,10 +21,8 @@ from .helpers import reauth_flows
 NUMBER = "+31508009899"
 
 
-@pytest.fixture(autouse=True)
-def freeze_time(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Stop the clock, so no status poll runs between a call and its checks."""
-    return freezer
+# The clock stands still, so no status poll runs between a call and its checks.
+pytestmark = pytest.mark.freeze_time
 
 
 async def async_call(

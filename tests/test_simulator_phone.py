@@ -12,7 +12,6 @@ from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.clicktodial.const import DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID
@@ -27,20 +26,11 @@ from .notification_helpers import (
     PHONE_CALLS,
     account_entry,
     async_setup,
-    reachable_home_assistant,
     todo_items,
 )
 
 SELECT = "select.demo_user_phone_that_rings"
 STATUS = "sensor.demo_user_call_status"
-
-
-@pytest.fixture
-async def client(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> TestClient:
-    """Serve Home Assistant on 127.0.0.1, its own external URL."""
-    return await reachable_home_assistant(hass, hass_client_no_auth)
 
 
 @pytest.fixture

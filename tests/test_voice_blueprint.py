@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-import shutil
 from typing import Any
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -21,19 +18,8 @@ from .helpers import BLUEPRINT_DIR, checked_blueprint
 BLUEPRINT = BLUEPRINT_DIR / "call_contact_by_voice.yaml"
 
 
-@pytest.fixture(autouse=True)
-def freeze_time(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Stop the clock, so no status poll runs between a call and its checks."""
-    return freezer
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Give Home Assistant a temporary config dir holding the blueprint."""
-    target = Path(hass_tmp_config_dir, "blueprints", "automation", "clicktodial")
-    target.mkdir(parents=True)
-    shutil.copy(BLUEPRINT, target / BLUEPRINT.name)
-    return hass_tmp_config_dir
+# The clock stands still, so no status poll runs between a call and its checks.
+pytestmark = [pytest.mark.freeze_time, pytest.mark.hass_config(blueprints=True)]
 
 
 async def set_up_voice(hass: HomeAssistant, **inputs: Any) -> None:

@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable, Iterator
 import contextlib
 from datetime import UTC, datetime, timedelta
 import math
+import os
+import threading
 from typing import Protocol
 from unittest.mock import patch
 
@@ -55,8 +57,21 @@ class FrozenClock:
         async_fire_time_changed_exact(self.hass)
 
     def move_to(self, when: float) -> None:
-        """Tick the freezer to ``when``, at least a microsecond."""
-        self.move(max(when - self.hass.loop.time(), 1e-6))
+        """Tick the freezer to the first whole microsecond at or after ``when``.
+
+        At least a microsecond. Found by ticking, not by rounding ``when - now``: loop
+        times are floats of about 2e9 s, so that difference is off by up to a quarter of
+        a microsecond, and rounding it up would land a microsecond late now and then.
+        Polls planned from the time of a read would then drift from their plan.
+        """
+        loop = self.hass.loop
+        below = math.floor(round((when - loop.time()) * 1e6, 3)) - 1
+        if below > 0:
+            self.freezer.tick(timedelta(microseconds=below))
+        self.freezer.tick(timedelta(microseconds=1))
+        while loop.time() < when:
+            self.freezer.tick(timedelta(microseconds=1))
+        async_fire_time_changed_exact(self.hass)
 
 
 class VirtualClock:
@@ -116,6 +131,45 @@ def real_time() -> float:
     return freezegun_api.real_perf_counter()
 
 
+_SCHEDSTAT = "/proc/thread-self/schedstat"
+# Per thread: the open schedstat file of the thread that opened it.
+_schedstat = threading.local()
+
+
+def unqueued_time() -> float:
+    """Return real seconds less those the calling thread waited for a CPU.
+
+    What a busy machine adds to real time is the wait for a CPU (Linux's schedstat, a
+    thread's second number): without it, a callback's or a step's duration is its own
+    work and its own waits, however many other processes run. Where there is no
+    schedstat, real time.
+    """
+    fd = getattr(_schedstat, "fd", None)
+    if fd is None:
+        try:
+            fd = _schedstat.fd = os.open(_SCHEDSTAT, os.O_RDONLY)
+        except OSError:
+            fd = _schedstat.fd = -1
+    if fd < 0:
+        return real_time()
+    now = real_time()
+    queued_ns = int(os.pread(fd, 128, 0).split()[1])
+    return now - queued_ns / 1e9
+
+
+async def turns_until(until: Callable[[], bool], turns: int = 1000) -> bool:
+    """Turn the event loop until ``until()`` holds, at most ``turns`` times: no I/O waited for.
+
+    For what needs only callbacks and tasks, such as a timeout firing in moved time: it
+    takes the same turns however busy the machine is. Return whether ``until()`` held.
+    """
+    for _ in range(turns):
+        if until():
+            return True
+        await asyncio.sleep(0)
+    return until()
+
+
 async def block_till_done(hass: HomeAssistant) -> None:
     """Wait for every task of Home Assistant, background tasks too."""
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -136,7 +190,8 @@ class TimeDriver:
         self._settle = settle
         self.origin = hass.loop.time()
         self.steps = 0
-        # The longest a move took in real time (with the work it let run).
+        # The longest a move took (with the work it let run), in real time less the
+        # waits for a CPU: what a busy machine adds is not counted.
         self.slowest_step = 0.0
 
     def elapsed(self) -> float:
@@ -160,12 +215,12 @@ class TimeDriver:
         await self._settle(self.hass)
 
     async def _step(self, move: Callable[[float], None], to: float) -> None:
-        """Move the clock once (``move(to)``) and settle, timing it in real time."""
-        started = real_time()
+        """Move the clock once (``move(to)``) and settle, timing it (``unqueued_time``)."""
+        started = unqueued_time()
         move(to)
         await self.settle()
         self.steps += 1
-        self.slowest_step = max(self.slowest_step, real_time() - started)
+        self.slowest_step = max(self.slowest_step, unqueued_time() - started)
 
     async def advance(self, seconds: float, step: float = 0.1) -> None:
         """Move forward in fixed steps; what falls due within a step runs at its end."""

@@ -81,9 +81,7 @@ class CallContactIntentHandler(intent.IntentHandler):
     async def _async_call(self, intent_obj: intent.Intent, name: str) -> str:
         """Call the contact named; return its name as written."""
         hass = intent_obj.hass
-        entry, contact = find_contact(
-            hass, name, assistant=intent_obj.assistant, say_not_exposed=True
-        )
+        entry, contact = find_contact(hass, name, assistant=intent_obj.assistant)
         request = resolve_call(entry, {}, contact=contact.data)
         key = (entry.entry_id, request.b_number)
         if key in self._starting or call_being_set_up(hass, entry, request.b_number):

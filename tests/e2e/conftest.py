@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .harness import HomeAssistant, running_home_assistant
+from .harness import HomeAssistant, libfaketime, running_home_assistant
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -94,18 +94,34 @@ def stop_on_sigterm() -> Iterator[None]:
     signal.signal(signal.SIGTERM, previous)
 
 
+def _missing(reason: str) -> None:
+    """Skip the test for want of a system package; fail instead in CI."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Return Debian's Chromium; skip (fail in CI) where it is not installed."""
     if not CHROMIUM.exists():
-        reason = (
+        _missing(
             f"no Chromium at {CHROMIUM}: install Debian's (apt-get install chromium; "
             ".ci/run does) to run the end-to-end tests"
         )
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def faketime() -> Path:
+    """Return Debian's libfaketime; skip (fail in CI) where it is not installed."""
+    if (library := libfaketime()) is None:
+        _missing(
+            "no libfaketime, which runs Home Assistant at a fixed time of day: install "
+            "Debian's (apt-get install faketime; .ci/run does) to run the end-to-end tests"
+        )
+    assert library is not None
+    return library
 
 
 @pytest.fixture(scope="session")
@@ -119,9 +135,11 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def home_assistant(chromium: Path, artifacts: Path) -> Iterator[HomeAssistant]:
+def home_assistant(
+    chromium: Path, faketime: Path, artifacts: Path
+) -> Iterator[HomeAssistant]:
     """Run the simulator and an onboarded Home Assistant; keep their logs afterwards."""
-    with running_home_assistant() as hass:
+    with running_home_assistant(faketime) as hass:
         try:
             yield hass
         finally:
@@ -181,12 +199,17 @@ class Steps:
 
 @pytest.fixture
 def page(
-    request: pytest.FixtureRequest, browser: Browser, artifacts: Path
+    request: pytest.FixtureRequest,
+    browser: Browser,
+    home_assistant: HomeAssistant,
+    artifacts: Path,
 ) -> Iterator[Page]:
-    """Open a fresh page; save its console and, on failure, how it looked."""
+    """Open a fresh page at Home Assistant's time; save its console and, on failure, how it looked."""
     context = browser.new_context(
         viewport=VIEWPORT, locale="en-US", timezone_id="Europe/Amsterdam"
     )
+    # The page's clock shows Home Assistant's time of day (it runs on from there).
+    context.clock.install(time=home_assistant.now())
     page = context.new_page()
     page.set_default_timeout(20_000)
     console: list[str] = []

@@ -3,6 +3,13 @@
 Nothing here uses pytest-homeassistant-custom-component: Home Assistant runs as its own
 process (``python -m homeassistant --skip-pip``) with a fresh configuration folder made by
 ``scripts/develop-config``, exactly as ``scripts/develop`` runs it.
+
+Both run at a fixed time of day, whatever the real time: noon in Amsterdam of the day the
+tests start (``start_moment``). The simulator is told with ``--now``; Home Assistant runs
+with Debian's libfaketime preloaded (package ``faketime``), which starts its clock at
+that moment; the browser's pages get it from Playwright's clock (``HomeAssistant.now``).
+So the simulator's scripted calls of the day (one to three hours before) and a call made
+now fall on one day, also when the tests run just after midnight.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import contextlib
 import ctypes
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time as time_of_day, timedelta
 import json
 import os
 from pathlib import Path
@@ -27,6 +35,7 @@ from typing import Any
 import urllib.error
 import urllib.parse
 import urllib.request
+from zoneinfo import ZoneInfo
 
 import aiohttp
 
@@ -42,6 +51,40 @@ HA_PASSWORD = "e2e-password-1"
 
 START_TIMEOUT = 60.0  # a cold start with --skip-pip takes about 7 s here
 STOP_TIMEOUT = 20.0  # then SIGKILL
+
+# The time of day the simulator and Home Assistant start at, in Home Assistant's time zone.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+TIME_OF_DAY = time_of_day(12, 0)
+# Debian's libfaketime (apt-get install faketime), the thread-safe one: preloaded into
+# Home Assistant (not through the faketime program, which would be the process we watch).
+LIBFAKETIME = "libfaketimeMT.so.1"
+LIBFAKETIME_FOLDERS = ("/usr/lib/x86_64-linux-gnu/faketime", "/usr/lib/faketime")
+
+
+def start_moment(now: datetime | None = None) -> datetime:
+    """Return noon in Amsterdam of the day it is now there: the tests' start of time."""
+    today = (now or datetime.now(UTC)).astimezone(AMSTERDAM).date()
+    return datetime.combine(today, TIME_OF_DAY, AMSTERDAM)
+
+
+def libfaketime() -> Path | None:
+    """Return Debian's libfaketime, None where it is not installed."""
+    for folder in LIBFAKETIME_FOLDERS:
+        if (path := Path(folder, LIBFAKETIME)).exists():
+            return path
+    return next(Path("/usr/lib").glob(f"*/faketime/{LIBFAKETIME}"), None)
+
+
+def faked_time(moment: datetime, library: Path) -> dict[str, str | None]:
+    """Return the environment that starts a process's clock at ``moment`` (it runs on)."""
+    return {
+        "LD_PRELOAD": str(library),
+        # Read as local time: the process's time zone is made UTC.
+        "FAKETIME": moment.astimezone(UTC).strftime("@%Y-%m-%d %H:%M:%S"),
+        "TZ": "UTC",
+        # A test run itself under faketime must not hand its clock on.
+        "FAKETIME_SHARED": None,
+    }
 
 
 def free_port() -> int:
@@ -70,9 +113,23 @@ class Process:
     output: Path
 
     @classmethod
-    def start(cls, name: str, args: list[str], output: Path) -> Process:
-        """Start ``args`` with stdout and stderr going to ``output``."""
+    def start(
+        cls,
+        name: str,
+        args: list[str],
+        output: Path,
+        environment: dict[str, str | None] | None = None,
+    ) -> Process:
+        """Start ``args`` with stdout and stderr going to ``output``.
+
+        ``environment`` changes the inherited environment (None: without the variable).
+        """
         env = os.environ.copy()
+        for variable, value in (environment or {}).items():
+            if value is None:
+                env.pop(variable, None)
+            else:
+                env[variable] = value
         # Let Python keep compiled modules: Home Assistant starts in ~3 s instead of ~9 s.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         with output.open("wb") as out:
@@ -165,8 +222,15 @@ class HomeAssistant:
     port: int
     config: Path
     simulator_url: str
+    # The moment both were started at, and when that was on this process's own clock.
+    started_at: datetime
+    started: float
     processes: list[Process] = field(default_factory=list)
     access_token: str = ""
+
+    def now(self) -> datetime:
+        """Return the time it is for Home Assistant and the simulator."""
+        return self.started_at + timedelta(seconds=time.monotonic() - self.started)
 
     @property
     def log(self) -> Path:
@@ -273,9 +337,12 @@ class HomeAssistant:
 
 
 @contextlib.contextmanager
-def running_home_assistant(workdir: Path | None = None) -> Iterator[HomeAssistant]:
+def running_home_assistant(
+    library: Path, workdir: Path | None = None
+) -> Iterator[HomeAssistant]:
     """Start the simulator and Home Assistant on free ports, onboarded; stop both after.
 
+    Both start at ``start_moment()``, Home Assistant with ``library`` (libfaketime).
     Everything lives in a new temporary folder, removed afterwards.
     """
     tmp = Path(tempfile.mkdtemp(prefix="clicktodial-e2e-", dir=workdir))
@@ -286,6 +353,7 @@ def running_home_assistant(workdir: Path | None = None) -> Iterator[HomeAssistan
         subprocess.run(  # noqa: S603
             [REPO / "scripts" / "develop-config", config, str(ha_port)], check=True
         )
+        started_at, started = start_moment(), time.monotonic()
         simulator = Process.start(
             "simulator",
             [
@@ -298,6 +366,8 @@ def running_home_assistant(workdir: Path | None = None) -> Iterator[HomeAssistan
                 str(sim_port),
                 "--account",
                 f"{EMAIL}:{API_TOKEN}",
+                "--now",
+                started_at.isoformat(),
             ],
             tmp / "simulator.out",
         )
@@ -306,6 +376,7 @@ def running_home_assistant(workdir: Path | None = None) -> Iterator[HomeAssistan
             "hass",
             [sys.executable, "-m", "homeassistant", "-c", str(config), "--skip-pip"],
             tmp / "hass.out",
+            faked_time(started_at, library),
         )
         processes.append(hass_process)
         hass = HomeAssistant(
@@ -313,6 +384,8 @@ def running_home_assistant(workdir: Path | None = None) -> Iterator[HomeAssistan
             port=ha_port,
             config=config,
             simulator_url=f"http://{HOST}:{sim_port}",
+            started_at=started_at,
+            started=started,
             processes=processes,
         )
         _wait_until_up(hass, simulator, hass_process)

@@ -11,7 +11,7 @@ over its own HTTP API:
   without the Phone tile ringing;
 - with the desk phone, a call nobody answers: the Phone tile rings naming the caller,
   and the missed call is listed;
-- Assist, typed in its dialog: "call Alice" says the contact is not exposed; exposed, it
+- Assist, typed in its dialog: "call Alice" knows no such contact (not exposed); exposed, it
   calls her (the status tile names her), a second "call Alice" is refused while the first
   is set up, and the call, pushed back by the simulator as an outgoing call, puts the
   Phone tile in a call;
@@ -293,9 +293,10 @@ def test_phone_rings_on_the_dashboard(
     expect(todo.get_by_text(CALLER)).to_have_count(2)
     steps.shot("missed-call-listed")
 
-    # Assist, typed: Alice is not exposed yet; exposed, she is called, once.
+    # Assist, typed: Alice is not exposed yet, so Assist knows no Alice; exposed, she is
+    # called, once.
     answer = assist(page, "call Alice", steps, "assist-not-exposed")
-    assert "not exposed to Assist" in answer, answer
+    assert answer == "No contact is named Alice.", answer
     hass.websocket(
         {
             "type": "homeassistant/expose_entity",

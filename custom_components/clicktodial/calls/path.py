@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+import unicodedata
 
 from custom_components.clicktodial.const import (
     AUTO_ANSWER_OFF,
@@ -170,31 +171,19 @@ def find_contact(
     entry_id: str | None = None,
     *,
     assistant: str | None = None,
-    say_not_exposed: bool = False,
 ) -> tuple[ClickToDialConfigEntry, ConfigSubentry]:
-    """Find a contact by name, regardless of case and surrounding spaces.
+    """Find a contact by name, compared as Assist compares names (``fold_name``).
 
     It is looked for in every loaded account, or in the one of ``entry_id``; with
-    ``assistant``, only among the contacts exposed to it. A name no contact has, or
-    that several have, raises a translated validation error; with ``say_not_exposed``,
-    a contact that is there but not exposed is said so.
+    ``assistant``, only among the contacts exposed to it: a contact that is not exposed
+    gets the answer of a name no contact has, so that an assistant never tells it exists.
+    A name no contact has, or that several have, raises a translated validation error.
     """
     if not hass.config_entries.async_loaded_entries(DOMAIN):
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="no_loaded_entry"
         )
     found = _named(async_contacts(hass, entry_id, assistant=assistant), name)
-    if (
-        not found
-        and say_not_exposed
-        and assistant is not None
-        and (hidden := _named(async_contacts(hass, entry_id), name))
-    ):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="contact_not_exposed",
-            translation_placeholders={"name": hidden[0][1].data[CONF_NAME]},
-        )
     if not found:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -224,15 +213,29 @@ def find_contact(
     return entry, subentry
 
 
+def fold_name(name: str) -> str:
+    """Return a name as Assist compares text: case folded, punctuation dropped.
+
+    Like Home Assistant's conversation agent (hassil): Unicode composed (NFC), every
+    punctuation mark dropped ("Dr. Bakker" is "dr bakker", "Smith, John" is "smith
+    john"), runs of whitespace made one space, and the ends stripped.
+    """
+    composed = unicodedata.normalize("NFC", name).casefold()
+    kept = "".join(
+        char for char in composed if not unicodedata.category(char).startswith("P")
+    )
+    return " ".join(kept.split())
+
+
 def _named(
     contacts: list[tuple[ClickToDialConfigEntry, ConfigSubentry]], name: str
 ) -> list[tuple[ClickToDialConfigEntry, ConfigSubentry]]:
-    """Return the contacts with a name, regardless of case and surrounding spaces."""
-    wanted = name.strip().casefold()
+    """Return the contacts with a name, folded as Assist folds text."""
+    wanted = fold_name(name)
     return [
         (entry, subentry)
         for entry, subentry in contacts
-        if subentry.data[CONF_NAME].strip().casefold() == wanted
+        if fold_name(subentry.data[CONF_NAME]) == wanted
     ]
 
 
