@@ -1242,5 +1242,7 @@ def test_issue_translations(language: str) -> None:
                 "account"
             }
     option = strings["options"]["step"]["init"]
+    # The dialog's title names both things it holds.
+    assert {"en": "notifications", "nl": "notificaties"}[language] in option["title"]
     assert option["data"][CONF_CALL_NOTIFICATIONS]
     assert option["data_description"][CONF_CALL_NOTIFICATIONS]
