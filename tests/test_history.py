@@ -110,7 +110,7 @@ async def test_entities(
 
     calendar = hass.states.get(CALENDAR)
     assert calendar is not None
-    assert calendar.state == STATE_OFF  # every call listed is over
+    assert calendar.state == STATE_OFF  # the latest call's event is over
     assert calendar.attributes["friendly_name"] == "Demo User Calls"
     # The attributes describe the latest call: the call out of an hour ago.
     assert calendar.attributes["message"] == "Call to +31508009899"
@@ -215,6 +215,13 @@ async def test_events_in_dutch_with_contact_names(
         direction="outbound",
         number="020-123 4568",
     )
+    # What is no number is shown as the platform wrote it.
+    simulator.history.add(
+        DEFAULT_EMAIL,
+        start=T0 - timedelta(minutes=5),
+        direction="inbound",
+        number="anonymous",
+    )
     await set_up(hass, entry)
     # Its entity id follows the name in Home Assistant's language.
     calendar = "calendar.demo_user_gesprekken"
@@ -240,6 +247,7 @@ async def test_events_in_dutch_with_contact_names(
         ("Gemist gesprek van een onbekend nummer", "Inkomend, niet opgenomen"),
         # It failed; its number in the international form, as every other.
         ("Mislukt gesprek naar +31201234568", "Uitgaand, niet opgenomen"),
+        ("Gemist gesprek van anonymous", "Inkomend, niet opgenomen"),
     ]
 
 

@@ -87,8 +87,8 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
     """The user's calls of the last week: who, which way, answered or not, how long.
 
     Served from what the history coordinator read: looking at it asks the platform
-    nothing. Its state is off (every call listed is over); its attributes describe the
-    latest call.
+    nothing. Its attributes describe the latest call's event, on while that lasts (a
+    minute at least), else off.
     """
 
     _attr_translation_key = "calls"
