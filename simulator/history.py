@@ -266,11 +266,15 @@ class SimulatedHistory:
             times = {status: offset for offset, status in reached}
             connected = times.get("connected")
             ended = max(offset for offset, status in reached if status in _ENDED)
+            # The record is of the call to the number: it starts when that call was
+            # answered, else when the number was dialled; not when the call was set up
+            # (the user's own phone rings first).
+            began = times["dialing_b"] if connected is None else connected
             history_id = self._dialled.setdefault(call.call_id, next(self._ids))
             records.append(
                 HistoryRecord(
                     id=history_id,
-                    start=call.created.astimezone(UTC),
+                    start=(call.created + timedelta(seconds=began)).astimezone(UTC),
                     direction="outbound",
                     duration=round(ended - connected) if connected is not None else 0,
                     answered=connected is not None,

@@ -429,6 +429,7 @@ async def test_phone_to_ring_first_as_in_the_options(
     assert phones(result)["options"] == [
         {"value": "201", "label": "Desk (201)"},
         {"value": "202", "label": "Softphone (202)"},
+        {"value": "+31612345678", "label": "Mobile (+31612345678)"},
     ]
     assert [str(key) for key in result["data_schema"].schema] == [
         "name",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -15,6 +13,8 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from simulator import Simulator
+
+from .contact_helpers import exception_message, set_up, with_contacts
 
 TEXT = "text.demo_user_number_to_dial"
 DIAL = "button.demo_user_dial"
@@ -85,9 +85,8 @@ async def test_dial_empty(hass: HomeAssistant, simulator: Simulator) -> None:
 async def test_bad_number_refused(
     hass: HomeAssistant, simulator: Simulator, value: str
 ) -> None:
-    """A number that fits the pattern but cannot be dialled gets a translated message."""
+    """A number that cannot be dialled gets a translated message."""
     await set_number(hass, "202")
-    assert re.match(hass.states.get(TEXT).attributes["pattern"], value)
     with pytest.raises(ServiceValidationError) as exc_info:
         await set_number(hass, value)
     assert exc_info.value.translation_domain == "clicktodial"
@@ -102,19 +101,21 @@ async def test_bad_number_refused(
 
 @pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize("value", ["abc", "call mom", "tel:0508009899", "050\t800"])
-async def test_outside_pattern_refused(hass: HomeAssistant, value: str) -> None:
-    """What does not fit the pattern gets the same translated message, not core's own.
+async def test_letters_refused(hass: HomeAssistant, value: str) -> None:
+    """Text that is no number and no contact's name gets a translated message.
 
-    Home Assistant's text.set_value would refuse it with an untranslated ValueError that
-    shows the regular expression: the entity checks the pattern itself.
+    The entity gives the frontend no pattern (which only colours the field): the message
+    is what the person sees.
     """
     await set_number(hass, "202")
-    assert not re.match(hass.states.get(TEXT).attributes["pattern"], value)
+    assert hass.states.get(TEXT).attributes["pattern"] is None
     with pytest.raises(ServiceValidationError) as exc_info:
         await set_number(hass, value)
-    assert exc_info.value.translation_key == "invalid_b_number"
-    assert exc_info.value.translation_placeholders == {"number": value}
-    assert str(exc_info.value).startswith(f'Number: "{value}" is not a phone number')
+    assert exc_info.value.translation_key == "dial_pad_invalid"
+    assert exc_info.value.translation_placeholders == {"text": value.strip()}
+    assert str(exc_info.value) == exception_message(
+        "en", "dial_pad_invalid", text=value.strip()
+    ).rstrip(".")
     assert hass.states.get(TEXT).state == "202"
 
 
@@ -129,14 +130,33 @@ async def test_outside_pattern_refused(hass: HomeAssistant, value: str) -> None:
         (" ", ""),
     ],
 )
-async def test_pattern_takes_numbers(
-    hass: HomeAssistant, value: str, kept: str
-) -> None:
-    """The pattern lets every way of writing a number through; the number is kept clean."""
-    pattern = hass.states.get(TEXT).attributes["pattern"]
-    assert re.match(pattern, value)
+async def test_numbers_kept_clean(hass: HomeAssistant, value: str, kept: str) -> None:
+    """Every way of writing a number is taken; the number is kept clean."""
     await set_number(hass, value)
     assert hass.states.get(TEXT).state == kept
+
+
+async def test_contact_name_dialled(
+    hass: HomeAssistant, simulator: Simulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """A contact's name typed on the dial pad calls the contact, with its settings."""
+    await set_up(
+        hass,
+        with_contacts(
+            mock_config_entry,
+            {"name": "Alice", "number": "0508009899", "a_number": "202"},
+        ),
+    )
+
+    await set_number(hass, "  alice ")
+    assert hass.states.get(TEXT).state == "Alice"
+    await dial(hass)
+
+    assert simulator.requests[-1].endpoint == "start_call"
+    assert simulator.requests[-1].body == {"b_number": "0508009899", "a_number": "202"}
+    assert hass.states.get("sensor.demo_user_call_status").attributes["contact"] == (
+        "Alice"
+    )
 
 
 @pytest.mark.parametrize(
@@ -146,6 +166,7 @@ async def test_pattern_takes_numbers(
         ("+", ""),
         ("unknown", ""),
         ("tel:0508009899", ""),
+        ("Nobody", ""),
     ],
 )
 async def test_number_restored(

@@ -26,7 +26,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.clicktodial.const import DOMAIN, SUBENTRY_TYPE_CONTACT
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryDataWithId
-from homeassistant.const import STATE_OFF, STATE_UNAVAILABLE, Platform
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -110,11 +110,13 @@ async def test_entities(
 
     calendar = hass.states.get(CALENDAR)
     assert calendar is not None
-    assert calendar.state == STATE_OFF  # every call listed is over
+    assert calendar.state == STATE_OFF  # the latest call's event is over
     assert calendar.attributes["friendly_name"] == "Demo User Calls"
     # The attributes describe the latest call: the call out of an hour ago.
     assert calendar.attributes["message"] == "Call to +31508009899"
     assert calendar.attributes["start_time"] == "2026-11-26 12:00:00"
+    # It lasted 45 s; its event, as the list shows it, a minute.
+    assert calendar.attributes["end_time"] == "2026-11-26 12:01:00"
     entity = entity_registry.async_get(CALENDAR)
     assert entity is not None
     assert entity.unique_id == f"{ACCOUNT_UUID}_calls"
@@ -206,6 +208,20 @@ async def test_events_in_dutch_with_contact_names(
     simulator.history.add(
         DEFAULT_EMAIL, start=T0 - timedelta(minutes=20), direction="inbound"
     )
+    # A call out nobody answered, to a number written the national way.
+    simulator.history.add(
+        DEFAULT_EMAIL,
+        start=T0 - timedelta(minutes=10),
+        direction="outbound",
+        number="020-123 4568",
+    )
+    # What is no number is shown as the platform wrote it.
+    simulator.history.add(
+        DEFAULT_EMAIL,
+        start=T0 - timedelta(minutes=5),
+        direction="inbound",
+        number="anonymous",
+    )
     await set_up(hass, entry)
     # Its entity id follows the name in Home Assistant's language.
     calendar = "calendar.demo_user_gesprekken"
@@ -229,6 +245,9 @@ async def test_events_in_dutch_with_contact_names(
         # v2 names no one on the called side.
         ("Gesprek met 202", "Intern, opgenomen, 61 min 40 s"),
         ("Gemist gesprek van een onbekend nummer", "Inkomend, niet opgenomen"),
+        # It failed; its number in the international form, as every other.
+        ("Mislukt gesprek naar +31201234568", "Uitgaand, niet opgenomen"),
+        ("Gemist gesprek van anonymous", "Inkomend, niet opgenomen"),
     ]
 
 
@@ -359,7 +378,8 @@ async def test_read_after_a_call_ends(
 ) -> None:
     """5 s after a call started from Home Assistant ends, the calendar shows it.
 
-    The calendar stays off: the call is over (its event in the list lasts a minute).
+    Its event starts when the call to the number did (not when the user's own phone
+    started ringing) and lasts a minute at least, in the list and in the attributes.
     """
     await set_up(hass, mock_config_entry)
     origin = hass.loop.time()
@@ -383,13 +403,20 @@ async def test_read_after_a_call_ends(
     latest = (await events(hass, T0, 1))[-1]
     assert latest["summary"] == "Call to +31508009899"
     assert latest["description"] == "Outgoing, answered, 30 s\nPhone: Desk (201)"
-    assert calendar_states == [STATE_OFF]
+    # Answered 10 s after it was set up, ended at 40 s: shown as 10 s to 70 s.
+    assert (latest["start"], latest["end"]) == (
+        dt_util.as_local(T0 + timedelta(seconds=10)).isoformat(),
+        dt_util.as_local(T0 + timedelta(seconds=70)).isoformat(),
+    )
+    assert calendar_states == [STATE_ON]
     calendar = hass.states.get(CALENDAR)
     assert calendar is not None
     assert calendar.attributes["message"] == "Call to +31508009899"
-    assert calendar.attributes["end_time"] == "2026-11-26 13:00:30"
-    # The schedule goes on from that read.
+    assert calendar.attributes["start_time"] == "2026-11-26 13:00:10"
+    assert calendar.attributes["end_time"] == "2026-11-26 13:01:10"
+    # The schedule goes on from that read; the calendar is off once the event is over.
     await driver.run_for(15 * 60 + 5)
+    assert calendar_states == [STATE_ON, STATE_OFF]
     assert len(reads(simulator, origin)) == 2
     assert reads(simulator, origin)[1] - read == pytest.approx(900, abs=1)
 

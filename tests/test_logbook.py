@@ -303,7 +303,7 @@ async def test_pushed_calls_named(
     await hass.config.async_update(language="nl")
     await hass.async_block_till_done()
     assert (await logbook_lines(hass, hass_ws_client))[1:4] == [
-        ("Gesprek", "gemiste oproep van Bakker | Voys (+31612345678)"),
+        ("Gesprek", "gemist gesprek van Bakker | Voys (+31612345678)"),
         ("Gesprek", "inkomend gesprek van Alice (+31508009899)"),
         ("Gesprek", "uitgaand gesprek naar Alice (+31508009899)"),
     ]

@@ -7,6 +7,7 @@ simulator subscribes and pushes its scripted calls to the real webhook over HTTP
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 import json
 import logging
 from pathlib import Path
@@ -40,6 +41,7 @@ from homeassistant.const import CONF_NAME, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from simulator import Account, Fault, Simulator
 
 from .conftest import ACCOUNT_UUID
@@ -649,9 +651,14 @@ async def test_cloud_not_subscribed(
 
 
 async def test_missed_call(
-    hass: HomeAssistant, simulator: Simulator, loaded: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    loaded: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Test a missed call: incoming, ringing, missed, and on the to-do list."""
+    """Test a missed call: incoming, ringing, missed, and on the to-do list at its time."""
+    missed_at = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    freezer.move_to(missed_at)
     states: list[str] = []
     events: list[dict[str, Any]] = []
 
@@ -686,6 +693,36 @@ async def test_missed_call(
     (item,) = await todo_items(hass)
     assert item["summary"] == f"Bakker | Voys ({CALLER})"
     assert item["status"] == "needs_action"
+    # Due when it was missed: a time the frontend shows in the user's zone and format.
+    assert item["due"] == dt_util.as_local(missed_at).isoformat()
+    assert "description" not in item
+
+    # Checked off as the frontend does it, which sends the due back: it stays.
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": item["uid"], "status": "completed", "due_datetime": item["due"]},
+        target={"entity_id": MISSED_CALLS},
+        blocking=True,
+    )
+    (item,) = await todo_items(hass)
+    assert (item["status"], item["due"]) == (
+        "completed",
+        dt_util.as_local(missed_at).isoformat(),
+    )
+    # Moved to when to call back: kept across a reload.
+    later = missed_at + timedelta(hours=2)
+    await hass.services.async_call(
+        "todo",
+        "update_item",
+        {"item": item["uid"], "due_datetime": later},
+        target={"entity_id": MISSED_CALLS},
+        blocking=True,
+    )
+    await hass.config_entries.async_reload(loaded.entry_id)
+    await hass.async_block_till_done()
+    (item,) = await todo_items(hass)
+    assert item["due"] == dt_util.as_local(later).isoformat()
 
 
 async def test_answered_call(
@@ -1242,5 +1279,7 @@ def test_issue_translations(language: str) -> None:
                 "account"
             }
     option = strings["options"]["step"]["init"]
+    # The dialog's title names both things it holds.
+    assert {"en": "notifications", "nl": "notificaties"}[language] in option["title"]
     assert option["data"][CONF_CALL_NOTIFICATIONS]
     assert option["data_description"][CONF_CALL_NOTIFICATIONS]

@@ -36,13 +36,14 @@ def phone_selector(form: dict[str, Any]) -> SelectSelector:
 async def test_phones_offered(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """The internal numbers of the user's phone accounts are offered; typing is allowed."""
+    """The phones "Phone that rings" offers are offered (also the mobile); typing is allowed."""
     form = await open_options(hass, init_integration)
 
     config = phone_selector(form).config
     assert config["options"] == [
         {"value": "201", "label": "Desk (201)"},
         {"value": "202", "label": "Softphone (202)"},
+        {"value": "+31612345678", "label": "Mobile (+31612345678)"},
     ]
     assert config["custom_value"] is True
     assert config["mode"] == "dropdown"
@@ -57,8 +58,13 @@ async def test_phones_offered(
 
 @pytest.mark.parametrize(
     ("a_number", "saved"),
-    [("202", "202"), ("050-800 90 01", "0508009001"), ("", None)],
-    ids=["picked", "typed", "empty"],
+    [
+        ("202", "202"),
+        ("+31612345678", "+31612345678"),
+        ("050-800 90 01", "0508009001"),
+        ("", None),
+    ],
+    ids=["picked", "mobile", "typed", "empty"],
 )
 async def test_pick_or_type(
     hass: HomeAssistant,
@@ -106,6 +112,7 @@ async def test_phones_as_last_read(
     """The phones come from the last read, without asking the platform; no number: left out."""
     account.phone_accounts[1]["internal_number"] = None
     account.phone_accounts[0]["description"] = ""
+    account.fixed_destinations[0]["phonenumber"] = None
     await set_up(hass, mock_config_entry)
     reads = simulator.count("get_destinations")
 

@@ -9,6 +9,7 @@ cannot be stored.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 import json
 import logging
 from typing import Any
@@ -28,6 +29,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import restore_state
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from simulator import Fault, Simulator
 
 from .helpers import advance, reauth_flows
@@ -683,3 +685,42 @@ async def test_storage_replaced_once_logged(
         "The stored call notifications cannot be read and will be replaced "
         "(UnsupportedStorageVersionError)"
     ]
+
+
+async def test_missed_call_stored_by_an_older_version(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    client: TestClient,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A missed call stored before its due could be moved is due when it was missed."""
+    entry = account_entry(simulator, notifications=True)
+    key = f"{DOMAIN}.notifications.{entry.entry_id}"
+    hass_storage[key] = {
+        "key": key,
+        "version": 1,
+        "data": {
+            "webhook_id": "ab" * 32,
+            "missed_calls": [
+                {
+                    "uid": "u",
+                    "summary": "Bakker",
+                    "done": False,
+                    "checked_off": False,
+                    "call_id": "c",
+                    "caller_number": "+31612345678",
+                    "caller_name": "Bakker",
+                    "missed_at": "2026-11-28T12:00:00+00:00",
+                }
+            ],
+        },
+    }
+
+    await async_setup(hass, entry)
+
+    (item,) = await todo_items(hass)
+    assert item["summary"] == "Bakker"
+    assert (
+        item["due"]
+        == dt_util.as_local(datetime(2026, 11, 28, 12, tzinfo=UTC)).isoformat()
+    )

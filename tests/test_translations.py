@@ -622,6 +622,39 @@ def test_state_attribute_translations(language: str) -> None:
     assert event["previous_status"]["state"] == event["event_type"]["state"]
 
 
+# Home Assistant's own Dutch words for its screens and states (frontend, nl).
+HOME_ASSISTANT_NL = {"unavailable": "Niet beschikbaar"}
+
+
+def test_dutch_words_of_home_assistant() -> None:
+    """Dutch texts name Home Assistant's screens as it does, and no option reads as its state.
+
+    "Niet beschikbaar" is how Home Assistant shows an unavailable entity: the select's
+    option that lets no phone ring must not read the same.
+    """
+    strings = translations("nl")
+    option = strings["entity"]["select"]["phone_that_rings"]["state"]["not_available"]
+    assert option != HOME_ASSISTANT_NL["unavailable"]
+    assert "bloot" not in json.dumps(strings).lower()
+    assert "Apparaten & diensten" not in json.dumps(strings, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("language", "missed", "list_name"),
+    [
+        ("en", "missed call", "missed calls"),
+        ("nl", "gemist gesprek", "gemiste gesprekken"),
+    ],
+)
+def test_one_word_for_a_missed_call(language: str, missed: str, list_name: str) -> None:
+    """The logbook, the calendar and the to-do list name a missed call the same way."""
+    strings = translations(language)
+    assert missed in strings["common"]["phone_missed"].lower()
+    assert missed in strings["common"]["calendar_missed"].lower()
+    todo = strings["entity"]["todo"]["missed_calls"]["name"]
+    assert todo.lower() == list_name
+
+
 def test_quality_scale() -> None:
     """Test the quality scale names every rule; each exemption says why."""
     rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text("utf-8"))[

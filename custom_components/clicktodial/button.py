@@ -21,7 +21,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
 from .calls.coordinator import ClickToDialCoordinator
-from .calls.path import async_start_call, resolve_call
+from .calls.path import async_start_call, contact_named, resolve_call, written_as_number
 from .const import CONF_B_NUMBER, CONF_NUMBER, DOMAIN, MANUFACTURER
 from .entity import ClickToDialEntity, account_device_info
 from .runtime import ClickToDialConfigEntry
@@ -95,14 +95,19 @@ class DialButton(ClickToDialEntity[ClickToDialCoordinator], ButtonEntity):
 
     @override
     async def async_press(self) -> None:
-        """Call the dial pad's number."""
-        if not (number := self._dial_pad_number()):
+        """Call the dial pad's number or contact."""
+        if not (typed := self._dial_pad_number()):
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="dial_pad_empty"
             )
-        await async_start_call(
-            self._entry, resolve_call(self._entry, {CONF_B_NUMBER: number})
-        )
+        # What the dial pad holds is a cleaned number or a contact's name.
+        if not written_as_number(typed) and (
+            contact := contact_named(self._entry, typed)
+        ):
+            request = resolve_call(self._entry, {}, contact=contact.data)
+        else:
+            request = resolve_call(self._entry, {CONF_B_NUMBER: typed})
+        await async_start_call(self._entry, request)
 
     def _dial_pad_number(self) -> str:
         """Return the number the dial pad's text entity holds (empty when none)."""

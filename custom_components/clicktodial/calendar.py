@@ -16,7 +16,13 @@ from .entity import ClickToDialEntity
 from .reads.history import HistoryCoordinator
 from .runtime import ClickToDialConfigEntry
 from .texts import cached_text
-from .voipgrid import HistoryCall, HistoryDirection
+from .voipgrid import (
+    HistoryCall,
+    HistoryDirection,
+    InvalidNumberError,
+    clean_number,
+    number_key,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -36,10 +42,18 @@ def event_end(call: HistoryCall) -> datetime:
     return max(call.end, call.start + HISTORY_MIN_EVENT)
 
 
+def international_number(hass: HomeAssistant, number: str) -> str:
+    """Return a number cleaned, national ones with Home Assistant's country's code."""
+    try:
+        return number_key(clean_number(number), hass.config.country)
+    except InvalidNumberError:
+        return number
+
+
 def call_summary(hass: HomeAssistant, call: HistoryCall, who: str) -> str:
-    """Return an event's title: who called or was called, and whether it was missed."""
+    """Return an event's title: who called or was called, whether it was missed or failed."""
     if call.direction is HistoryDirection.OUTBOUND:
-        key = "outgoing"
+        key = "outgoing" if call.answered else "failed"
     elif call.direction is not HistoryDirection.INBOUND:
         key = "other"
     else:
@@ -73,8 +87,8 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
     """The user's calls of the last week: who, which way, answered or not, how long.
 
     Served from what the history coordinator read: looking at it asks the platform
-    nothing. Its state is off (every call listed is over); its attributes describe the
-    latest call.
+    nothing. Its attributes describe the latest call's event, on while that lasts (a
+    minute at least), else off.
     """
 
     _attr_translation_key = "calls"
@@ -92,13 +106,9 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
     @property
     @override
     def event(self) -> CalendarEvent | None:
-        """Return the latest call (a calendar of calls has nothing upcoming).
-
-        It ends when its conversation did, without the minute an event in the list lasts
-        at least: the calendar is off once the calls listed are over.
-        """
+        """Return the latest call, as the list shows it (nothing upcoming is known)."""
         calls = self.coordinator.data
-        return self._event(calls[0], calls[0].end) if calls else None
+        return self._event(calls[0]) if calls else None
 
     @override
     async def async_get_events(
@@ -106,16 +116,16 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
     ) -> list[CalendarEvent]:
         """Return the calls that overlap a time range, oldest first."""
         return [
-            self._event(call, event_end(call))
+            self._event(call)
             for call in reversed(self.coordinator.data or ())
             if call.start < end_date and event_end(call) > start_date
         ]
 
-    def _event(self, call: HistoryCall, end: datetime) -> CalendarEvent:
-        """Return the event of a call, ending at ``end``."""
+    def _event(self, call: HistoryCall) -> CalendarEvent:
+        """Return the event of a call."""
         return CalendarEvent(
             start=dt_util.as_local(call.start),
-            end=dt_util.as_local(end),
+            end=dt_util.as_local(event_end(call)),
             summary=call_summary(self.hass, call, self._who(call)),
             description=call_description(self.hass, call),
             uid=call.id,
@@ -128,6 +138,8 @@ class CallsCalendar(ClickToDialEntity[HistoryCoordinator], CalendarEntity):
             contact_name_of(self.hass, self.coordinator.config_entry, other.number)
             or other.name
         )
-        if name and other.number:
-            return f"{name} ({other.number})"
-        return name or other.number or cached_text(self.hass, "unknown_number")
+        # One way of writing numbers: 0201234567 is +31201234567 in the Netherlands.
+        number = other.number and international_number(self.hass, other.number)
+        if name and number:
+            return f"{name} ({number})"
+        return name or number or cached_text(self.hass, "unknown_number")

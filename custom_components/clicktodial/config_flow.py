@@ -48,7 +48,7 @@ from .const import (
     SUBENTRY_TYPE_CONTACT,
 )
 from .errors import flow_error
-from .reads.destinations import destination_label
+from .reads.destinations import destination_options
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import (
     DEFAULT_BASE_URL,
@@ -133,16 +133,19 @@ def options_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
 
 
 def _phone_options(entry: ClickToDialConfigEntry) -> list[SelectOptionDict]:
-    """Return the internal numbers of the user's phone accounts, as last read."""
+    """Return the phones "Phone that rings" offers, as last read, that have a number.
+
+    Phone accounts ring by their internal number, fixed destinations (a mobile) by theirs.
+    """
     if entry.state is not ConfigEntryState.LOADED:
         return []
     coordinator = entry.runtime_data.destinations
     if coordinator is None or coordinator.data is None:
         return []
     return [
-        SelectOptionDict(value=phone.number, label=destination_label(phone))
-        for phone in coordinator.data.phone_accounts
-        if phone.number
+        SelectOptionDict(value=phone.number, label=label)
+        for label, phone in destination_options(coordinator.data).items()
+        if phone is not None and phone.number
     ]
 
 

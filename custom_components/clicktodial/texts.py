@@ -2,7 +2,8 @@
 
 Assist's answers are in the conversation's language. Logbook lines are described where
 nothing can be awaited, in Home Assistant's language: that language's texts are loaded
-at setup and again whenever the language changes, and read from the cache.
+at setup and again whenever the language changes, and read from the cache. Entity names
+follow a change of Home Assistant's language at once, without a reload.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Final
 
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import translation
+from homeassistant.helpers import entity_platform, entity_registry as er, translation
 
 from .const import DOMAIN
 
@@ -38,16 +39,47 @@ async def async_text(
 
 
 async def async_load_texts(hass: HomeAssistant) -> None:
-    """Load the texts of Home Assistant's language now and whenever it changes."""
+    """Load the texts of Home Assistant's language now and whenever it changes.
 
-    async def load(_event: Event | None = None) -> None:
+    When it changes, the entities are renamed in the new language too.
+    """
+    language = hass.config.language
+
+    async def load() -> None:
         for category in CATEGORIES:
             await translation.async_get_translations(
                 hass, text_language(hass.config.language), category, [DOMAIN]
             )
 
+    async def language_changed(_event: Event) -> None:
+        nonlocal language
+        if hass.config.language == language:
+            return
+        language = hass.config.language
+        await load()
+        await _async_rename_entities(hass)
+
     await load()
-    hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, load)
+    hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, language_changed)
+
+
+async def _async_rename_entities(hass: HomeAssistant) -> None:
+    """Name the integration's entities in Home Assistant's language, as a set-up would.
+
+    Home Assistant reads an entity's name from its platform's translations, loaded once
+    when the platform is set up: they are loaded again, and each name read again.
+    """
+    registry = er.async_get(hass)
+    for platform in entity_platform.async_get_platforms(hass, DOMAIN):
+        await platform.platform_data.async_load_translations()
+        for entity in list(platform.entities.values()):
+            # The name is cached; Home Assistant's own setters drop it the same way.
+            entity.__dict__.pop("name", None)
+            if entity.registry_entry is not None and isinstance(entity.name, str):
+                registry.async_update_entity(
+                    entity.entity_id, original_name=entity.name
+                )
+            entity.async_write_ha_state()
 
 
 @callback

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import override
 
 # From the modules that define them: the package does not re-export them explicitly.
@@ -37,7 +38,10 @@ class MissedCallsList(ClickToDialEntity[PushedCallsCoordinator], TodoListEntity)
 
     _attr_translation_key = "missed_calls"
     _attr_supported_features = (
-        TodoListEntityFeature.UPDATE_TODO_ITEM | TodoListEntityFeature.DELETE_TODO_ITEM
+        TodoListEntityFeature.UPDATE_TODO_ITEM
+        | TodoListEntityFeature.DELETE_TODO_ITEM
+        # The frontend sends an item's due back whenever it checks one off.
+        | TodoListEntityFeature.SET_DUE_DATETIME_ON_ITEM
     )
 
     def __init__(self, coordinator: PushedCallsCoordinator) -> None:
@@ -61,7 +65,7 @@ class MissedCallsList(ClickToDialEntity[PushedCallsCoordinator], TodoListEntity)
 
     @override
     async def async_update_todo_item(self, item: TodoItem) -> None:
-        """Check a missed call off (or on again), or rename it; nobody is called.
+        """Check a missed call off (or on again), rename or move it; nobody is called.
 
         The first time a missed call is checked off, an event says who to call back
         (the blueprint "Call back a missed call" does): once per missed call, also when
@@ -73,8 +77,9 @@ class MissedCallsList(ClickToDialEntity[PushedCallsCoordinator], TodoListEntity)
                 translation_domain=DOMAIN, translation_key="missed_call_not_found"
             )
         done = None if item.status is None else item.status == TodoItemStatus.COMPLETED
+        due = item.due if isinstance(item.due, datetime) else None
         if self.coordinator.async_update_missed_call(
-            missed, summary=item.summary, done=done
+            missed, summary=item.summary, done=done, due=due
         ):
             self.hass.bus.async_fire(
                 EVENT_MISSED_CALL_CHECKED_OFF,
@@ -99,5 +104,6 @@ def _todo_item(item: MissedCall) -> TodoItem:
         uid=item.uid,
         summary=item.summary,
         status=TodoItemStatus.COMPLETED if item.done else TodoItemStatus.NEEDS_ACTION,
-        description=dt_util.as_local(item.missed_at).strftime("%Y-%m-%d %H:%M"),
+        # A time, not a text: the frontend shows it in the user's time zone and format.
+        due=dt_util.as_local(item.due or item.missed_at),
     )

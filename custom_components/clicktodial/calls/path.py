@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import re
 from typing import Any
 import unicodedata
 
@@ -225,6 +226,22 @@ def fold_name(name: str) -> str:
         char for char in composed if not unicodedata.category(char).startswith("P")
     )
     return " ".join(kept.split())
+
+
+# What a number may be written with: digits, +, spaces, parentheses, dots, dashes.
+_NUMBER_CHARACTERS = re.compile(r"[0-9+ ().\-]*")
+
+
+def written_as_number(text: str) -> bool:
+    """Return whether a text is written as a number would be, rather than as a name."""
+    return _NUMBER_CHARACTERS.fullmatch(text) is not None
+
+
+@callback
+def contact_named(entry: ClickToDialConfigEntry, name: str) -> ConfigSubentry | None:
+    """Return the account's contact with this name, regardless of case and spaces."""
+    found = _named([(entry, subentry) for subentry in entry.subentries.values()], name)
+    return found[0][1] if found else None
 
 
 def _named(

@@ -267,10 +267,15 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
 
     @callback
     def async_update_missed_call(
-        self, item: MissedCall, *, summary: str | None, done: bool | None
+        self,
+        item: MissedCall,
+        *,
+        summary: str | None,
+        done: bool | None,
+        due: datetime | None = None,
     ) -> bool:
-        """Rename a missed call, check it off or on; return whether first checked off."""
-        first = self.missed.update(item, summary=summary, done=done)
+        """Rename a missed call, move it, check it off or on; return if first checked off."""
+        first = self.missed.update(item, summary=summary, done=done, due=due)
         self._changed()
         return first
 

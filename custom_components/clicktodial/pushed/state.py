@@ -416,10 +416,13 @@ class MissedCall:
     caller_number: str | None
     caller_name: str
     missed_at: datetime
+    # When the person wants to call back, if they moved it; else when it was missed.
+    due: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the item as stored."""
         return {
+            **({"due": self.due.isoformat()} if self.due else {}),
             "uid": self.uid,
             "summary": self.summary,
             "done": self.done,
@@ -433,9 +436,9 @@ class MissedCall:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MissedCall:
         """Return an item as stored."""
-        missed_at = datetime.fromisoformat(data["missed_at"])
-        if missed_at.tzinfo is None:
-            raise ValueError(missed_at)
+        missed_at = _aware(data["missed_at"])
+        # Stored before a due could be moved: due when missed.
+        due = _aware(data["due"]) if data.get("due") else None
         done = data.get("done") is True
         return cls(
             uid=_text(data["uid"]),
@@ -447,7 +450,16 @@ class MissedCall:
             caller_number=_optional_text(data.get("caller_number")),
             caller_name=_optional_text(data.get("caller_name")) or "",
             missed_at=missed_at,
+            due=due,
         )
+
+
+def _aware(value: str) -> datetime:
+    """Return a stored time, which must name its offset."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(moment)
+    return moment
 
 
 def missed_call_summary(
@@ -488,15 +500,22 @@ class MissedCalls:
         )
 
     def update(
-        self, item: MissedCall, *, summary: str | None, done: bool | None
+        self,
+        item: MissedCall,
+        *,
+        summary: str | None,
+        done: bool | None,
+        due: datetime | None = None,
     ) -> bool:
-        """Rename an item or check it off (or on again).
+        """Rename an item, move its due time, or check it off (or on again).
 
         Return whether it is checked off for the first time: checked off again after
         being checked on, it was already.
         """
         if summary:
             item.summary = clean_text(summary)
+        if due is not None and due != (item.due or item.missed_at):
+            item.due = due
         first = bool(done) and not item.checked_off
         if done is not None:
             item.done = done
