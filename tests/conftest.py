@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Generator
 import os
 from pathlib import Path
+import shutil
 import tempfile
 from typing import Any
 
@@ -14,10 +15,7 @@ from freezegun.api import FrozenDateTimeFactory
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    get_test_config_dir,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
@@ -91,12 +89,18 @@ def moved_time_is_not_slowness(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def hass_config_dir(request: pytest.FixtureRequest) -> str:
-    """Give Home Assistant the testing config, or what the ``hass_config`` marker asks."""
+def hass_config_dir(hass_tmp_config_dir: str, request: pytest.FixtureRequest) -> str:
+    """Give each test a config dir of its own, with what the ``hass_config`` marker asks.
+
+    A copy of the testing config, which is shared (by every test run of the machine's
+    environment): Home Assistant adds its own blueprints to a config dir without any,
+    and those of the shared one would reach the copies of later runs.
+    """
+    config_dir = Path(hass_tmp_config_dir)
+    shutil.rmtree(config_dir / "blueprints", ignore_errors=True)
     marker = request.node.get_closest_marker("hass_config")
     if marker is None:
-        return get_test_config_dir()
-    config_dir = Path(request.getfixturevalue("hass_tmp_config_dir"))
+        return str(config_dir)
     if marker.kwargs.get("blueprints"):
         install_blueprints(config_dir)
     for name, text in marker.kwargs.get("files", {}).items():
