@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Generator
 import os
 from pathlib import Path
+import shutil
 import tempfile
 from typing import Any
 
@@ -88,13 +89,15 @@ def moved_time_is_not_slowness(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def hass_config_dir(request: pytest.FixtureRequest) -> str:
-    """Give Home Assistant a copy of the testing config, with what ``hass_config`` asks.
+def hass_config_dir(hass_tmp_config_dir: str, request: pytest.FixtureRequest) -> str:
+    """Give each test a config dir of its own, with what the ``hass_config`` marker asks.
 
-    Always a copy: a test that sets up automations writes Home Assistant's own
-    blueprints into its config folder, which must not outlive the test.
+    A copy of the testing config, which is shared (by every test run of the machine's
+    environment): Home Assistant adds its own blueprints to a config dir without any,
+    and those of the shared one would reach the copies of later runs.
     """
-    config_dir = Path(request.getfixturevalue("hass_tmp_config_dir"))
+    config_dir = Path(hass_tmp_config_dir)
+    shutil.rmtree(config_dir / "blueprints", ignore_errors=True)
     marker = request.node.get_closest_marker("hass_config")
     if marker is None:
         return str(config_dir)
