@@ -55,13 +55,13 @@ HISTORY_SENSORS = (
     HistorySensorDescription(
         key="calls_today",
         translation_key="calls_today",
-        state_class=SensorStateClass.TOTAL_INCREASING,
+        state_class=SensorStateClass.TOTAL,
         value_fn=len,
     ),
     HistorySensorDescription(
         key="missed_calls_today",
         translation_key="missed_calls_today",
-        state_class=SensorStateClass.TOTAL_INCREASING,
+        state_class=SensorStateClass.TOTAL,
         value_fn=lambda calls: sum(call.missed for call in calls),
     ),
 )
@@ -135,7 +135,11 @@ class PhoneSensor(ClickToDialEntity[PushedCallsCoordinator], SensorEntity):
 
 
 class HistorySensor(ClickToDialEntity[HistoryCoordinator], SensorEntity):
-    """A count of today's calls of the account (in Home Assistant's time zone)."""
+    """A count of today's calls of the account (in Home Assistant's time zone).
+
+    A total that starts anew with each local day (``last_reset``): the recorder keeps
+    every day's calls as long-term statistics.
+    """
 
     entity_description: HistorySensorDescription
 
@@ -159,6 +163,12 @@ class HistorySensor(ClickToDialEntity[HistoryCoordinator], SensorEntity):
         """Return the count of today's calls."""
         today = calls_on(self.coordinator.data or (), dt_util.now().date())
         return self.entity_description.value_fn(today)
+
+    @property
+    @override
+    def last_reset(self) -> datetime:
+        """Return the start of the local day counted."""
+        return dt_util.as_utc(dt_util.start_of_local_day())
 
     @override
     async def async_added_to_hass(self) -> None:
