@@ -52,6 +52,7 @@ async def test_phones_offered(
         "auto_answer",
         "call_notifications",
         "whole_company",
+        "show_colleagues",
     ]
 
 

@@ -13,12 +13,15 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .calls.coordinator import ClickToDialCoordinator
+from .colleagues.devices import async_follow_colleagues
+from .colleagues.sensor import ColleaguePhoneSensor
 from .entity import ClickToDialEntity
 from .pushed import PushedCallsCoordinator
 from .pushed.state import PhoneState, call_attributes
@@ -38,6 +41,13 @@ async def async_setup_entry(
     async_add_entities([CallStatusSensor(entry.runtime_data.coordinator)])
     if (pushed := entry.runtime_data.pushed).enabled:
         async_add_entities([PhoneSensor(pushed)])
+        async_follow_colleagues(
+            hass,
+            entry,
+            Platform.SENSOR,
+            async_add_entities,
+            lambda phone, enabled: [ColleaguePhoneSensor(pushed, phone, enabled)],
+        )
     if (history := entry.runtime_data.history) is not None:
         async_add_entities(
             HistorySensor(history, description) for description in HISTORY_SENSORS
