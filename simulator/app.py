@@ -28,6 +28,7 @@ from .notifications import (
     OUTBOUND_NUMBER,
     STARTED_CALL_STEPS,
     Step,
+    colleague_call,
     notification_body,
 )
 from .phones import PhoneRegistrations
@@ -568,12 +569,15 @@ class Simulator:
         caller_number: str | None = None,
         caller_name: str | None = CALLER_NAME,
         available: bool = True,
+        to: str | None = None,
     ) -> list[tuple[float, dict[str, Any]]]:
         """Return a script's notifications with the seconds after the start each is sent.
 
         For an inbound call ``caller_number`` calls the account; for an outbound call it
         is the number the account calls. When the user is not ``available``, an inbound
-        call rings no phone: it is missed without ringing, whatever the script.
+        call rings no phone: it is missed without ringing, whatever the script. ``to``
+        makes it a colleague's call: the phone with that extension rings (or calls out)
+        instead of the user's.
         """
         played = NOTIFICATION_SCRIPTS[script]
         call_id = call_id or self.new_notified_call_id()
@@ -581,7 +585,7 @@ class Simulator:
         inbound = played.direction == "inbound"
         steps = played.steps if available or not inbound else NOBODY_RINGS
         other = caller_number or (CALLER_NUMBER if inbound else OUTBOUND_NUMBER)
-        return [
+        played_steps = [
             (
                 step.at,
                 notification_body(
@@ -596,6 +600,10 @@ class Simulator:
             )
             for step in steps
         ]
+        if to is not None:
+            for _, body in played_steps:
+                colleague_call(body, to, self.phones.colleague(to))
+        return played_steps
 
     async def ring(
         self,
@@ -607,6 +615,7 @@ class Simulator:
         caller_name: str | None = CALLER_NAME,
         speed: float = 1.0,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        to: str | None = None,
     ) -> str:
         """Play a scripted call: POST its notifications in time; return its call id.
 
@@ -631,7 +640,9 @@ class Simulator:
                 call_id=call_id,
                 caller_number=caller_number,
                 caller_name=caller_name,
-                available=account is None or account.available,
+                # A colleague's call rings the colleague, whoever is available.
+                available=account is None or account.available or to is not None,
+                to=to,
             )
             plays.extend((at, body, each) for at, body in steps)
         plays.sort(key=lambda play: play[0])
@@ -895,7 +906,8 @@ class Simulator:
         """POST /simulator/ring: play a scripted call to the subscribed URLs.
 
         The JSON body may name ``script`` (default ``missed``), ``email`` (default: every
-        account), ``caller_number``, ``caller_name`` and ``speed``; not part of the platform.
+        account), ``caller_number``, ``caller_name``, ``to`` (a colleague's extension) and
+        ``speed``; not part of the platform.
         """
         try:
             body = await request.json() if request.can_read_body else {}
@@ -911,7 +923,7 @@ class Simulator:
             )
         kwargs = {
             key: body[key]
-            for key in ("email", "caller_number", "caller_name")
+            for key in ("email", "caller_number", "caller_name", "to")
             if isinstance(body.get(key), str)
         }
         speed = body.get("speed", 1.0)

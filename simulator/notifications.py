@@ -182,3 +182,22 @@ def notification_body(
             "targets": list(step.targets),
         },
     }
+
+
+def colleague_call(body: dict[str, Any], to: str, phone: dict[str, Any] | None) -> None:
+    """Make a notification's call a colleague's: their phone (``to``) rings or calls."""
+    if body["direction"] == "inbound":
+        body["destination"]["number"] = to
+        if body["destination"]["targets"]:
+            body["destination"]["targets"] = [
+                {
+                    "account_number": phone["id"] if phone else None,
+                    "name": phone.get("description") if phone else None,
+                    "number": to,
+                    "user_numbers": [to],
+                }
+            ]
+    else:
+        body["caller"]["number"] = to
+        body["caller"]["account_number"] = phone["id"] if phone else None
+        body["caller"]["user_numbers"] = [to]
