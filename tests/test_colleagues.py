@@ -14,9 +14,12 @@ from custom_components.clicktodial.const import (
     DOMAIN,
 )
 from homeassistant.const import STATE_OFF, STATE_ON
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.event import async_track_state_change_event
 from simulator import DEFAULT_EMAIL, Fault, Simulator
+from simulator.__main__ import parse_ring_args
 
 from .notification_helpers import (
     account_entry,
@@ -272,3 +275,29 @@ async def test_list_read_later(
 
     await driver.run_for(NEXT_READ)
     assert states(hass, RECEPTION, RECEPTION_ONLINE) == ["idle", STATE_ON]
+
+
+async def test_simulator_rings_a_colleague(
+    hass: HomeAssistant, simulator: Simulator, client: TestClient
+) -> None:
+    """The simulator's ``ring --to 200`` rings Reception's phone, which HA follows."""
+    await setup_colleagues(hass, simulator)
+    seen: list[str] = []
+
+    @callback
+    def record(event: Event[EventStateChangedData]) -> None:
+        if (new := event.data["new_state"]) is not None:
+            seen.append(new.state)
+
+    async_track_state_change_event(hass, RECEPTION, record)
+    args = parse_ring_args(["answered", "--to", "200", "--speed", "0"])
+    session = async_get_clientsession(hass)
+    async with session.post(
+        f"{simulator.url}/simulator/ring",
+        json={"script": args.script, "to": args.to, "speed": args.speed},
+    ) as response:
+        assert response.status == 202
+    await simulator.wait_played()
+    await hass.async_block_till_done()
+
+    assert seen[-3:] == ["ringing", "in_call", "idle"]
