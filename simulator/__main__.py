@@ -142,6 +142,9 @@ def parse_ring_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--name", help="the caller's name as the platform knows it")
     parser.add_argument("--email", help="only this account's subscriptions")
     parser.add_argument(
+        "--to", help="a colleague's extension: their phone rings (or calls out)"
+    )
+    parser.add_argument(
         "--speed", type=float, default=1.0, help="2 plays twice as fast; 0 at once"
     )
     return parser.parse_args(argv)
@@ -153,6 +156,7 @@ def ring(args: argparse.Namespace) -> int:
         "caller_number": args.caller,
         "caller_name": args.name,
         "email": args.email,
+        "to": args.to,
     }
     body: dict[str, object] = {
         "script": args.script,

@@ -56,6 +56,7 @@ class Simulator(Platform):
         self.destinations = UserDestinations(self)
         self.history = SimulatedHistory(self, self.click_to_dial)
         self.phones = PhoneRegistrations(self)
+        self.pushes.colleague = self.phones.colleague
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -171,6 +172,7 @@ class Simulator(Platform):
         caller_number: str | None = None,
         caller_name: str | None = CALLER_NAME,
         available: bool = True,
+        to: str | None = None,
     ) -> list[tuple[float, dict[str, Any]]]:
         """Return a script's notifications with the seconds after now each is sent."""
         return script_notifications(
@@ -180,6 +182,8 @@ class Simulator(Platform):
             caller_number=caller_number,
             caller_name=caller_name,
             available=available,
+            to=to,
+            colleague=None if to is None else self.phones.colleague(to),
         )
 
     async def ring(self, script: str = "missed", **kwargs: Any) -> str:

@@ -192,18 +192,22 @@ def script_notifications(
     caller_number: str | None = None,
     caller_name: str | None = CALLER_NAME,
     available: bool = True,
+    to: str | None = None,
+    colleague: dict[str, Any] | None = None,
 ) -> list[tuple[float, dict[str, Any]]]:
     """Return a script's notifications with the seconds after ``start`` each is sent.
 
     For an inbound call ``caller_number`` calls the account; for an outbound call it
     is the number the account calls. When the user is not ``available``, an inbound
-    call rings no phone: it is missed without ringing, whatever the script.
+    call rings no phone: it is missed without ringing, whatever the script. ``to``
+    makes it a colleague's call: the phone with that extension (``colleague``, the
+    phone account when known) rings, or calls out, instead of the user's.
     """
     played = NOTIFICATION_SCRIPTS[script]
     inbound = played.direction == "inbound"
     steps = played.steps if available or not inbound else NOBODY_RINGS
     other = caller_number or (CALLER_NUMBER if inbound else OUTBOUND_NUMBER)
-    return [
+    played_steps = [
         (
             step.at,
             notification_body(
@@ -218,3 +222,26 @@ def script_notifications(
         )
         for step in steps
     ]
+    if to is not None:
+        for _, body in played_steps:
+            colleague_call(body, to, colleague)
+    return played_steps
+
+
+def colleague_call(body: dict[str, Any], to: str, phone: dict[str, Any] | None) -> None:
+    """Make a notification's call a colleague's: their phone (``to``) rings or calls."""
+    if body["direction"] == "inbound":
+        body["destination"]["number"] = to
+        if body["destination"]["targets"]:
+            body["destination"]["targets"] = [
+                {
+                    "account_number": phone["id"] if phone else None,
+                    "name": phone.get("description") if phone else None,
+                    "number": to,
+                    "user_numbers": [to],
+                }
+            ]
+    else:
+        body["caller"]["number"] = to
+        body["caller"]["account_number"] = phone["id"] if phone else None
+        body["caller"]["user_numbers"] = [to]

@@ -2,8 +2,8 @@
 
 ``GET /api/phoneaccount/basic/phoneaccount/`` (``Token`` auth; ``active``, ``order_by``,
 ``limit``, ``offset``) lists the company's active phone accounts as
-``{"meta": ..., "objects": [...]}``: the user's own (``Account.phone_accounts``) and two
-colleagues'. A registered one carries ``sipreginfo`` with the phone's ``useragent``; the
+``{"meta": ..., "objects": [...]}``: the user's own (``Account.phone_accounts``) and the
+colleagues' (``colleagues``, two at first; ``add_colleagues`` adds more). A registered one carries ``sipreginfo`` with the phone's ``useragent``; the
 user's first phone (the desk phone) and the colleagues' are registered at first. Faults:
 ``simulator.inject("phone_accounts", ...)``.
 """
@@ -51,7 +51,33 @@ class PhoneRegistrations:
         self._registered: dict[tuple[str, str], str | None] = {}
         # The query of every request to the list, in order.
         self.queries: list[dict[str, str]] = []
+        # The colleagues' phone accounts, the same for every account (one company).
+        self.colleagues: list[dict[str, Any]] = [dict(phone) for phone in COLLEAGUES]
         platform.faults.setdefault("phone_accounts", deque())
+
+    def add_colleagues(self, count: int, first_number: int = 300) -> None:
+        """Add ``count`` colleagues' phone accounts, extensions from ``first_number`` on."""
+        start = len(self.colleagues)
+        self.colleagues += [
+            {
+                "id": 400 + start + index,
+                "account_id": 150010400 + start + index,
+                "internal_number": first_number + index,
+                "description": f"Colleague {first_number + index}",
+            }
+            for index in range(count)
+        ]
+
+    def colleague(self, number: str) -> dict[str, Any] | None:
+        """Return the colleague's phone account with this extension, if any."""
+        return next(
+            (
+                phone
+                for phone in self.colleagues
+                if str(phone.get("internal_number")) == number
+            ),
+            None,
+        )
 
     def add_routes(self, app: web.Application) -> None:
         """Serve the phone account list on ``app``."""
@@ -72,6 +98,8 @@ class PhoneRegistrations:
         key = (account.email, str(phone["id"]))
         if key in self._registered:
             return self._registered[key]
+        if phone in self.colleagues:
+            return COLLEAGUE_USERAGENT
         first = account.phone_accounts[:1]
         return DESK_USERAGENT if first and first[0]["id"] == phone["id"] else None
 
@@ -81,7 +109,9 @@ class PhoneRegistrations:
             _record(phone, self.useragent(account, phone))
             for phone in account.phone_accounts
         ]
-        records += [_record(phone, COLLEAGUE_USERAGENT) for phone in COLLEAGUES]
+        records += [
+            _record(phone, self.useragent(account, phone)) for phone in self.colleagues
+        ]
         return sorted(records, key=lambda record: str(record["description"]))
 
     async def _list(self, request: web.Request) -> web.StreamResponse:

@@ -47,6 +47,8 @@ class CallPushes:
         self._posting = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        # The colleague's phone account with an extension, if known (set by the phones).
+        self.colleague: Callable[[str], dict[str, Any] | None] = lambda _number: None
 
     def add_routes(self, app: web.Application) -> None:
         """Serve ``POST /simulator/ring`` on ``app``."""
@@ -117,13 +119,15 @@ class CallPushes:
         caller_name: str | None = CALLER_NAME,
         speed: float = 1.0,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        to: str | None = None,
     ) -> str:
         """Play a scripted call: POST its notifications in time; return its call id.
 
         The call reaches the subscribed URLs of one account (``email``) or of every
         account, each as that account's phone that rings has it: a user who is not
         available gets an inbound call as missed without ringing. ``speed`` 2 plays
-        twice as fast; 0 sends every notification at once.
+        twice as fast; 0 sends every notification at once. ``to`` makes it a colleague's
+        call: the phone with that extension rings (or calls out) instead of the user's.
         """
         call_id = call_id or self.new_call_id()
         start = self.platform.wall_clock()
@@ -137,7 +141,10 @@ class CallPushes:
                 start=start,
                 caller_number=caller_number,
                 caller_name=caller_name,
-                available=account is None or account.available,
+                # A colleague's call rings the colleague, whoever is available.
+                available=account is None or account.available or to is not None,
+                to=to,
+                colleague=None if to is None else self.colleague(to),
             )
             plays.extend((at, body, each) for at, body in steps)
         plays.sort(key=lambda play: play[0])
@@ -183,7 +190,8 @@ class CallPushes:
         """POST /simulator/ring: play a scripted call to the subscribed URLs.
 
         The JSON body may name ``script`` (default ``missed``), ``email`` (default: every
-        account), ``caller_number``, ``caller_name`` and ``speed``; not part of the platform.
+        account), ``caller_number``, ``caller_name``, ``to`` (a colleague's extension) and
+        ``speed``; not part of the platform.
         """
         try:
             body = await request.json() if request.can_read_body else {}
@@ -197,7 +205,7 @@ class CallPushes:
             return web.json_response({"error": error}, status=400)
         kwargs = {
             key: body[key]
-            for key in ("email", "caller_number", "caller_name")
+            for key in ("email", "caller_number", "caller_name", "to")
             if isinstance(body.get(key), str)
         }
         speed = body.get("speed", 1.0)

@@ -22,6 +22,7 @@ from custom_components.clicktodial.const import (
     CONF_AUTO_ANSWER,
     CONF_B_CLI,
     CONF_CALL_NOTIFICATIONS,
+    CONF_SHOW_COLLEAGUES,
     CONF_WHOLE_COMPANY,
     DOMAIN,
 )
@@ -990,6 +991,7 @@ async def test_options_defaults(
         CONF_AUTO_ANSWER,
         CONF_CALL_NOTIFICATIONS,
         CONF_WHOLE_COMPANY,
+        CONF_SHOW_COLLEAGUES,
     ]
     assert suggested_values(result) == {}
     auto_answer = next(

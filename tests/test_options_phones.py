@@ -53,6 +53,7 @@ async def test_phones_offered(
         "auto_answer",
         "call_notifications",
         "whole_company",
+        "show_colleagues",
     ]
 
 

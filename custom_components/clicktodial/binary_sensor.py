@@ -20,6 +20,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .colleagues.binary_sensor import ColleagueOnlineSensor
+from .colleagues.devices import async_follow_colleagues
 from .entity import ClickToDialEntity
 from .reads.destinations import DestinationsCoordinator, destination_label
 from .reads.phones import PhonesCoordinator
@@ -81,6 +83,13 @@ async def async_setup_entry(
 
     sync()
     if phones is not None:
+        async_follow_colleagues(
+            hass,
+            entry,
+            Platform.BINARY_SENSOR,
+            async_add_entities,
+            lambda phone, enabled: [ColleagueOnlineSensor(phones, phone, enabled)],
+        )
         assert destinations is not None
         entry.async_on_unload(destinations.async_add_listener(sync))
         # The phone list is read on while the user has no phone account too: a phone

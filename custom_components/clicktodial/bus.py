@@ -1,8 +1,8 @@
 """The integration's events on Home Assistant's bus: the end of a call, a pushed call.
 
 Both are about the account's Call event entity, so that its logbook card shows them (the
-logbook describes them, see ``logbook.py``), and an automation can use them (the blueprint
-"Notify me of missed calls" does). ``clicktodial_call_ended``: a call started here is no
+logbook describes them, see ``logbook.py``), and an automation can use them (the
+integration's own triggers are simpler, see ``trigger.py``). ``clicktodial_call_ended``: a call started here is no
 longer followed; ``clicktodial_phone_call``: a pushed call came in, went out or was missed,
 beside the calls started here in the dashboard's Recent calls.
 """

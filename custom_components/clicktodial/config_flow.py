@@ -41,6 +41,7 @@ from .const import (
     CONF_B_CLI,
     CONF_CALL_NOTIFICATIONS,
     CONF_NUMBER,
+    CONF_SHOW_COLLEAGUES,
     CONF_WHOLE_COMPANY,
     DOMAIN,
     KNOWN_URLS,
@@ -128,6 +129,7 @@ def options_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
             probatio.Optional(CONF_A_NUMBER): _phone_selector(phones),
             probatio.Optional(CONF_CALL_NOTIFICATIONS): BooleanSelector(),
             probatio.Optional(CONF_WHOLE_COMPANY): BooleanSelector(),
+            probatio.Optional(CONF_SHOW_COLLEAGUES): BooleanSelector(),
         }
     )
 
@@ -376,10 +378,14 @@ class ClickToDialOptionsFlow(OptionsFlowWithReload):
                     options[CONF_CALL_NOTIFICATIONS] = True
                 if user_input.get(CONF_WHOLE_COMPANY):
                     options[CONF_WHOLE_COMPANY] = True
-                # Only switching it reloads: a reload makes every entity of the
+                if user_input.get(CONF_SHOW_COLLEAGUES):
+                    options[CONF_SHOW_COLLEAGUES] = True
+                # Only switching these reloads: a reload makes every entity of the
                 # account unavailable for a moment.
+                showing = self.config_entry.options.get(CONF_SHOW_COLLEAGUES, False)
                 self.automatic_reload = (
                     options.get(CONF_CALL_NOTIFICATIONS, False) != following
+                    or options.get(CONF_SHOW_COLLEAGUES, False) != showing
                 )
                 return self.async_create_entry(data=options)
         return self.async_show_form(

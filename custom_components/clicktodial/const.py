@@ -129,3 +129,8 @@ PHONES_BACKOFF_INITIAL: Final = DESTINATIONS_BACKOFF_INITIAL
 PHONES_UNAVAILABLE_AFTER: Final = DESTINATIONS_UNAVAILABLE_AFTER
 # The company's phone accounts are read in at most this many pages of 100.
 PHONE_ACCOUNTS_MAX_PAGES: Final = 10
+
+# Option: a device per colleague's phone account (its phone's state, online).
+CONF_SHOW_COLLEAGUES: Final = "show_colleagues"
+# More colleagues' phones than this: their entities are added disabled.
+COLLEAGUES_ENABLED_MAX: Final = 20

@@ -13,12 +13,15 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .calls.coordinator import ClickToDialCoordinator
+from .colleagues.devices import async_follow_colleagues
+from .colleagues.sensor import ColleaguePhoneSensor
 from .entity import ClickToDialEntity
 from .pushed import PushedCallsCoordinator
 from .pushed.state import PhoneState, call_attributes
@@ -38,6 +41,13 @@ async def async_setup_entry(
     async_add_entities([CallStatusSensor(entry.runtime_data.coordinator)])
     if (pushed := entry.runtime_data.pushed).enabled:
         async_add_entities([PhoneSensor(pushed)])
+        async_follow_colleagues(
+            hass,
+            entry,
+            Platform.SENSOR,
+            async_add_entities,
+            lambda phone, enabled: [ColleaguePhoneSensor(pushed, phone, enabled)],
+        )
     if (history := entry.runtime_data.history) is not None:
         async_add_entities(
             HistorySensor(history, description) for description in HISTORY_SENSORS
@@ -55,13 +65,13 @@ HISTORY_SENSORS = (
     HistorySensorDescription(
         key="calls_today",
         translation_key="calls_today",
-        state_class=SensorStateClass.TOTAL_INCREASING,
+        state_class=SensorStateClass.TOTAL,
         value_fn=len,
     ),
     HistorySensorDescription(
         key="missed_calls_today",
         translation_key="missed_calls_today",
-        state_class=SensorStateClass.TOTAL_INCREASING,
+        state_class=SensorStateClass.TOTAL,
         value_fn=lambda calls: sum(call.missed for call in calls),
     ),
 )
@@ -135,7 +145,11 @@ class PhoneSensor(ClickToDialEntity[PushedCallsCoordinator], SensorEntity):
 
 
 class HistorySensor(ClickToDialEntity[HistoryCoordinator], SensorEntity):
-    """A count of today's calls of the account (in Home Assistant's time zone)."""
+    """A count of today's calls of the account (in Home Assistant's time zone).
+
+    A total that starts anew with each local day (``last_reset``): the recorder keeps
+    every day's calls as long-term statistics.
+    """
 
     entity_description: HistorySensorDescription
 
@@ -159,6 +173,12 @@ class HistorySensor(ClickToDialEntity[HistoryCoordinator], SensorEntity):
         """Return the count of today's calls."""
         today = calls_on(self.coordinator.data or (), dt_util.now().date())
         return self.entity_description.value_fn(today)
+
+    @property
+    @override
+    def last_reset(self) -> datetime:
+        """Return the start of the local day counted."""
+        return dt_util.as_utc(dt_util.start_of_local_day())
 
     @override
     async def async_added_to_hass(self) -> None:

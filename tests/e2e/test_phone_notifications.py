@@ -100,10 +100,10 @@ def ensure_account(hass: HomeAssistant) -> None:
 def follow_all_calls(page: Page, hass: HomeAssistant, steps: Steps) -> None:
     """Turn on "Follow all calls of the account" in the account's options."""
     open_options(page, hass)
-    # The form's first switch ("whole company" is the second); the frontend gives
-    # them no accessible name of their own.
+    # The form's first switch ("whole company" is the second, "colleagues' phones"
+    # the third); the frontend gives them no accessible name of their own.
     switches = page.get_by_role("switch")
-    expect(switches).to_have_count(2)
+    expect(switches).to_have_count(3)
     toggle = switches.first
     expect(page.get_by_text("Home Assistant Cloud", exact=False)).to_be_visible()
     # Where a person clicks: the switch's visible part (its input lies beneath it).

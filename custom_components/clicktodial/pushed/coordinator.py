@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any, Final, override
 
 from custom_components.clicktodial.calls.path import contact_name_of
+from custom_components.clicktodial.colleagues.state import ColleaguePhones
 from custom_components.clicktodial.const import (
     CONF_WHOLE_COMPANY,
     DOMAIN,
@@ -145,6 +146,8 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
             follow_all=lambda: bool(entry.options.get(CONF_WHOLE_COMPANY)),
         )
         self.missed = MissedCalls()
+        # What each phone of the company does (colleagues' phones), from every call.
+        self.colleagues = ColleaguePhones()
         self.webhook_id = ""
         self.subscription = SubscriptionState(stale=[])
         self.manager: SubscriptionManager | None = None
@@ -239,6 +242,7 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
     @callback
     def async_apply(self, notification: Notification) -> None:
         """Apply a notification and tell the entities what it changed."""
+        self.colleagues.apply(notification, self.hass.loop.time())
         events = self.calls.apply(notification, self.hass.loop.time())
         for event in events:
             if event.type is CallEventType.MISSED:
@@ -315,11 +319,7 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
 
     @callback
     def _schedule_forget(self) -> None:
-        """Plan to forget the next call that stays silent too long.
-
-        A plan made stays: each notification only moves its call's time on, so the
-        timer fires early at worst, and plans again.
-        """
+        """Plan to forget the next call silent too long (a plan stays: fires early at worst)."""
         if self._released or self._unsub_forget is not None:
             return
         if (when := self.calls.next_forget()) is not None:

@@ -1,0 +1,1 @@
+"""What the integration's triggers and conditions hear of an account's calls."""
