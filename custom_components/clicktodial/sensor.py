@@ -19,6 +19,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .calls.coordinator import ClickToDialCoordinator
+from .calls.path import contact_name_of
 from .entity import ClickToDialEntity
 from .pushed import PushedCallsCoordinator
 from .pushed.state import PhoneState, call_attributes
@@ -97,6 +98,11 @@ class CallStatusSensor(ClickToDialEntity[ClickToDialCoordinator], SensorEntity):
             "contact": call.contact,
             "started": call.started.isoformat(),
             "tracking": call.tracking,
+            # Who the call is with: the contact called, else the contact of the number
+            # (a call dialled by number, or by a blueprint calling back).
+            "other_number": call.b_number,
+            "other_name": call.contact
+            or contact_name_of(self.hass, self.coordinator.config_entry, call.b_number),
         }
 
 
