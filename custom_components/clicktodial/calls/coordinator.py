@@ -82,8 +82,6 @@ class ClickToDialCoordinator(DataUpdateCoordinator[CallsData]):
         )
         self.client = client
         self.profile: Profile | None = None
-        # The numbers of the calls being sent to the platform right now.
-        self.starting: set[str] = set()
         self.tracker = CallTracker(clock=hass.loop.time, wall_clock=dt_util.utcnow)
         self._polling = False
         self._stopped = False

@@ -116,8 +116,9 @@ async def async_start_call(
     "call Alice" while talking to her would ring the user's phone again.
     """
     coordinator = entry.runtime_data.coordinator
+    starting = coordinator.tracker.starting
     if not force and (
-        request.b_number in coordinator.starting
+        request.b_number in starting
         or call_in_progress(coordinator.hass, entry, request.b_number) is not None
     ):
         raise ServiceValidationError(
@@ -125,7 +126,7 @@ async def async_start_call(
             translation_key="call_in_progress",
             translation_placeholders={"name": request.contact or request.b_number},
         )
-    coordinator.starting.add(request.b_number)
+    starting.add(request.b_number)
     try:
         return await coordinator.async_start_call(
             request.b_number,
@@ -135,7 +136,7 @@ async def async_start_call(
             contact=request.contact,
         )
     finally:
-        coordinator.starting.discard(request.b_number)
+        starting.discard(request.b_number)
 
 
 def _call_button(

@@ -128,6 +128,31 @@ class NotifiedCall:
             return self.destination_name
         return self.caller_name
 
+    def hear(
+        self,
+        notification: Notification,
+        name_of: Callable[[str | None], str | None],
+    ) -> None:
+        """Take in whose phones a notification names, and name both sides anew.
+
+        The caller by a contact, else the platform's name; the called by a contact.
+        """
+        self.rang_a_phone = self.rang_a_phone or bool(notification.targets)
+        self.rings = (
+            self.rings
+            or bool(notification.targets)
+            or (
+                notification.status is NotificationStatus.RINGING
+                and notification.targets is None
+            )
+        )
+        self.name(name_of)
+
+    def name(self, name_of: Callable[[str | None], str | None]) -> None:
+        """Name the caller (a contact, else the platform's name) and the called."""
+        self.caller_name = name_of(self.caller_number) or self.platform_name or ""
+        self.destination_name = name_of(self.destination_number) or ""
+
     @property
     def only_rings(self) -> bool:
         """Return whether the call is neither answered nor ended yet."""
@@ -251,11 +276,6 @@ class NotifiedCalls:
         """Return whether a call's events fire and it counts for the phone's state."""
         return call.own or self._follow_all()
 
-    def _name(self, call: NotifiedCall) -> None:
-        """Name the caller (a contact, else the platform's name) and the called (a contact)."""
-        call.caller_name = self._name_of(call.caller_number) or call.platform_name or ""
-        call.destination_name = self._name_of(call.destination_number) or ""
-
     def apply(self, notification: Notification, now: float) -> list[CallEvent]:
         """Apply one notification at clock time ``now``; return the events it causes.
 
@@ -289,15 +309,9 @@ class NotifiedCalls:
             call.destination_number = (
                 call.destination_number or notification.destination.number
             )
-        call.rang_a_phone = call.rang_a_phone or bool(notification.targets)
-        call.rings = (
-            call.rings
-            or bool(notification.targets)
-            or (status is NotificationStatus.RINGING and notification.targets is None)
-        )
+        call.hear(notification, self._name_of)
         if call.mine is not True and (mine := self._is_mine(notification)) is not None:
             call.mine = mine
-        self._name(call)
         events: list[CallEvent] = []
         if (
             self.followed(call)
@@ -415,7 +429,7 @@ class NotifiedCalls:
                 call = NotifiedCall.from_dict(data, order=self._order, now=now)
             except AttributeError, KeyError, TypeError, ValueError:
                 continue
-            self._name(call)
+            call.name(self._name_of)
             self._calls[call.call_id] = call
 
 
