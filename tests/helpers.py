@@ -122,11 +122,14 @@ def state(hass: HomeAssistant, entity_id: str) -> str:
 
 
 async def start_call(hass: HomeAssistant, number: str = NUMBER, **extra: Any) -> str:
-    """Start a call through the ``clicktodial.call`` action and return its id."""
+    """Start a call through the ``clicktodial.call`` action and return its id.
+
+    Forced: the tests start calls to one number back to back, which a person may not.
+    """
     response = await hass.services.async_call(
         DOMAIN,
         "call",
-        {"b_number": number, **extra},
+        {"b_number": number, "force": True, **extra},
         blocking=True,
         return_response=True,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -15,6 +16,7 @@ from simulator import DEFAULT_EMAIL, Simulator
 
 from .conftest import SECOND_EMAIL
 from .contact_helpers import ALICE, BOB, set_up, with_contacts
+from .helpers import advance
 
 # The clock stands still, so no status poll runs between a call and its checks.
 pytestmark = pytest.mark.freeze_time
@@ -102,6 +104,7 @@ async def test_contact_settings_apply(
     hass: HomeAssistant,
     simulator: Simulator,
     mock_config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
     contact: dict[str, str],
     options: dict[str, str],
     fields: dict[str, Any],
@@ -116,6 +119,8 @@ async def test_contact_settings_apply(
 
     await async_call(hass, {"contact": "alice", **fields})
     by_action = simulator.requests[-1].body
+    # Not while the first call goes on.
+    await advance(hass, freezer, 45, step=1)
     await hass.services.async_call(
         "button", "press", {"entity_id": "button.call_alice"}, blocking=True
     )
@@ -143,8 +148,8 @@ async def test_number_or_contact(
     """Exactly one of b_number and contact is needed; otherwise nothing is sent."""
     with pytest.raises(
         ServiceValidationError,
-        match=r"^Give either a number \(b_number\) or a contact's name \(contact\): "
-        r"exactly one of the two$",
+        match=r"^Give exactly one of a number \(b_number\), a contact's name \(contact\) "
+        r"or a call to call back \(call_id\)$",
     ) as exc_info:
         await async_call(hass, data)
 

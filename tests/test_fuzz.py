@@ -282,8 +282,9 @@ async def call_action(
     outcome = Outcome()
     before = len(simulator.requests)
     try:
+        # Forced: the same number is called back to back, while earlier calls go on.
         outcome.response = await hass.services.async_call(
-            DOMAIN, "call", data, blocking=True, return_response=True
+            DOMAIN, "call", {"force": True, **data}, blocking=True, return_response=True
         )
     except (HomeAssistantError, probatio.Invalid) as err:
         outcome.error = err

@@ -289,7 +289,7 @@ def test_each_call_fires_once(steps: list[tuple[Notification, float]]) -> None:
             assert state is PhoneState.IN_CALL
             assert shown is not None
             assert shown.answered
-        elif any(call.direction is Direction.INBOUND for call in active):
+        elif any(call.direction is Direction.INBOUND and call.rings for call in active):
             assert state is PhoneState.RINGING
             assert shown is not None
             assert shown.direction is Direction.INBOUND

@@ -234,6 +234,58 @@ async def test_reload_writes_no_outcome(
     assert hass.states.get(EVENT).attributes["event_type"] == "dialing_a"
 
 
+async def all_lines(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> list[dict[str, Any]]:
+    """Return every logbook entry of the Call event entity, state changes included."""
+    await async_wait_recording_done(hass)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "logbook/get_events",
+            "start_time": (
+                dt_util.utcnow() - dt_util.dt.timedelta(hours=1)
+            ).isoformat(),
+            "entity_ids": [EVENT],
+        }
+    )
+    response = await client.receive_json()
+    assert response["success"], response
+    return list(response["result"])
+
+
+@pytest.mark.usefixtures("logbook")
+async def test_reload_writes_no_line(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Reloading the account, twice, writes no "Unavailable" or "Unknown" line."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
+    )
+    await advance(hass, freezer, 60, step=0.5)
+    before = await all_lines(hass, hass_ws_client)
+    assert len(before) == 6
+
+    for _ in range(2):
+        await hass.config_entries.async_reload(mock_config_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await advance(hass, freezer, 5, step=0.5)
+        assert hass.states.get(EVENT).state == "unknown"
+
+    assert await all_lines(hass, hass_ws_client) == before
+    # Unloaded, the entity is unavailable as any other.
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(EVENT).state == "unavailable"
+
+
 @pytest.mark.usefixtures("logbook")
 async def test_pushed_calls_named(
     hass: HomeAssistant,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -149,6 +150,8 @@ def test_event_attributes() -> None:
         "direction": "inbound",
         "caller_number": CALLER,
         "caller_name": "",
+        "other_number": CALLER,
+        "other_name": "",
         "destination_number": ACCOUNT,
     }
     # The platform's name came with the ringing.
@@ -157,6 +160,8 @@ def test_event_attributes() -> None:
         "direction": "inbound",
         "caller_number": CALLER,
         "caller_name": "Bakker | Voys",
+        "other_number": CALLER,
+        "other_name": "Bakker | Voys",
         "destination_number": ACCOUNT,
         "reason": "no-answer",
     }
@@ -189,11 +194,19 @@ def test_contact_name_first() -> None:
 
 
 def test_phone_state() -> None:
-    """Test idle, ringing for inbound calls not answered, in a call while answered."""
+    """Test idle, ringing for inbound calls not answered, in a call while answered.
+
+    A call only created rings no phone yet (nor one whose ringing names no phone).
+    """
     calls = NotifiedCalls()
     assert calls.phone == (PhoneState.IDLE, None)
 
     calls.apply(notification("created", "in1"), now=0)
+    assert calls.phone == (PhoneState.IDLE, None)
+    body = notification("ringing", "in1")
+    calls.apply(replace(body, targets=()), now=0)
+    assert calls.phone == (PhoneState.IDLE, None)
+    calls.apply(body, now=0)
     assert calls.phone[0] is PhoneState.RINGING
     calls.apply(notification("ringing", "out1", direction="outbound"), now=0)
     state, call = calls.phone
@@ -201,7 +214,7 @@ def test_phone_state() -> None:
     assert call is not None
     assert call.call_id == "in1"  # outgoing calls never ring
 
-    calls.apply(notification("created", "in2"), now=0)
+    calls.apply(notification("ringing", "in2"), now=0)
     assert calls.phone[1].call_id == "in2"  # type: ignore[union-attr]
 
     calls.apply(notification("in-progress", "out1", direction="outbound"), now=0)

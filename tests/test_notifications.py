@@ -684,6 +684,8 @@ async def test_missed_call(
         "caller_number": CALLER,
         # Incoming once it rings the user's desk phone, when the platform knows a name.
         "caller_name": "Bakker | Voys",
+        "other_number": CALLER,
+        "other_name": "Bakker | Voys",
         "destination_number": "+31508009000",
         "friendly_name": "Demo User Phone calls",
     }
@@ -747,6 +749,8 @@ async def test_answered_call(
         "direction": "inbound",
         "caller_number": CALLER,
         "caller_name": "Bakker | Voys",
+        "other_number": CALLER,
+        "other_name": "Bakker | Voys",
         "device_class": "enum",
         "options": ["idle", "ringing", "in_call"],
         "friendly_name": "Demo User Phone",

@@ -139,6 +139,9 @@ async def test_call_of_unknown_phones_then_a_colleagues(
     types = fired(hass)
     await play(client, path, [("created", None)])
     assert types == ["incoming"]
+    # Only created, it rings no phone yet.
+    assert hass.states.get(PHONE).state == "idle"
+    await play(client, path, [("ringing", None)])
     assert hass.states.get(PHONE).state == "ringing"
 
     await play(client, path, [("ringing", [COLLEAGUE_TARGET])])

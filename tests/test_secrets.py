@@ -169,7 +169,12 @@ async def test_no_secrets_anywhere(
         return await hass.services.async_call(
             DOMAIN,
             "call",
-            {"b_number": "+31508009899", "config_entry_id": entry.entry_id, **data},
+            {
+                "b_number": "+31508009899",
+                "config_entry_id": entry.entry_id,
+                "force": True,
+                **data,
+            },
             blocking=True,
             return_response=True,
         )

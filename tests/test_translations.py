@@ -612,7 +612,15 @@ def test_state_attribute_translations(language: str) -> None:
     event = entity["event"]["call"]["state_attributes"]
     statuses = [status.value for status in CallStatus]
 
-    assert set(sensor) == {"call_id", "b_number", "contact", "started", "tracking"}
+    assert set(sensor) == {
+        "call_id",
+        "b_number",
+        "contact",
+        "started",
+        "tracking",
+        "other_number",
+        "other_name",
+    }
     assert all(attribute["name"] for attribute in sensor.values())
     assert (
         sensor["tracking"]["state"]

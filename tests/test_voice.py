@@ -13,7 +13,6 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.clicktodial.const import DOMAIN
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -206,36 +205,40 @@ async def test_ambiguous_name_says_why(
 
 
 @pytest.mark.usefixtures("assist")
-async def test_no_second_call_while_the_first_is_set_up(
+async def test_no_second_call_while_the_first_goes_on(
     hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
 ) -> None:
-    """A second "call Alice" while Alice's call is still set up is refused, saying why.
+    """A second "call Alice" while Alice's call goes on is refused, saying why.
 
-    The action is not: it calls as documented. Once the call is connected (or over),
-    Alice can be called by voice again.
+    Set up or connected alike; the action refuses it too unless forced. Once the call is
+    over, Alice can be called by voice again.
     """
     assert await say(hass, "call Alice") == "Calling Alice"
     await advance(hass, freezer, 3)
     assert hass.states.get("sensor.demo_user_call_status").state == "dialing_a"
 
     assert await say(hass, "call alice") == exception_message(
-        "en", "call_being_set_up", name="Alice"
+        "en", "call_in_progress", name="Alice"
     )
     assert await say(hass, "bel Alice op", "nl") == exception_message(
-        "nl", "call_being_set_up", name="Alice"
+        "nl", "call_in_progress", name="Alice"
     )
     assert simulator.count("start_call") == 1
     # Another contact can be called meanwhile.
     assert await say(hass, "call Bob") == "Calling Bob"
-    # The action still calls Alice a second time.
-    await hass.services.async_call(DOMAIN, "call", {"contact": "Alice"}, blocking=True)
-    assert simulator.count("start_call") == 3
-
-    # Both of Alice's calls are connected 10 s after their start: she can be called again.
+    # Connected: still refused.
     await advance(hass, freezer, 12)
     assert hass.states.get("sensor.demo_user_call_status").state == "connected"
+    assert await say(hass, "call Alice") == exception_message(
+        "en", "call_in_progress", name="Alice"
+    )
+    assert simulator.count("start_call") == 2
+
+    # Both calls end 40 s after their start: Alice can be called again.
+    await advance(hass, freezer, 30)
+    assert hass.states.get("sensor.demo_user_call_status").state == "disconnected"
     assert await say(hass, "call Alice") == "Calling Alice"
-    assert simulator.count("start_call") == 4
+    assert simulator.count("start_call") == 3
 
 
 @pytest.mark.usefixtures("assist")
@@ -255,7 +258,7 @@ async def test_no_second_call_while_the_first_is_sent(
     assert not first.done()
 
     assert await say(hass, "call Alice") == exception_message(
-        "en", "call_being_set_up", name="Alice"
+        "en", "call_in_progress", name="Alice"
     )
     release.set()
     assert await first == "Calling Alice"

@@ -17,6 +17,10 @@ CONF_AUTO_ANSWER: Final = "auto_answer"
 CONF_CONFIG_ENTRY_ID: Final = "config_entry_id"
 # The action's field naming a contact to call instead of a number.
 CONF_CONTACT: Final = "contact"
+# The action's field naming a known call whose other party is called back.
+CONF_CALL_ID: Final = "call_id"
+# The action's field that starts a call even while one to the same number goes on.
+CONF_FORCE: Final = "force"
 
 AUTO_ANSWER_PLATFORM: Final = "platform"
 AUTO_ANSWER_ON: Final = "on"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import override
 
 from homeassistant.components.event import EventEntity, EventExtraStoredData
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -48,6 +49,30 @@ class CallEventEntity(ClickToDialEntity[ClickToDialCoordinator], EventEntity):
         The sensor keeps showing the latest call's status.
         """
         return None
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Start without the unavailable state a reload or an early start left.
+
+        The logbook (the dashboard's Recent calls) shows every change of this entity's
+        state, but not the first state of an entity: the unavailable state is removed,
+        so that coming back writes no "Unknown" line.
+        """
+        self._remove_unavailable_state()
+        await super().async_added_to_hass()
+
+    @override
+    async def async_will_remove_from_hass(self) -> None:
+        """Remove the state first, so the unavailable state of an unload is no line."""
+        await super().async_will_remove_from_hass()
+        self.hass.states.async_remove(self.entity_id)
+
+    @callback
+    def _remove_unavailable_state(self) -> None:
+        """Remove the state Home Assistant wrote while the entity was not there."""
+        state = self.hass.states.get(self.entity_id)
+        if state is not None and state.state == STATE_UNAVAILABLE:
+            self.hass.states.async_remove(self.entity_id)
 
     @override
     @callback

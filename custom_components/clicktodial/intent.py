@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import intent, translation
 
-from .calls.path import async_start_call, call_being_set_up, find_contact, resolve_call
+from .calls.path import async_start_call, find_contact, resolve_call
 from .const import DOMAIN
 from .texts import async_text, text_language
 
@@ -40,16 +40,11 @@ class CallContactIntentHandler(intent.IntentHandler):
 
     Asked by an assistant (Assist's own sentences, custom sentences), only a contact
     whose "Call" button is exposed to it is called, as Home Assistant's intents do; a
-    second call to the same contact is refused while the first is still being set up.
+    second call to the same contact is refused while the first is going on.
     """
 
     intent_type = INTENT_CALL_CONTACT
     description = "Calls one of the Click to dial contacts by name"
-
-    def __init__(self) -> None:
-        """Start with no call being started."""
-        # (account, number) of the calls being sent to the platform right now.
-        self._starting: set[tuple[str, str]] = set()
 
     @property
     @override
@@ -82,19 +77,7 @@ class CallContactIntentHandler(intent.IntentHandler):
         """Call the contact named; return its name as written."""
         hass = intent_obj.hass
         entry, contact = find_contact(hass, name, assistant=intent_obj.assistant)
-        request = resolve_call(entry, {}, contact=contact.data)
-        key = (entry.entry_id, request.b_number)
-        if key in self._starting or call_being_set_up(hass, entry, request.b_number):
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="call_being_set_up",
-                translation_placeholders={"name": contact.data[CONF_NAME]},
-            )
-        self._starting.add(key)
-        try:
-            await async_start_call(entry, request)
-        finally:
-            self._starting.discard(key)
+        await async_start_call(entry, resolve_call(entry, {}, contact=contact.data))
         return str(contact.data[CONF_NAME])
 
 

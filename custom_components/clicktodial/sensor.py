@@ -20,6 +20,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .calls.coordinator import ClickToDialCoordinator
+from .calls.path import contact_name_of
 from .colleagues.devices import async_follow_colleagues
 from .colleagues.sensor import ColleaguePhoneSensor
 from .entity import ClickToDialEntity
@@ -107,6 +108,11 @@ class CallStatusSensor(ClickToDialEntity[ClickToDialCoordinator], SensorEntity):
             "contact": call.contact,
             "started": call.started.isoformat(),
             "tracking": call.tracking,
+            # Who the call is with: the contact called, else the contact of the number
+            # (a call dialled by number, or by a blueprint calling back).
+            "other_number": call.b_number,
+            "other_name": call.contact
+            or contact_name_of(self.hass, self.coordinator.config_entry, call.b_number),
         }
 
 

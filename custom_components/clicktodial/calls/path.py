@@ -24,7 +24,6 @@ from custom_components.clicktodial.const import (
 )
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.voipgrid import (
-    CallStatus,
     InvalidNumberError,
     calling_code,
     clean_number,
@@ -110,16 +109,36 @@ def resolve_call(
 
 
 async def async_start_call(
-    entry: ClickToDialConfigEntry, request: CallRequest
+    entry: ClickToDialConfigEntry, request: CallRequest, *, force: bool = False
 ) -> TrackedCall:
-    """Start a resolved call from an account and follow it."""
-    return await entry.runtime_data.coordinator.async_start_call(
-        request.b_number,
-        a_number=request.a_number,
-        b_cli=request.b_cli,
-        auto_answer=request.auto_answer,
-        contact=request.contact,
-    )
+    """Start a resolved call from an account and follow it.
+
+    A call to a number that a call of the account is still going on with (being set up,
+    connected, or being sent to the platform) is refused unless ``force``: a second
+    "call Alice" while talking to her would ring the user's phone again.
+    """
+    coordinator = entry.runtime_data.coordinator
+    starting = coordinator.tracker.starting
+    if not force and (
+        request.b_number in starting
+        or call_in_progress(coordinator.hass, entry, request.b_number) is not None
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="call_in_progress",
+            translation_placeholders={"name": request.contact or request.b_number},
+        )
+    starting.add(request.b_number)
+    try:
+        return await coordinator.async_start_call(
+            request.b_number,
+            a_number=request.a_number,
+            b_cli=request.b_cli,
+            auto_answer=request.auto_answer,
+            contact=request.contact,
+        )
+    finally:
+        starting.discard(request.b_number)
 
 
 def _call_button(
@@ -257,13 +276,13 @@ def _named(
 
 
 @callback
-def call_being_set_up(
+def call_in_progress(
     hass: HomeAssistant, entry: ClickToDialConfigEntry, b_number: str
 ) -> TrackedCall | None:
-    """Return a followed call of the account to this number that is still being set up.
+    """Return a followed call of the account to this number that has not ended.
 
-    Set up means started and neither connected nor ended; the number may be written
-    another way (``0508009899`` is ``+31508009899`` in the Netherlands).
+    Being set up or connected, the number may be written another way (``0508009899``
+    is ``+31508009899`` in the Netherlands).
     """
     code = calling_code(hass.config.country)
     return next(
@@ -271,9 +290,26 @@ def call_being_set_up(
             call
             for call in entry.runtime_data.coordinator.tracked_calls
             if call.tracking
-            and call.status is not CallStatus.CONNECTED
             and not call.status.is_terminal
             and same_number(call.b_number, b_number, code)
+        ),
+        None,
+    )
+
+
+@callback
+def contact_with_number(
+    hass: HomeAssistant, entry: ClickToDialConfigEntry, number: str | None
+) -> ConfigSubentry | None:
+    """Return the account's contact with this number, written either way."""
+    if not number:
+        return None
+    code = calling_code(hass.config.country)
+    return next(
+        (
+            subentry
+            for subentry in entry.subentries.values()
+            if same_number(number, subentry.data.get(CONF_NUMBER), code)
         ),
         None,
     )
@@ -284,14 +320,5 @@ def contact_name_of(
     hass: HomeAssistant, entry: ClickToDialConfigEntry, number: str | None
 ) -> str | None:
     """Return the name of the account's contact with this number, written either way."""
-    if not number:
-        return None
-    code = calling_code(hass.config.country)
-    return next(
-        (
-            str(subentry.data[CONF_NAME])
-            for subentry in entry.subentries.values()
-            if same_number(number, subentry.data.get(CONF_NUMBER), code)
-        ),
-        None,
-    )
+    contact = contact_with_number(hass, entry, number)
+    return str(contact.data[CONF_NAME]) if contact is not None else None

@@ -131,6 +131,8 @@ class CallTracker:
         self._changes: list[StatusChange] = []
         self._ended: list[TrackedCall] = []
         self._unknown_statuses: set[str] = set()
+        # The numbers of the calls being sent to the platform right now.
+        self.starting: set[str] = set()
 
     @property
     def calls(self) -> list[TrackedCall]:

@@ -78,6 +78,8 @@ class NotifiedCall:
     # The caller's name (a contact's, else the platform's, else empty), found once per
     # notification that can change it.
     caller_name: str = ""
+    # The called number's contact name (else empty), found as the caller's name is.
+    destination_name: str = ""
     # Order of arrival and of answering, to tell which call is the latest.
     order: int
     answered_order: int | None = None
@@ -91,6 +93,9 @@ class NotifiedCall:
     announced: bool = False
     # Whether a notification named a phone it rang (anyone's).
     rang_a_phone: bool = False
+    # Whether a notification named a phone it rings, or a ringing one named none at all
+    # (it may ring one): a call only created (the user not available, say) rings nothing.
+    rings: bool = False
 
     @property
     def answered(self) -> bool:
@@ -108,6 +113,45 @@ class NotifiedCall:
         return self.mine is not False or (
             self.ended and self.direction is Direction.INBOUND and not self.rang_a_phone
         )
+
+    @property
+    def other_number(self) -> str | None:
+        """Return the other party's number: the caller's, or the called one's going out."""
+        if self.direction is Direction.OUTBOUND:
+            return self.destination_number
+        return self.caller_number
+
+    @property
+    def other_name(self) -> str:
+        """Return the other party's name (empty when not known)."""
+        if self.direction is Direction.OUTBOUND:
+            return self.destination_name
+        return self.caller_name
+
+    def hear(
+        self,
+        notification: Notification,
+        name_of: Callable[[str | None], str | None],
+    ) -> None:
+        """Take in whose phones a notification names, and name both sides anew.
+
+        The caller by a contact, else the platform's name; the called by a contact.
+        """
+        self.rang_a_phone = self.rang_a_phone or bool(notification.targets)
+        self.rings = (
+            self.rings
+            or bool(notification.targets)
+            or (
+                notification.status is NotificationStatus.RINGING
+                and notification.targets is None
+            )
+        )
+        self.name(name_of)
+
+    def name(self, name_of: Callable[[str | None], str | None]) -> None:
+        """Name the caller (a contact, else the platform's name) and the called."""
+        self.caller_name = name_of(self.caller_number) or self.platform_name or ""
+        self.destination_name = name_of(self.destination_number) or ""
 
     @property
     def only_rings(self) -> bool:
@@ -177,12 +221,18 @@ class CallEvent:
 
 
 def call_attributes(call: NotifiedCall | None) -> dict[str, Any]:
-    """Return the attributes naming a call (all None without a call)."""
+    """Return the attributes naming a call (all None without a call).
+
+    The caller of a call out is the user: ``other_number`` and ``other_name`` name the
+    other party whichever way the call goes.
+    """
     return {
         "call_id": call.call_id if call else None,
         "direction": call.direction.value if call and call.direction else None,
         "caller_number": call.caller_number if call else None,
         "caller_name": call.caller_name if call else None,
+        "other_number": call.other_number if call else None,
+        "other_name": call.other_name if call else None,
     }
 
 
@@ -226,10 +276,6 @@ class NotifiedCalls:
         """Return whether a call's events fire and it counts for the phone's state."""
         return call.own or self._follow_all()
 
-    def _caller_name(self, call: NotifiedCall) -> str:
-        """Return the caller's name: a contact's, else the platform's, else empty."""
-        return self._name_of(call.caller_number) or call.platform_name or ""
-
     def apply(self, notification: Notification, now: float) -> list[CallEvent]:
         """Apply one notification at clock time ``now``; return the events it causes.
 
@@ -263,10 +309,9 @@ class NotifiedCalls:
             call.destination_number = (
                 call.destination_number or notification.destination.number
             )
-        call.rang_a_phone = call.rang_a_phone or bool(notification.targets)
+        call.hear(notification, self._name_of)
         if call.mine is not True and (mine := self._is_mine(notification)) is not None:
             call.mine = mine
-        call.caller_name = self._caller_name(call)
         events: list[CallEvent] = []
         if (
             self.followed(call)
@@ -326,7 +371,8 @@ class NotifiedCalls:
         """Return the phone's state and the call it is about.
 
         In a call when a call is answered and not ended (the latest answered one); else
-        ringing when an inbound call is not ended (the latest); else idle.
+        ringing when an inbound call rings a phone and is not ended (the latest); else
+        idle.
         """
         return self._phone
 
@@ -338,7 +384,11 @@ class NotifiedCalls:
             return PhoneState.IN_CALL, max(
                 answered, key=lambda call: call.answered_order or 0
             )
-        ringing = [call for call in active if call.direction is Direction.INBOUND]
+        ringing = [
+            call
+            for call in active
+            if call.direction is Direction.INBOUND and call.rings
+        ]
         if ringing:
             return PhoneState.RINGING, max(ringing, key=lambda call: call.order)
         return PhoneState.IDLE, None
@@ -379,7 +429,7 @@ class NotifiedCalls:
                 call = NotifiedCall.from_dict(data, order=self._order, now=now)
             except AttributeError, KeyError, TypeError, ValueError:
                 continue
-            call.caller_name = self._caller_name(call)
+            call.name(self._name_of)
             self._calls[call.call_id] = call
 
 
