@@ -331,7 +331,7 @@ def test_phone_rings_on_the_dashboard(
     ):
         expect(logbook.get_by_text(line).first).to_be_visible()
 
-    # Every call over: the picture of the README, every section.
+    # Every call over: the dashboard with every section.
     wait_until(
         lambda: (
             tile(page, "Call status").startswith("Ended")
