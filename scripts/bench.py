@@ -662,7 +662,9 @@ def main() -> None:
         prog="scripts/bench", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures")
-    parser.add_argument("--markdown", action="store_true", help="the Benchmark section only")
+    parser.add_argument(
+        "--markdown", action="store_true", help="the Benchmark section only"
+    )
     parser.add_argument("--figures", type=Path, metavar="FILE", help="print, not run")
     parser.add_argument("--reps", type=int, default=6, help="plays of each timeline")
     parser.add_argument("--memory-calls", type=int, default=10_000)
