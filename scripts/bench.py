@@ -1,7 +1,7 @@
 """Benchmark the call tracking against the simulator, beside a fixed 30 s polling baseline.
 
-Run it through ``scripts/bench``: it prints the body of the README's Benchmark section,
-whether the contract was met, and every figure as JSON. ``--markdown`` prints the README
+Run it through ``scripts/bench``: it prints the body of CONTRIBUTING.md's Benchmark section,
+whether the contract was met, and every figure as JSON. ``--markdown`` prints the
 section alone, ``--json FILE`` also writes the figures to a file, ``--figures FILE`` prints
 figures written before instead of measuring.
 
@@ -77,7 +77,7 @@ from tests.timing import TimeDriver, VirtualClock, moved_time
 BASELINE_EMAIL, BASELINE_TOKEN = "baseline@example.com", "baseline-token"
 BASELINE_INTERVAL = 30.0
 EMAILS = {"integration": DEFAULT_EMAIL, "baseline": BASELINE_EMAIL}
-# The timelines played, as the README names them.
+# The timelines played, as CONTRIBUTING.md names them.
 TIMELINES = {
     "failed_b": "short failed call",
     "normal": "normal 30 s call",
@@ -531,7 +531,7 @@ def per_call(timeline: dict[str, Any]) -> tuple[float, float, float, float]:
 
 
 def markdown(f: dict[str, Any]) -> str:
-    """Return the body of the README's Benchmark section."""
+    """Return the body of CONTRIBUTING.md's Benchmark section."""
     t, mem = f["timelines"], f["memory"]
     rows = []
     # The normal call in full; of the failed and the stuck call, how they end.
@@ -565,7 +565,7 @@ def markdown(f: dict[str, Any]) -> str:
     tick = {row["tracked_calls"]: two(row["cpu_ms_median"]) for row in f["poll_tick"]}
     cost = [row["cpu_us_per_call"] / 1000 for row in f["poll_tick"][-2:]]
     tracked = mem["after"]["tracked_calls"]
-    text = README.format(
+    text = SECTION.format(
         **f["environment"],
         reps=f["reps"],
         delays="\n".join(rows),
@@ -584,7 +584,7 @@ def markdown(f: dict[str, Any]) -> str:
         tracked=f"{tracked} are tracked" if tracked else "nothing is tracked any more",
         kib=mem["after"]["integration_traced_bytes"] / 1024,
     )
-    # Tables as they are; paragraphs and list items wrapped as in the README.
+    # Tables as they are; paragraphs and list items wrapped as in CONTRIBUTING.md.
     return "\n".join(
         line
         if line.startswith("|")
@@ -594,7 +594,7 @@ def markdown(f: dict[str, Any]) -> str:
 
 
 # One line per paragraph and list item; wrapped when printed.
-README = """\
+SECTION = """\
 `scripts/bench` (add `--json FILE` for the same figures as JSON, `--markdown` for this section alone) plays scripted calls on the simulator over HTTP, with moved time where that is exact, and compares the integration with a baseline that polls the latest call every 30 s, as most polling integrations do. On this project's {cpus}-core test machine (Home Assistant {home_assistant}, Python {python}; each timeline played {reps} times at different moments of the poll cycles):
 
 | Timeline | Status | Detection delay, mean / max (s) | Baseline, mean / max (s) | Baseline missed it |
@@ -663,12 +663,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
-    """Measure (or read figures), print the README section, the contract and the figures."""
+    """Measure (or read figures), print the Benchmark section, the contract and the figures."""
     parser = argparse.ArgumentParser(
         prog="scripts/bench", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures")
-    parser.add_argument("--markdown", action="store_true", help="the README's only")
+    parser.add_argument(
+        "--markdown", action="store_true", help="the Benchmark section only"
+    )
     parser.add_argument("--figures", type=Path, metavar="FILE", help="print, not run")
     parser.add_argument("--reps", type=int, default=6, help="plays of each timeline")
     parser.add_argument("--memory-calls", type=int, default=10_000)

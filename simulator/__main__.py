@@ -4,7 +4,8 @@
 call history) at that moment instead of the real time; it runs on from there.
 
 ``python -m simulator ring [SCRIPT]`` makes a running simulator "ring": it plays a scripted
-call and pushes its notifications to every subscribed URL.
+call and pushes its notifications to every subscribed URL. ``python -m simulator phone
+offline Desk`` (or ``online``) takes a phone of the running simulator offline or online.
 """
 
 from __future__ import annotations
@@ -132,12 +133,7 @@ def parse_ring_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "script", nargs="?", default="missed", choices=sorted(NOTIFICATION_SCRIPTS)
     )
-    parser.add_argument(
-        "--url",
-        default=f"http://127.0.0.1:{default_port()}",
-        help=f"the running simulator (default on 127.0.0.1 at ${PORT_VARIABLE}, "
-        f"else {DEFAULT_PORT})",
-    )
+    url_argument(parser)
     parser.add_argument("--caller", help="the caller's number (inbound scripts)")
     parser.add_argument("--name", help="the caller's name as the platform knows it")
     parser.add_argument("--email", help="only this account's subscriptions")
@@ -148,6 +144,50 @@ def parse_ring_args(argv: list[str]) -> argparse.Namespace:
         "--speed", type=float, default=1.0, help="2 plays twice as fast; 0 at once"
     )
     return parser.parse_args(argv)
+
+
+def url_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--url``: the running simulator."""
+    parser.add_argument(
+        "--url",
+        default=f"http://127.0.0.1:{default_port()}",
+        help=f"the running simulator (default on 127.0.0.1 at ${PORT_VARIABLE}, "
+        f"else {DEFAULT_PORT})",
+    )
+
+
+def parse_phone_args(argv: list[str]) -> argparse.Namespace:
+    """Read the command line of ``phone``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator phone",
+        description="Take a phone of a running simulator offline or online (its phone "
+        "account's sipreginfo): the user's Desk and Softphone, the colleagues' "
+        "Reception and Sales.",
+    )
+    parser.add_argument("state", choices=["offline", "online"])
+    parser.add_argument("phone", help="the phone's name (Desk) or phone account id")
+    url_argument(parser)
+    parser.add_argument("--email", help="only this account's phone")
+    return parser.parse_args(argv)
+
+
+def post(url: str, path: str, body: dict[str, object]) -> dict[str, object] | None:
+    """POST JSON to a running simulator; return its answer, None when refused or away."""
+    request = urllib.request.Request(  # noqa: S310 - the simulator, given by the user
+        f"{url.rstrip('/')}{path}",
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            answer: dict[str, object] = json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        print(f"The simulator refused: {err.read().decode()}", file=sys.stderr)
+        return None
+    except (urllib.error.URLError, OSError) as err:
+        print(f"Cannot reach the simulator at {url}: {err}", file=sys.stderr)
+        return None
+    return answer
 
 
 def ring(args: argparse.Namespace) -> int:
@@ -163,16 +203,7 @@ def ring(args: argparse.Namespace) -> int:
         "speed": args.speed,
         **{key: value for key, value in optional.items() if value is not None},
     }
-    request = urllib.request.Request(  # noqa: S310 - the simulator, given by the user
-        f"{args.url.rstrip('/')}/simulator/ring",
-        json.dumps(body).encode(),
-        {"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            answer = json.loads(response.read())
-    except (urllib.error.URLError, OSError) as err:
-        print(f"Cannot reach the simulator at {args.url}: {err}", file=sys.stderr)
+    if (answer := post(args.url, "/simulator/ring", body)) is None:
         return 1
     print(
         f"Playing {answer['script']} as call {answer['call_id']} to "
@@ -181,10 +212,23 @@ def ring(args: argparse.Namespace) -> int:
     return 0
 
 
+def phone(args: argparse.Namespace) -> int:
+    """Ask a running simulator to take a phone offline or online."""
+    body: dict[str, object] = {"phone": args.phone, "online": args.state == "online"}
+    if args.email is not None:
+        body["email"] = args.email
+    if (answer := post(args.url, "/simulator/phone", body)) is None:
+        return 1
+    print(f"{answer['phone']} is {args.state} for {answer['accounts']} account(s)")
+    return 0
+
+
 def main() -> None:
     """Entry point."""
     if sys.argv[1:2] == ["ring"]:
         sys.exit(ring(parse_ring_args(sys.argv[2:])))
+    if sys.argv[1:2] == ["phone"]:
+        sys.exit(phone(parse_phone_args(sys.argv[2:])))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(parse_args()))
 

@@ -57,6 +57,7 @@ class Simulator(Platform):
         self.history = SimulatedHistory(self, self.click_to_dial)
         self.phones = PhoneRegistrations(self)
         self.pushes.colleague = self.phones.colleague
+        self.pushes.add_to_history = self.history.add_pushed
         self._runner: web.AppRunner | None = None
         self.url = ""
 

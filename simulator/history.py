@@ -2,7 +2,8 @@
 
 Each account starts with a scripted history (a few calls of today and yesterday, one of
 them missed); every click-to-dial call started on the simulator joins it once it has
-ended, if it rang the number called. ``GET /api/v2/call/personalized`` (``Authorization:
+ended, if it rang the number called, and so does every pushed call of the account's own
+phones (``ring``) as its end is pushed. ``GET /api/v2/call/personalized`` (``Authorization:
 Bearer <api token>``, pages ``page`` from 1 and ``per_page``, newest first, a plain JSON
 list; a page past the last answers 404) and ``GET /api/cdr/record/personalized/``
 (``Token`` auth, ``limit``/``offset``, ``call_date__gt``/``__gte``/``__lt`` in Amsterdam
@@ -230,6 +231,40 @@ class SimulatedHistory:
         record = HistoryRecord(id=next(self._ids), **fields)
         self.records(email).append(record)
         return record
+
+    def add_pushed(
+        self, email: str, steps: list[tuple[float, dict[str, Any]]]
+    ) -> HistoryRecord | None:
+        """Add a pushed call of the account to its history, as the platform lists it.
+
+        ``steps`` are the call's notifications with the seconds after its start each is
+        sent; a call of an unknown account is not listed.
+        """
+        if email not in self.platform.accounts or not steps:
+            return None
+        first = steps[0][1]
+        inbound = first["direction"] == "inbound"
+        times = {body["status"]: at for at, body in reversed(steps)}
+        ended = next(
+            (body for _, body in steps if body["status"] == "ended"), {"reason": ""}
+        )
+        answered = times.get("in-progress")
+        names = [body["caller"]["name"] for _, body in steps if body["caller"]["name"]]
+        return self.add(
+            email,
+            start=datetime.fromisoformat(first["timestamp"]).astimezone(UTC),
+            direction=first["direction"],
+            duration=round(times.get("ended", answered or 0) - answered)
+            if answered is not None
+            else 0,
+            answered=answered is not None,
+            answered_elsewhere=ended["reason"] == "answered-elsewhere",
+            number=first["caller" if inbound else "destination"]["number"],
+            name=names[-1] if inbound and names else None,
+            phone=phones[0]
+            if (phones := self.platform.accounts[email].phone_accounts)
+            else None,
+        )
 
     def calls(self, email: str) -> list[HistoryRecord]:
         """Return every call of an account's history now, newest first."""

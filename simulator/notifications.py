@@ -26,6 +26,13 @@ MOBILE = {
     "number": "+31612000000",
     "user_numbers": ["202"],
 }
+# A colleague's phone (the Reception phone account of the simulator's phone list).
+RECEPTION = {
+    "account_number": 301,
+    "name": "Reception",
+    "number": "200",
+    "user_numbers": ["200"],
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +52,8 @@ class NotificationScript:
     direction: str
     steps: tuple[Step, ...]
     description: str
+    # Whether the call rings the user's phones, and so is in their call history.
+    mine: bool = True
 
 
 NOTIFICATION_SCRIPTS: dict[str, NotificationScript] = {
@@ -109,6 +118,16 @@ NOTIFICATION_SCRIPTS: dict[str, NotificationScript] = {
             Step(at=0.5, status="ringing", targets=(DESK,)),
             Step(at=6, status="ended", reason="no-answer"),
             Step(at=6.5, status="ringing", targets=(MOBILE,)),
+        ),
+    ),
+    "colleague": NotificationScript(
+        direction="inbound",
+        description="rings only a colleague's phone (Reception) for 8 s, nobody answers",
+        mine=False,
+        steps=(
+            Step(at=0, status="created"),
+            Step(at=0.5, status="ringing", targets=(RECEPTION,)),
+            Step(at=8, status="ended", reason="no-answer"),
         ),
     ),
     "outgoing": NotificationScript(

@@ -3,9 +3,10 @@
 ``GET /api/phoneaccount/basic/phoneaccount/`` (``Token`` auth; ``active``, ``order_by``,
 ``limit``, ``offset``) lists the company's active phone accounts as
 ``{"meta": ..., "objects": [...]}``: the user's own (``Account.phone_accounts``) and the
-colleagues' (``colleagues``, two at first; ``add_colleagues`` adds more). A registered one carries ``sipreginfo`` with the phone's ``useragent``; the
-user's first phone (the desk phone) and the colleagues' are registered at first. Faults:
-``simulator.inject("phone_accounts", ...)``.
+colleagues' (``colleagues``, two at first; ``add_colleagues`` adds more). A registered
+one carries ``sipreginfo`` with the phone's ``useragent``; the user's first phone (the desk phone) and the colleagues' are registered at first. Faults:
+``simulator.inject("phone_accounts", ...)``. ``POST /simulator/phone`` (not part of the
+platform; ``python -m simulator phone offline Desk``) takes a phone offline or online.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .core import Platform
 
 PHONE_ACCOUNT_PATH = "/api/phoneaccount/basic/phoneaccount/"
+CONTROL_PATH = "/simulator/phone"
 DESK_USERAGENT = "Yealink SIP-T54W 96.86.0.100"
 COLLEAGUE_USERAGENT = "snom D785 10.1.184.14"
 DEFAULT_LIMIT = 20
@@ -82,6 +84,7 @@ class PhoneRegistrations:
     def add_routes(self, app: web.Application) -> None:
         """Serve the phone account list on ``app``."""
         app.router.add_get(PHONE_ACCOUNT_PATH, self._list)
+        app.router.add_post(CONTROL_PATH, self._control)
 
     def register(
         self, email: str, phone_id: int | str, useragent: str = DESK_USERAGENT
@@ -113,6 +116,60 @@ class PhoneRegistrations:
             _record(phone, self.useragent(account, phone)) for phone in self.colleagues
         ]
         return sorted(records, key=lambda record: str(record["description"]))
+
+    def set_online(
+        self, phone: str, *, online: bool, email: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Take the phone named ``phone`` (description or id) online or offline.
+
+        It is changed for every account (or the one of ``email``) that lists it, the
+        user's own phones and the colleagues'; returns the phone accounts changed.
+        """
+        changed = []
+        for account in self.platform.accounts.values():
+            if email is not None and account.email != email:
+                continue
+            for each in [*account.phone_accounts, *self.colleagues]:
+                if phone.casefold() not in (
+                    str(each["id"]),
+                    str(each.get("description", "")).casefold(),
+                ):
+                    continue
+                useragent = (
+                    (COLLEAGUE_USERAGENT if each in self.colleagues else DESK_USERAGENT)
+                    if online
+                    else None
+                )
+                self._registered[account.email, str(each["id"])] = useragent
+                changed.append(each)
+        return changed
+
+    async def _control(self, request: web.Request) -> web.StreamResponse:
+        """POST /simulator/phone: ``{"phone": "Desk", "online": false}``; not the platform's."""
+        try:
+            body = await request.json() if request.can_read_body else None
+        except ValueError:
+            body = None
+        if (
+            not isinstance(body, dict)
+            or not isinstance(phone := body.get("phone"), (str, int))
+            or not isinstance(online := body.get("online"), bool)
+        ):
+            return web.json_response(
+                {"error": 'a JSON object: {"phone": name or id, "online": true/false}'},
+                status=400,
+            )
+        email = body.get("email") if isinstance(body.get("email"), str) else None
+        changed = self.set_online(str(phone), online=online, email=email)
+        if not changed:
+            return web.json_response({"error": f"no phone {phone!r}"}, status=404)
+        return web.json_response(
+            {
+                "phone": changed[0].get("description"),
+                "online": online,
+                "accounts": len(changed),
+            }
+        )
 
     async def _list(self, request: web.Request) -> web.StreamResponse:
         """GET /api/phoneaccount/basic/phoneaccount/."""

@@ -49,6 +49,10 @@ class CallPushes:
         self._idle.set()
         # The colleague's phone account with an extension, if known (set by the phones).
         self.colleague: Callable[[str], dict[str, Any] | None] = lambda _number: None
+        # Lists a user's own pushed call in their history (set by the call history).
+        self.add_to_history: Callable[
+            [str, list[tuple[float, dict[str, Any]]]], object
+        ] = lambda _email, _steps: None
 
     def add_routes(self, app: web.Application) -> None:
         """Serve ``POST /simulator/ring`` on ``app``."""
@@ -148,11 +152,18 @@ class CallPushes:
             )
             plays.extend((at, body, each) for at, body in steps)
         plays.sort(key=lambda play: play[0])
+        # The user's own calls join their history just before their end is pushed.
+        unlisted = (
+            set(emails) if NOTIFICATION_SCRIPTS[script].mine and to is None else set()
+        )
         elapsed = 0.0
         for at, body, each in plays:
             if speed > 0 and at > elapsed:
                 await sleep((at - elapsed) / speed)
                 elapsed = at
+            if body["status"] == "ended" and each in unlisted:
+                unlisted.discard(each)
+                self.add_to_history(each, [(a, b) for a, b, e in plays if e == each])
             await self.notify(body, email=each)
         return call_id
 

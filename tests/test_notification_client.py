@@ -640,7 +640,7 @@ async def test_ring_command_reads_simulator_port(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Test ``ring`` without --url finds the simulator at $SIMULATOR_PORT, as the README says."""
+    """Test ``ring`` without --url finds the simulator at $SIMULATOR_PORT, as CONTRIBUTING.md says."""
     await api_client.subscribe_call_notifications(receiver.url)
     monkeypatch.setenv("SIMULATOR_PORT", str(URL(simulator.url).port))
 

@@ -7,6 +7,7 @@ Through ``conversation.process`` with Home Assistant's own conversation agent, a
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -49,8 +50,13 @@ def expose(hass: HomeAssistant, *entity_ids: str) -> None:
         async_expose_entity(hass, "conversation", entity_id, True)
 
 
-async def say(hass: HomeAssistant, text: str, language: str = "en") -> str:
-    """Say a sentence to Home Assistant's conversation agent; return what it answers."""
+async def say(
+    hass: HomeAssistant, text: str, language: str = "en", *, expect: str = "action_done"
+) -> str:
+    """Say a sentence to Home Assistant's conversation agent; return what it answers.
+
+    ``expect`` is the response type: a call started is done, a refusal an error.
+    """
     result = await hass.services.async_call(
         "conversation",
         "process",
@@ -61,6 +67,7 @@ async def say(hass: HomeAssistant, text: str, language: str = "en") -> str:
     )
     assert result is not None
     response: dict[str, Any] = result["response"]
+    assert response["response_type"] == expect
     speech = response["speech"]["plain"]["speech"]
     assert isinstance(speech, str)
     return speech
@@ -142,38 +149,47 @@ async def test_names_with_punctuation(
 @pytest.mark.usefixtures("assist")
 @pytest.mark.parametrize("language", ["en", "nl"])
 async def test_every_failure_says_why(
-    hass: HomeAssistant, simulator: Simulator, language: str
+    hass: HomeAssistant,
+    simulator: Simulator,
+    language: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Each failure is spoken with its reason, never a generic "could not call"."""
+    """Each failure is an error response with its reason, never a generic one.
+
+    Nothing is logged as an error: a refusal is an answer, not a fault.
+    """
     word = {"en": "call", "nl": "bel"}[language]
     # No contact has the name.
-    assert await say(hass, f"{word} Dave", language) == exception_message(
-        language, "contact_not_found", name="Dave"
-    )
+    assert await say(
+        hass, f"{word} Dave", language, expect="error"
+    ) == exception_message(language, "contact_not_found", name="Dave")
     # A contact whose button is not exposed to Assist: not told to exist.
-    assert await say(hass, f"{word} carol", language) == exception_message(
-        language, "contact_not_found", name="carol"
-    )
+    assert await say(
+        hass, f"{word} carol", language, expect="error"
+    ) == exception_message(language, "contact_not_found", name="carol")
     assert simulator.count("start_call") == 0
 
     # The platform refuses, in its own words.
     simulator.inject(
         "start_call", Fault.http(400, "Extensions or phonenumbers not valid")
     )
-    assert await say(hass, f"{word} Alice", language) == exception_message(
+    assert await say(
+        hass, f"{word} Alice", language, expect="error"
+    ) == exception_message(
         language, "call_rejected", message="Extensions or phonenumbers not valid"
     )
     # The platform asks to slow down.
     simulator.inject("start_call", Fault.rate_limited("30"))
-    assert await say(hass, f"{word} Alice", language) == exception_message(
-        language, "rate_limited", retry_after="30"
-    )
+    assert await say(
+        hass, f"{word} Alice", language, expect="error"
+    ) == exception_message(language, "rate_limited", retry_after="30")
     # The platform cannot be reached.
     simulator.inject("start_call", Fault.http(503, {"detail": "down"}))
-    assert await say(hass, f"{word} Alice", language) == exception_message(
-        language, "cannot_connect"
-    )
+    assert await say(
+        hass, f"{word} Alice", language, expect="error"
+    ) == exception_message(language, "cannot_connect")
     assert simulator.count("start_call") == 3
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     # Nothing was started, so nothing is followed.
     assert hass.states.get("sensor.demo_user_call_status").state == "unknown"
 
@@ -195,7 +211,7 @@ async def test_ambiguous_name_says_why(
     await set_up_assist(hass)
     expose(hass, "button.call_alice", "button.call_alice_2")
 
-    assert await say(hass, "call alice", language) == exception_message(
+    assert await say(hass, "call alice", language, expect="error") == exception_message(
         language,
         "contact_ambiguous",
         name="Alice",
@@ -217,10 +233,10 @@ async def test_no_second_call_while_the_first_goes_on(
     await advance(hass, freezer, 3)
     assert hass.states.get("sensor.demo_user_call_status").state == "dialing_a"
 
-    assert await say(hass, "call alice") == exception_message(
+    assert await say(hass, "call alice", expect="error") == exception_message(
         "en", "call_in_progress", name="Alice"
     )
-    assert await say(hass, "bel Alice op", "nl") == exception_message(
+    assert await say(hass, "bel Alice op", "nl", expect="error") == exception_message(
         "nl", "call_in_progress", name="Alice"
     )
     assert simulator.count("start_call") == 1
@@ -229,7 +245,7 @@ async def test_no_second_call_while_the_first_goes_on(
     # Connected: still refused.
     await advance(hass, freezer, 12)
     assert hass.states.get("sensor.demo_user_call_status").state == "connected"
-    assert await say(hass, "call Alice") == exception_message(
+    assert await say(hass, "call Alice", expect="error") == exception_message(
         "en", "call_in_progress", name="Alice"
     )
     assert simulator.count("start_call") == 2
@@ -257,7 +273,7 @@ async def test_no_second_call_while_the_first_is_sent(
     assert simulator.count("start_call") == 1
     assert not first.done()
 
-    assert await say(hass, "call Alice") == exception_message(
+    assert await say(hass, "call Alice", expect="error") == exception_message(
         "en", "call_in_progress", name="Alice"
     )
     release.set()
@@ -284,6 +300,6 @@ async def test_other_sentences_untouched(
     hass.states.async_set("light.kitchen", "off", {"friendly_name": "Kitchen"})
     expose(hass, "light.kitchen")
 
-    answer = await say(hass, "what is the kitchen")
+    answer = await say(hass, "what is the kitchen", expect="query_answer")
     assert "Calling" not in answer
     assert simulator.count("start_call") == 0

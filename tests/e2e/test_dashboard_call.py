@@ -6,10 +6,9 @@ device's page, creates a dashboard and pastes ``docs/dashboard.yaml`` into its r
 configuration editor, types letters and then a number on the dial pad, presses the
 contact's tile and watches the call status go through the simulator's statuses in real time
 (about 40 s), naming the contact and the number; then the Activity panel shows the call's
-outcome as the README says.
+outcome as ``docs/dashboard.md`` says.
 
-The README's picture, ``docs/dashboard.png``, is taken at the end of
-``test_phone_notifications.py``, when the dashboard has every section.
+The picture, ``docs/dashboard.png``, is taken by ``scripts/screenshot``.
 """
 
 from __future__ import annotations
@@ -200,7 +199,7 @@ def wait_for_state(hass: HomeAssistant, entity_id: str, state: str) -> None:
 def paste_dashboard(page: Page, hass: HomeAssistant, steps: Steps) -> None:
     """Create a dashboard and paste docs/dashboard.yaml into its raw configuration editor.
 
-    What the README tells a person to do, down to select all and paste; then a reload
+    What docs/dashboard.md tells a person to do, down to select all and paste; then a reload
     shows what was saved.
     """
     page.locator("ha-sidebar").get_by_text("Settings", exact=True).click()
@@ -341,7 +340,7 @@ def test_call_a_contact_from_the_dashboard(
     steps.shot("dashboard-after-call")
 
     # The Activity panel: the entity's name, the line, the account beneath, as the
-    # README shows it.
+    # dashboard page (docs/dashboard.md) shows it.
     page.locator("ha-sidebar").get_by_text("Activity", exact=True).click()
     page.wait_for_url("**/logbook**")
     message = f"to {CONTACT_NAME} ({CONTACT_NUMBER}) ended"

@@ -20,15 +20,13 @@ over its own HTTP API:
 
 It runs after ``test_dashboard_call.py`` (which adds the account and Alice in the UI) and
 ``test_dashboard_destination.py`` (which leaves the phone that rings "Not available"); run
-alone, it adds what it needs through the APIs. With ``CLICKTODIAL_UPDATE_SCREENSHOT=1``
-the last screenshot, the dashboard with every section, replaces ``docs/dashboard.png``.
+alone, it adds what it needs through the APIs. (``docs/dashboard.png`` is taken by
+``scripts/screenshot``.)
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +44,6 @@ if TYPE_CHECKING:
 expect = pytest.importorskip("playwright.sync_api").expect
 
 DASHBOARD_YAML = REPO / "docs" / "dashboard.yaml"
-DASHBOARD_PNG = REPO / "docs" / "dashboard.png"
 DASHBOARD_URL_PATH = "click-to-dial-phone"
 PHONE = "sensor.demo_user_phone"
 STATUS = "sensor.demo_user_call_status"
@@ -335,7 +332,7 @@ def test_phone_rings_on_the_dashboard(
     ):
         expect(logbook.get_by_text(line).first).to_be_visible()
 
-    # Every call over: the picture of the README, every section.
+    # Every call over: the dashboard with every section.
     wait_until(
         lambda: (
             tile(page, "Call status").startswith("Ended")
@@ -346,6 +343,4 @@ def test_phone_rings_on_the_dashboard(
     )
     page.set_viewport_size(FULL_VIEWPORT)
     page.wait_for_timeout(500)
-    shot = steps.shot("dashboard-every-section")
-    if os.environ.get("CLICKTODIAL_UPDATE_SCREENSHOT") == "1":
-        shutil.copyfile(shot, DASHBOARD_PNG)
+    steps.shot("dashboard-every-section")

@@ -4,7 +4,8 @@ A custom integration cannot add sentences to Home Assistant's built-in intents, 
 under ``<config>/custom_sentences`` belong to the person. What an integration can do is
 what an automation does: attach a conversation trigger. Home Assistant's own conversation
 agent (and an AI agent that prefers handling commands locally) then hands these sentences
-to the intent ``ClickToDialCallContact``, which calls the contact, or says why it cannot.
+to the intent ``ClickToDialCallContact``, which calls the contact, or says why it cannot:
+a refusal is answered as an error response, as Home Assistant's own intents answer.
 """
 
 from __future__ import annotations
@@ -66,8 +67,13 @@ async def _async_attach(hass: HomeAssistant, _component: str) -> None:
             device_id=user_input["device_id"],
             satellite_id=user_input["satellite_id"],
         )
+        speech = response.speech["plain"]["speech"]
+        if response.response_type is intent.IntentResponseType.ERROR:
+            # A trigger can only answer with words; an error raised here is answered
+            # by the conversation as an error response, with these words.
+            raise intent.IntentHandleError(speech)
         return ScriptRunResult(
-            conversation_response=response.speech["plain"]["speech"],
+            conversation_response=speech,
             service_response=None,
             variables={},
         )
