@@ -119,7 +119,9 @@ def open_options(page: Page, hass: HomeAssistant) -> None:
     page.get_by_role("button", name="Configure").first.click()
     expect(page.get_by_text("Call defaults")).to_be_visible()
     expect(
-        page.get_by_role("paragraph").filter(has_text="Follow all calls of the account")
+        page.get_by_role("paragraph").filter(
+            has_text=re.compile(r"^Follow all calls of the account$")
+        )
     ).to_be_visible()
 
 
@@ -304,7 +306,7 @@ def test_phone_rings_on_the_dashboard(
     )
     assert assist(page, "call Alice", steps, "assist-calling") == "Calling Alice"
     answer = assist(page, "call alice", steps, "assist-already-calling")
-    assert answer.startswith("A call to Alice is already being set up"), answer
+    assert answer.startswith("A call to Alice is already going on"), answer
     close_assist(page)
     wait_until(
         lambda: tile(page, "Call status").endswith(f"{ALICE} · {ALICE_NUMBER}"),

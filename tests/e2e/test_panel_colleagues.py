@@ -35,8 +35,12 @@ RECEPTION = "sensor.reception_phone"
 STATUS = "sensor.demo_user_call_status"
 
 
-def show_colleagues(hass: HomeAssistant) -> None:
-    """Turn on call notifications and colleagues' phones in the account's options."""
+def show_colleagues(hass: HomeAssistant, *, on: bool = True) -> None:
+    """Turn call notifications and colleagues' phones on (or off) in the account's options.
+
+    Off again at the end: the browser tests share one Home Assistant, and the test of
+    the phone (run later) turns call notifications on through the form itself.
+    """
     (entry,) = http_json(
         f"{hass.url}/api/config/config_entries/entry?domain=clicktodial",
         token=hass.access_token,
@@ -50,12 +54,14 @@ def show_colleagues(hass: HomeAssistant) -> None:
         f"{hass.url}/api/config/config_entries/options/flow/{flow['flow_id']}",
         {
             "auto_answer": "platform",
-            "call_notifications": True,
-            "show_colleagues": True,
+            "call_notifications": on,
+            "show_colleagues": on,
         },
         token=hass.access_token,
     )
     assert result["type"] == "create_entry", result
+    if not on:
+        return
     wait_until(lambda: state(hass, RECEPTION), "Reception's Phone sensor")
     wait_until(
         lambda: http_json(f"{hass.simulator_url}/simulator/subscriptions")["count"],
@@ -112,6 +118,14 @@ def test_colleagues_panel(
     hass = home_assistant
     ensure_account(hass)
     show_colleagues(hass)
+    try:
+        _panel(hass, page, steps)
+    finally:
+        show_colleagues(hass, on=False)
+
+
+def _panel(hass: HomeAssistant, page: Page, steps: Steps) -> None:
+    """Show the panel, ring Reception, and call Sales with a tap."""
     create_dashboard(hass)
     log_in(page, hass, steps)
     page.goto(f"{hass.url}/{URL_PATH}/colleagues")
@@ -147,3 +161,12 @@ def test_colleagues_panel(
         "a call to 210",
     )
     steps.shot("colleague-called")
+    # Over before the next test, which expects the user's phone idle.
+    wait_until(
+        lambda: (
+            (status := state(hass, STATUS))
+            and not status["attributes"].get("tracking", True)
+        ),
+        "the call to 210 to end",
+        90,
+    )
