@@ -18,6 +18,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
+from .caller_ids import CallerIds
 from .history import SimulatedHistory
 from .notifications import (
     ACCOUNT_NUMBER,
@@ -31,6 +32,7 @@ from .notifications import (
     notification_body,
 )
 from .phones import PhoneRegistrations
+from .queues import CallQueues
 
 DEFAULT_EMAIL = "demo@example.com"
 DEFAULT_TOKEN = "demo-token"
@@ -105,6 +107,17 @@ def scenario_for(b_number: str) -> Timeline:
     return SCENARIOS[SCENARIO_SUFFIXES.get(b_number[-3:], "normal")]
 
 
+# Raw statuses that end a call.
+ENDED_STATUSES = frozenset(
+    {"disconnected", "failed_a", "failing_a", "failed_b", "failing_b", "blacklisted"}
+)
+# What a platform that cannot stop a call answers to the DELETE, by status.
+_REFUSALS: dict[int, Any] = {
+    400: {"error": "This call cannot be stopped."},
+    404: {"detail": "Not found."},
+    405: {"detail": 'Method "DELETE" not allowed.'},
+}
+
 _VALID_NUMBER = re.compile(r"\+?[0-9]{1,16}")
 
 ENDPOINTS = (
@@ -115,6 +128,7 @@ ENDPOINTS = (
     "set_destination",
     "subscribe",
     "unsubscribe",
+    "hang_up",
 )
 CALL_NOTIFICATION_PATH = "/api/callnotification/callnotification/"
 
@@ -134,6 +148,14 @@ def demo_phone_accounts() -> list[dict[str, Any]]:
             "internal_number": 202,
             "description": "Softphone",
         },
+    ]
+
+
+def demo_caller_ids() -> list[dict[str, Any]]:
+    """Return the numbers a new account may show as caller ID: the main one and Sales'."""
+    return [
+        {"number": "+31508009000", "description": "Main number"},
+        {"number": "+31508009010", "description": "Sales"},
     ]
 
 
@@ -164,6 +186,13 @@ class Account:
     )
     selected_phoneaccount: int | str | None = 101
     selected_fixeddestination: int | str | None = None
+    # The numbers the account may show as caller ID (``number``, ``description``).
+    caller_ids: list[dict[str, Any]] = field(default_factory=demo_caller_ids)
+
+    @property
+    def client_uuid(self) -> str:
+        """Return the uuid of the user's company, as the profile names it."""
+        return f"10000000-0000-4000-8000-{self.id:012d}"
 
     @property
     def available(self) -> bool:
@@ -213,6 +242,9 @@ class Account:
             "preposition": "",
             "last_name": self.last_name,
             "client": None if self.partner else f"/api/apprelation/client/{self.id}/",
+            "client_id": None if self.partner else self.id,
+            "client_uuid": None if self.partner else self.client_uuid,
+            "client_name": None if self.partner else "Demo Company",
             "partner": "/api/apprelation/partner/1/",
             "mobile_nr": "+31612345678",
             "outgoing_cli": "+31508009000",
@@ -315,6 +347,14 @@ class SimulatedCall:
     b_cli: str | None
     auto_answer: bool | None
 
+    def hang_up(self, now: float) -> None:
+        """End the call at clock time ``now``: what was to come does not come."""
+        elapsed = now - self.started_at
+        self.timeline = (
+            *((offset, step) for offset, step in self.timeline if offset <= elapsed),
+            (elapsed, "disconnected"),
+        )
+
     def raw_status(self, now: float) -> str | None:
         """Return the platform status of the call at clock time ``now``."""
         elapsed = now - self.started_at
@@ -394,6 +434,8 @@ class Simulator:
         self.record_requests = True
         self.faults: dict[str, deque[Fault]] = {name: deque() for name in ENDPOINTS}
         self.next_timelines: deque[Timeline] = deque()
+        # The HTTP status with which a DELETE of a call is refused; None: calls stop.
+        self.hang_up_refusal: int | None = None
         self.subscriptions: dict[str, Subscription] = {}
         self.deliveries: list[Delivery] = []
         self._ids = itertools.count(1)
@@ -411,6 +453,9 @@ class Simulator:
         # Call history and phones online: served by modules of their own.
         self.history = SimulatedHistory(self)
         self.phones = PhoneRegistrations(self)
+        # Call queues and caller-ID numbers: served by modules of their own too.
+        self.queues = CallQueues(self)
+        self.caller_ids = CallerIds(self)
 
     # -- set-up ---------------------------------------------------------------------
 
@@ -458,6 +503,7 @@ class Simulator:
         app.router.add_get("/api/permission/systemuser/profile/", self._profile)
         app.router.add_post("/api/clicktodial/", self._start_call)
         app.router.add_get("/api/clicktodial/{call_id}/", self._get_call)
+        app.router.add_delete("/api/clicktodial/{call_id}/", self._hang_up)
         app.router.add_get("/api/userdestination/", self._get_destinations)
         app.router.add_put(
             "/api/selecteduserdestination/{selected_id}/", self._set_destination
@@ -470,6 +516,8 @@ class Simulator:
         app.router.add_get("/simulator/subscriptions", self._subscription_count)
         self.history.add_routes(app)
         self.phones.add_routes(app)
+        self.queues.add_routes(app)
+        self.caller_ids.add_routes(app)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -667,13 +715,20 @@ class Simulator:
         """
         call_id = self.new_notified_call_id()
         pushed = False
-        for offset, raw in call.timeline:
+        index = 0
+        # The timeline is read anew at each step: a call stopped meanwhile ends sooner.
+        while index < len(call.timeline):
+            offset, raw = call.timeline[index]
             status, reason = STARTED_CALL_STEPS.get(str(raw), ("", ""))
             if not status or (status == "ended" and not pushed):
+                index += 1
                 continue
             # Pushed just after the status changed: a read made for it finds the status.
             if (delay := call.started_at + offset + PUSH_LAG - self.clock()) > 0:
                 await asyncio.sleep(delay)
+                if call.timeline[index : index + 1] != ((offset, raw),):
+                    continue
+            index += 1
             steps = [Step(at=offset, status=status, reason=reason)]
             if status == "in-progress" and not pushed:
                 steps.insert(0, Step(at=offset, status="ringing"))
@@ -940,6 +995,30 @@ class Simulator:
         if call is None or call.email != account.email:
             return web.json_response({"detail": "Not found."}, status=404)
         return web.json_response(self._call_json(call))
+
+    @endpoint("hang_up", users_only=True)
+    async def _hang_up(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
+        """DELETE /api/clicktodial/{call_id}/: stop a call, unless stopping is refused.
+
+        Whether the platform can is not confirmed: ``hang_up_refusal`` answers as a
+        platform that cannot (404, 405 or 400).
+        """
+        if (refusal := self.hang_up_refusal) is not None:
+            return web.json_response(_REFUSALS.get(refusal, {}), status=refusal)
+        call = self.calls.get(request.match_info["call_id"])
+        if call is None or call.email != account.email:
+            return web.json_response({"detail": "Not found."}, status=404)
+        if call.raw_status(self.clock()) in ENDED_STATUSES:
+            return web.json_response(
+                {
+                    "status": "disconnected",
+                    "detail": "The call is already disconnected.",
+                }
+            )
+        call.hang_up(self.clock())
+        return web.Response(status=204)
 
     @endpoint("get_destinations", users_only=True)
     async def _get_destinations(

@@ -278,7 +278,7 @@ class SimulatedHistory:
     async def _v2(self, request: web.Request) -> web.StreamResponse:
         """GET /api/v2/call/personalized: a page of the user's calls, newest first."""
         self.queries.append(("call_history_v2", dict(request.query)))
-        response, account = await _answer_bearer(
+        response, account = await answer_bearer(
             self.simulator, request, "call_history_v2"
         )
         if response is not None:
@@ -358,7 +358,7 @@ class SimulatedHistory:
         )
 
 
-async def _answer_bearer(
+async def answer_bearer(
     simulator: Simulator, request: web.Request, endpoint: str
 ) -> tuple[web.StreamResponse | None, Account | None]:
     """Record, serve a fault, or authenticate ``Authorization: Bearer <api token>``.
