@@ -127,3 +127,24 @@ PHONES_BACKOFF_INITIAL: Final = DESTINATIONS_BACKOFF_INITIAL
 PHONES_UNAVAILABLE_AFTER: Final = DESTINATIONS_UNAVAILABLE_AFTER
 # The company's phone accounts are read in at most this many pages of 100.
 PHONE_ACCOUNTS_MAX_PAGES: Final = 10
+
+# -- Call queues and caller-ID numbers -------------------------------------------------------
+
+# Callers waiting in a queue change by the minute: read every 30 s, but only while a queue
+# sensor is enabled (they are disabled by default); never otherwise.
+QUEUES_INTERVAL: Final = timedelta(seconds=30)
+# A failed read is retried at the same pace: a growing pause would hide a queue filling up.
+QUEUES_BACKOFF_INITIAL: Final = QUEUES_INTERVAL
+# The queue sensors keep their last count through failed reads; only this long a run of
+# them makes them unavailable.
+QUEUES_UNAVAILABLE_AFTER: Final = timedelta(minutes=5)
+# The company's queues are read in at most this many pages of 100.
+QUEUES_MAX_PAGES: Final = 5
+# The numbers an account may show change when an administrator changes them: read every hour.
+CALLER_IDS_INTERVAL: Final = timedelta(hours=1)
+# A failed read is retried after 5 minutes, then at doubling intervals up to the hour.
+CALLER_IDS_BACKOFF_INITIAL: Final = timedelta(minutes=5)
+# The caller ID select keeps its options through failed reads for this long.
+CALLER_IDS_UNAVAILABLE_AFTER: Final = timedelta(hours=6)
+# Stop the call: the action.
+CONF_CALL_ID: Final = "call_id"
