@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+from unittest.mock import PropertyMock, patch
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
@@ -49,6 +50,17 @@ def moved_time_is_not_slowness(request: pytest.FixtureRequest) -> None:
 def driver(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> TimeDriver:
     """Move time from timer to timer (the test freezes time)."""
     return TimeDriver(hass, FrozenClock(hass, freezer))
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Register every entity enabled, also those disabled by default (as core's tests do)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
 
 
 @pytest.fixture

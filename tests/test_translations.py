@@ -9,6 +9,7 @@ from pathlib import Path
 import re
 import string
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -23,6 +24,7 @@ from custom_components.clicktodial.const import (
 from custom_components.clicktodial.errors import flow_error
 from custom_components.clicktodial.services import SERVICE_CALL_SCHEMA
 from custom_components.clicktodial.voipgrid import (
+    CallerIdNumber,
     CallStatus,
     VoipgridAuthenticationError,
     VoipgridConnectionError,
@@ -383,13 +385,19 @@ def test_flow_steps(language: str) -> None:
 def test_selector_translations(language: str) -> None:
     """Test every option of every translated selector of the flows is translated."""
     selectors = translations(language)["selector"]
+    # Caller ID translates only its fixed option: the numbers are the account's own.
+    numbers = [CallerIdNumber(number="+31508009000", description="Main number")]
     used = {
-        selector.config["translation_key"]: selector.config["options"]
+        selector.config["translation_key"]: [
+            option["value"] if isinstance(option, dict) else option
+            for option in selector.config["options"]
+            if option not in ("+31508009000", {"value": "+31508009000", "label": ANY})
+        ]
         for schema in (
             config_flow.USER_SCHEMA,
             config_flow.RECONFIGURE_SCHEMA,
-            config_flow.options_schema([]),
-            config_flow.contact_schema([]),
+            config_flow.options_schema([], numbers),
+            config_flow.contact_schema([], numbers),
         )
         for selector in schema.schema.values()
         if isinstance(selector, SelectSelector)
@@ -399,6 +407,7 @@ def test_selector_translations(language: str) -> None:
     assert used == {
         "auto_answer": AUTO_ANSWER_OPTIONS,
         "contact_auto_answer": AUTO_ANSWER_OPTIONS,
+        "b_cli": ["default_number"],
     }
     assert set(selectors) == set(used)
     for key, options in used.items():
@@ -411,7 +420,7 @@ def test_service_translations(language: str) -> None:
     services = yaml.safe_load((INTEGRATION / "services.yaml").read_text("utf-8"))
     translated = translations(language)["services"]
 
-    assert set(translated) == set(services) == {"call"}
+    assert set(translated) == set(services) == {"call", "hang_up"}
     for service, spec in services.items():
         assert translated[service]["name"], service
         assert translated[service]["description"], service
