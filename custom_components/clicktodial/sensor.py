@@ -40,7 +40,7 @@ async def async_setup_entry(
     entry: ClickToDialConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the call status sensor of an account, and its phone with call notifications."""
+    """Add the account's call status, phone, today's calls and call queue sensors."""
     async_add_entities([CallStatusSensor(entry.runtime_data.coordinator)])
     if (pushed := entry.runtime_data.pushed).enabled:
         async_add_entities([PhoneSensor(pushed)])
@@ -48,21 +48,20 @@ async def async_setup_entry(
         async_add_entities(
             HistorySensor(history, description) for description in HISTORY_SENSORS
         )
-    if (queues := entry.runtime_data.queues) is not None:
-        _async_follow_queues(hass, entry, queues, async_add_entities)
+    _async_follow_queues(hass, entry, entry.runtime_data.queues, async_add_entities)
 
 
 @callback
 def _async_follow_queues(
     hass: HomeAssistant,
     entry: ClickToDialConfigEntry,
-    queues: QueuesCoordinator,
+    queues: QueuesCoordinator | None,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a sensor per call queue as reads find them; remove those of queues gone.
 
     Watching the reads makes none happen: with every queue sensor disabled, nothing
-    is read after set-up.
+    is read after set-up. An account that may not read the queues has none.
     """
     registry = er.async_get(hass)
     prefix = f"{entry.unique_id}_{_QUEUE_PREFIX}"
@@ -71,14 +70,17 @@ def _async_follow_queues(
     @callback
     def sync() -> None:
         """Add the sensors of new queues; remove those of queues no longer listed."""
-        if (data := queues.data) is None:
-            return
-        if new := data.queues.keys() - shown:
+        data = None if queues is None else queues.data
+        if queues is not None and data is None:
+            return  # not read yet
+        listed = set(data.queues) if data else set()
+        if new := listed - shown:
+            assert queues is not None
             shown.update(new)
             async_add_entities(QueueSensor(queues, queue) for queue in sorted(new))
-        if not data.complete:
-            return
-        keep = {f"{prefix}{queue}" for queue in data.queues}
+        if data is not None and not data.complete:
+            return  # the queues past the pages read are not known
+        keep = {f"{prefix}{queue}" for queue in listed}
         for item in er.async_entries_for_config_entry(registry, entry.entry_id):
             if (
                 item.domain == Platform.SENSOR
@@ -86,10 +88,11 @@ def _async_follow_queues(
                 and item.unique_id not in keep
             ):
                 registry.async_remove(item.entity_id)
-        shown.intersection_update(data.queues)
+        shown.intersection_update(listed)
 
     sync()
-    entry.async_on_unload(queues.async_watch_reads(sync))
+    if queues is not None:
+        entry.async_on_unload(queues.async_watch_reads(sync))
 
 
 @dataclass(frozen=True, kw_only=True)

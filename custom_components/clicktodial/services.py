@@ -188,7 +188,9 @@ def async_offer_caller_ids(hass: HomeAssistant, entry: ClickToDialConfigEntry) -
     @callback
     def offer() -> None:
         entry.async_create_background_task(
-            hass, _async_describe_b_cli(hass), f"{DOMAIN} caller ID field"
+            hass,
+            _async_describe_b_cli(hass, joining=entry),
+            f"{DOMAIN} caller ID field",
         )
 
     @callback
@@ -201,21 +203,31 @@ def async_offer_caller_ids(hass: HomeAssistant, entry: ClickToDialConfigEntry) -
 
 
 async def _async_describe_b_cli(
-    hass: HomeAssistant, leaving: str | None = None
+    hass: HomeAssistant,
+    *,
+    joining: ClickToDialConfigEntry | None = None,
+    leaving: str | None = None,
 ) -> None:
-    """Describe the call action's caller ID field with the numbers of loaded accounts."""
-    entries: list[ClickToDialConfigEntry] = hass.config_entries.async_loaded_entries(
-        DOMAIN
-    )
+    """Describe the call action's caller ID field with the numbers of loaded accounts.
+
+    ``joining`` is an account still being set up; ``leaving`` one being unloaded. The
+    accounts are looked at once the file is read, so the last description is of now.
+    """
+    fields = dict(await hass.async_add_executor_job(_call_fields))
+    entries: dict[str, ClickToDialConfigEntry] = {
+        entry.entry_id: entry
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+    }
+    if joining is not None and joining.state is ConfigEntryState.SETUP_IN_PROGRESS:
+        entries[joining.entry_id] = joining
+    entries.pop(leaving or "", None)
     numbers: dict[str, CallerIdNumber] = {}
-    for entry in entries:
-        caller_ids = entry.runtime_data.caller_ids
-        if entry.entry_id != leaving and caller_ids is not None and caller_ids.data:
+    for entry in sorted(entries.values(), key=lambda entry: entry.title):
+        if (caller_ids := entry.runtime_data.caller_ids) and caller_ids.data:
             for number in caller_ids.data:
                 numbers.setdefault(number.number, number)
-    fields = dict(await hass.async_add_executor_job(_call_fields))
     selector = caller_id_selector(numbers.values()) if numbers else TextSelector()
-    fields[CONF_B_CLI] = {**fields[CONF_B_CLI], "selector": selector.serialize()}
+    fields[CONF_B_CLI] = {**fields[CONF_B_CLI], **selector.serialize()}
     # Names and descriptions come from the translations, as for services.yaml.
     async_set_service_schema(hass, DOMAIN, SERVICE_CALL, {"fields": fields})
 
