@@ -22,7 +22,10 @@ from custom_components.clicktodial.const import (
     DOMAIN,
 )
 from custom_components.clicktodial.errors import flow_error
-from custom_components.clicktodial.services import SERVICE_CALL_SCHEMA
+from custom_components.clicktodial.services import (
+    SERVICE_CALL_SCHEMA,
+    SERVICE_HANG_UP_SCHEMA,
+)
 from custom_components.clicktodial.voipgrid import (
     CallerIdNumber,
     CallStatus,
@@ -439,10 +442,15 @@ def test_service_fields_match_schema() -> None:
     assert set(services["call"]["fields"]) == {
         str(key) for key in SERVICE_CALL_SCHEMA.schema
     }
+    assert set(services["hang_up"]["fields"]) == {
+        str(key) for key in SERVICE_HANG_UP_SCHEMA.schema
+    }
     # Exactly one of b_number and contact is needed: the action checks it, so neither
     # is required on its own.
     assert not any(
-        field.get("required") for field in services["call"]["fields"].values()
+        field.get("required")
+        for service in services.values()
+        for field in service["fields"].values()
     )
 
 
@@ -469,7 +477,17 @@ def test_icons() -> None:
     assert set(sensor["state"]) == statuses
     assert all(icon.startswith("mdi:") for icon in sensor["state"].values())
     assert icons["entity"]["event"]["call"]["default"].startswith("mdi:")
-    assert icons["services"]["call"]["service"].startswith("mdi:")
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text("utf-8"))
+    assert set(icons["services"]) == set(services)
+    assert all(
+        icon["service"].startswith("mdi:") for icon in icons["services"].values()
+    )
+    entity = translations("en")["entity"]
+    assert {
+        (platform, key)
+        for platform in icons["entity"]
+        for key in icons["entity"][platform]
+    } == {(platform, key) for platform in entity for key in entity[platform]}
 
 
 def test_manifest() -> None:
