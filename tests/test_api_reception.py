@@ -26,6 +26,7 @@ from custom_components.clicktodial.voipgrid import (
 )
 from homeassistant.core import HomeAssistant
 from simulator import DEFAULT_EMAIL, DEFAULT_TOKEN, Account, Fault, Simulator
+from simulator.__main__ import parse_queue_args, queue
 
 CLIENT_UUID = "10000000-0000-4000-8000-000000000001"
 SALES = CallQueue(id="11", description="Sales", internal_number="801", waiting=0)
@@ -373,3 +374,43 @@ async def test_hang_up_unknown_call(
 
     # Escaped: it reached the route of one call.
     assert simulator.requests[-1].endpoint == "hang_up"
+
+
+# -- the simulator's own controls --------------------------------------------------------
+
+
+async def test_queue_command(
+    hass: HomeAssistant, simulator: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m simulator queue --add 2 sales`` makes two callers wait in Sales."""
+    run = hass.async_add_executor_job
+    url = ["--url", simulator.url]
+
+    assert await run(queue, parse_queue_args(["--add", "2", "sales", *url])) == 0
+    assert "2 caller(s) waiting in Sales" in capsys.readouterr().out
+    assert await run(queue, parse_queue_args(["801", "--remove", "5", *url])) == 0
+    assert "0 caller(s) waiting in Sales" in capsys.readouterr().out
+    assert await run(queue, parse_queue_args(["Support", "--set", "4", *url])) == 0
+    assert simulator.queues.find("support")["waiting"] == 4  # type: ignore[index]
+
+    assert await run(queue, parse_queue_args(["night", *url])) == 1
+    assert "no such queue" in capsys.readouterr().err
+    unreachable = parse_queue_args(["sales", "--url", "http://127.0.0.1:9"])
+    assert await run(queue, unreachable) == 1
+    assert "Cannot reach the simulator" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "body",
+    [None, {"add": 1}, {"queue": "sales"}, {"queue": "sales", "add": True}],
+    ids=["no_body", "no_queue", "no_change", "not_a_number"],
+)
+async def test_queue_endpoint_validation(
+    simulator: Simulator, socket_enabled: None, body: dict[str, Any] | None
+) -> None:
+    """The simulator's queue control refuses what it cannot do."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{simulator.url}/simulator/queue", json=body) as response,
+    ):
+        assert response.status == 400
