@@ -210,10 +210,18 @@ class Timelines:
         # about calls count: which phone rings is read every 5 minutes whatever happens.
         await self.driver.run_for(2 * BASELINE_INTERVAL)
         before = {key: self.call_requests(email) for key, email in EMAILS.items()}
+        queues_before = self.sim.count("queues", email=DEFAULT_EMAIL)
         await self.driver.run_for(3600)
         idle = {k: self.call_requests(e) - before[k] for k, e in EMAILS.items()}
+        # The queue sensors are disabled by default: their queues are not read.
+        queues = self.sim.count("queues", email=DEFAULT_EMAIL) - queues_before
         unsub()
-        return {"reps": self.reps, "timelines": results, "idle_requests_per_hour": idle}
+        return {
+            "reps": self.reps,
+            "timelines": results,
+            "idle_requests_per_hour": idle,
+            "idle_queue_requests_per_hour": queues,
+        }
 
     def call_requests(self, email: str) -> int:
         """Count one account's requests about calls."""
@@ -574,6 +582,7 @@ def markdown(f: dict[str, Any]) -> str:
         long_polled=t["long"]["integration"]["requests_per_call"]["mean"],
         end_after_push=end_after_push,
         idle=f["idle_requests_per_hour"],
+        idle_queues=f.get("idle_queue_requests_per_hour", "-"),
         asked=normal / normal_base,
         break_even=f["idle_requests_per_hour"]["baseline"] / normal,
         action=f["action"],
@@ -606,7 +615,7 @@ SECTION = """\
 {requests}
 
 - **With call notifications** (call notifications switched on, and the simulator pushing each call started through click-to-dial to Home Assistant's webhook over HTTP, as an outgoing call once the number called rings): a 10 min call costs {long_pushed:.1f} status requests instead of {long_polled:.1f}, as each pushed event reads the call at once and, once an event of its number came, the conversation is read every 30 s; each end was read {end_after_push:.2f} s after its push at most (in moved time, where a request takes no time: the push's and the read's round trips come on top, a millisecond or two each on loopback, see the call notifications benchmark). Without pushes the figures are those of the column before.
-- **Idle**: {idle[integration]} requests about calls per hour (baseline: {idle[baseline]}); which phone rings is read 12 times an hour besides.
+- **Idle**: {idle[integration]} requests about calls per hour (baseline: {idle[baseline]}); which phone rings is read 12 times an hour besides; the call queues {idle_queues} times, their sensors disabled (as they are by default).
 - **Cost of being fast**: while a call is going on the integration asks ~{asked:.0f} times as often as the baseline; it sends more requests in total than the baseline above ~{break_even:.0f} normal calls an hour, and none at all in the hours between.
 - **Action overhead** (real time, {action[calls]} calls): {action[to_post][median_ms]:.2f} ms median, {action[to_post][p95_ms]:.2f} ms p95 from `hass.services.async_call` to the POST reaching the simulator.
 - **Event-loop time per poll tick**: {tick[1]} ms with 1 tracked call, {tick[10]} ms with 10, {tick[100]} ms with 100 (about {per_call} ms per call{linear}).

@@ -6,6 +6,7 @@ call history) at that moment instead of the real time; it runs on from there.
 ``python -m simulator ring [SCRIPT]`` makes a running simulator "ring": it plays a scripted
 call and pushes its notifications to every subscribed URL. ``python -m simulator phone
 offline Desk`` (or ``online``) takes a phone of the running simulator offline or online.
+``python -m simulator queue --add 2 sales`` makes two callers wait in its Sales queue.
 """
 
 from __future__ import annotations
@@ -86,6 +87,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="EMAIL:TOKEN",
         help="a partner account: it can log in but not start calls",
     )
+    parser.add_argument(
+        "--refuse-hang-up",
+        type=int,
+        choices=(400, 404, 405),
+        metavar="STATUS",
+        help="answer a request to stop a call with this HTTP status (400, 404 or "
+        "405), as a platform that cannot; without it, calls stop",
+    )
     return parser.parse_args(argv)
 
 
@@ -98,6 +107,7 @@ async def serve(args: argparse.Namespace) -> None:
         else Simulator(push_started_calls=True, wall_clock=wall_clock_at(args.now))
     )
     simulator.record_requests = False
+    simulator.hang_up_refusal = args.refuse_hang_up
     for spec in args.account or [f"{DEFAULT_EMAIL}:{DEFAULT_TOKEN}"]:
         email, _, token = spec.partition(":")
         simulator.add_account(email, token)
@@ -223,12 +233,45 @@ def phone(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_queue_args(argv: list[str]) -> argparse.Namespace:
+    """Read the command line of ``queue``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator queue",
+        description="Make callers wait in a call queue of a running simulator, or leave "
+        "it; print how many wait now. Queues: Sales (801) and Support (802).",
+    )
+    parser.add_argument("queue", help="the queue's name, internal number or id")
+    change = parser.add_mutually_exclusive_group()
+    change.add_argument(
+        "--add", type=int, default=0, metavar="N", help="N more callers wait"
+    )
+    change.add_argument("--remove", type=int, metavar="N", help="N callers leave")
+    change.add_argument("--set", type=int, metavar="N", help="exactly N callers wait")
+    url_argument(parser)
+    return parser.parse_args(argv)
+
+
+def queue(args: argparse.Namespace) -> int:
+    """Ask a running simulator to change a queue; print how many callers wait in it."""
+    body: dict[str, object] = {"queue": args.queue}
+    if args.set is not None:
+        body["set"] = args.set
+    else:
+        body["add"] = -args.remove if args.remove is not None else args.add
+    if (answer := post(args.url, "/simulator/queue", body)) is None:
+        return 1
+    print(f"{answer['waiting']} caller(s) waiting in {answer['queue']}")
+    return 0
+
+
 def main() -> None:
     """Entry point."""
     if sys.argv[1:2] == ["ring"]:
         sys.exit(ring(parse_ring_args(sys.argv[2:])))
     if sys.argv[1:2] == ["phone"]:
         sys.exit(phone(parse_phone_args(sys.argv[2:])))
+    if sys.argv[1:2] == ["queue"]:
+        sys.exit(queue(parse_queue_args(sys.argv[2:])))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(parse_args()))
 

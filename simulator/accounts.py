@@ -27,6 +27,14 @@ def demo_phone_accounts() -> list[dict[str, Any]]:
     ]
 
 
+def demo_caller_ids() -> list[dict[str, Any]]:
+    """Return the numbers a new account may show as caller ID: the main one and Sales'."""
+    return [
+        {"number": "+31508009000", "description": "Main number"},
+        {"number": "+31508009010", "description": "Sales"},
+    ]
+
+
 def demo_fixed_destinations() -> list[dict[str, Any]]:
     """Return the numbers outside the platform of a new account: a mobile."""
     return [{"id": 55, "phonenumber": "+31612345678", "description": "Mobile"}]
@@ -54,6 +62,13 @@ class Account:
     )
     selected_phoneaccount: int | str | None = 101
     selected_fixeddestination: int | str | None = None
+    # The numbers the account may show as caller ID (``number``, ``description``).
+    caller_ids: list[dict[str, Any]] = field(default_factory=demo_caller_ids)
+
+    @property
+    def client_uuid(self) -> str:
+        """Return the uuid of the user's company, as the profile names it."""
+        return f"10000000-0000-4000-8000-{self.id:012d}"
 
     @property
     def available(self) -> bool:
@@ -103,6 +118,9 @@ class Account:
             "preposition": "",
             "last_name": self.last_name,
             "client": None if self.partner else f"/api/apprelation/client/{self.id}/",
+            "client_id": None if self.partner else self.id,
+            "client_uuid": None if self.partner else self.client_uuid,
+            "client_name": None if self.partner else "Demo Company",
             "partner": "/api/apprelation/partner/1/",
             "mobile_nr": "+31612345678",
             "outgoing_cli": "+31508009000",

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
+from .caller_ids import CallerIds
 from .calls import PUSH_LAG, ClickToDialCalls, SimulatedCall
 from .core import ENDPOINTS, Platform, RecordedRequest
 from .destinations import UserDestinations
@@ -23,6 +24,7 @@ from .history import SimulatedHistory
 from .notifications import CALLER_NAME, script_notifications
 from .phones import PhoneRegistrations
 from .pushes import CallPushes, Delivery
+from .queues import CallQueues
 from .scenarios import Timeline
 from .subscriptions import Subscription, Subscriptions
 
@@ -58,6 +60,8 @@ class Simulator(Platform):
         self.phones = PhoneRegistrations(self)
         self.pushes.colleague = self.phones.colleague
         self.pushes.add_to_history = self.history.add_pushed
+        self.queues = CallQueues(self)
+        self.caller_ids = CallerIds(self)
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -74,6 +78,8 @@ class Simulator(Platform):
             self.pushes,
             self.history,
             self.phones,
+            self.queues,
+            self.caller_ids,
         ):
             resource.add_routes(app)
         return app
@@ -121,6 +127,16 @@ class Simulator(Platform):
     def post_status(self, status: int) -> None:
         """Answer the calls started from now on with this HTTP status."""
         self.click_to_dial.post_status = status
+
+    @property
+    def hang_up_refusal(self) -> int | None:
+        """Return the HTTP status that refuses stopping a call (None: calls stop)."""
+        return self.click_to_dial.hang_up_refusal
+
+    @hang_up_refusal.setter
+    def hang_up_refusal(self, status: int | None) -> None:
+        """Refuse stopping calls from now on with this HTTP status, or stop them."""
+        self.click_to_dial.hang_up_refusal = status
 
     @property
     def next_timelines(self) -> deque[Timeline]:

@@ -2,7 +2,8 @@
 
 ``POST /api/clicktodial/`` starts a call that plays a timeline (``scenarios``: chosen by
 the number called, or scripted by a test); ``GET /api/clicktodial/{call_id}/`` reads its
-status at the simulator's clock. With ``push_started_calls``, each call is also pushed to
+status at the simulator's clock; ``DELETE /api/clicktodial/{call_id}/`` stops it, or is
+refused as by a platform that cannot (``hang_up_refusal``: 400, 404 or 405). With ``push_started_calls``, each call is also pushed to
 the account's subscribed URLs as an outgoing call, as the platform pushes every call.
 """
 
@@ -28,6 +29,16 @@ from .scenarios import SCENARIOS, Timeline, scenario_for
 # status read made for it surely finds the new status.
 PUSH_LAG = 0.001
 _VALID_NUMBER = re.compile(r"\+?[0-9]{1,16}")
+# Raw statuses that end a call.
+ENDED_STATUSES = frozenset(
+    {"disconnected", "failed_a", "failing_a", "failed_b", "failing_b", "blacklisted"}
+)
+# What a platform that cannot stop a call answers to the DELETE, by status.
+_REFUSALS: dict[int, Any] = {
+    400: {"error": "This call cannot be stopped."},
+    404: {"detail": "Not found."},
+    405: {"detail": 'Method "DELETE" not allowed.'},
+}
 
 
 @dataclass(kw_only=True)
@@ -43,6 +54,14 @@ class SimulatedCall:
     b_number: str
     b_cli: str | None
     auto_answer: bool | None
+
+    def hang_up(self, now: float) -> None:
+        """End the call at clock time ``now``: what was to come does not come."""
+        elapsed = now - self.started_at
+        self.timeline = (
+            *((offset, step) for offset, step in self.timeline if offset <= elapsed),
+            (elapsed, "disconnected"),
+        )
 
     def raw_status(self, now: float) -> str | None:
         """Return the platform status of the call at clock time ``now``."""
@@ -67,12 +86,15 @@ class ClickToDialCalls:
         self.push_started_calls = False
         self.calls: dict[str, SimulatedCall] = {}
         self.next_timelines: deque[Timeline] = deque()
+        # The HTTP status with which a DELETE of a call is refused; None: calls stop.
+        self.hang_up_refusal: int | None = None
         self._ids = itertools.count(1)
 
     def add_routes(self, app: web.Application) -> None:
         """Serve starting and reading calls on ``app``."""
         app.router.add_post("/api/clicktodial/", self._start_call)
         app.router.add_get("/api/clicktodial/{call_id}/", self._get_call)
+        app.router.add_delete("/api/clicktodial/{call_id}/", self._hang_up)
 
     def status_of(self, call_id: str) -> str | None:
         """Return the raw status a call has now."""
@@ -122,6 +144,31 @@ class ClickToDialCalls:
             return web.json_response({"detail": "Not found."}, status=404)
         return web.json_response(self._json(call))
 
+    @endpoint("hang_up", users_only=True)
+    async def _hang_up(
+        self, request: web.Request, account: Account, body: Any
+    ) -> web.StreamResponse:
+        """DELETE /api/clicktodial/{call_id}/: stop a call, unless stopping is refused.
+
+        Whether the platform can is not confirmed: ``hang_up_refusal`` answers as a
+        platform that cannot (404, 405 or 400).
+        """
+        if (refusal := self.hang_up_refusal) is not None:
+            return web.json_response(_REFUSALS.get(refusal, {}), status=refusal)
+        call = self.calls.get(request.match_info["call_id"])
+        if call is None or call.email != account.email:
+            return web.json_response({"detail": "Not found."}, status=404)
+        now = self.platform.clock()
+        if call.raw_status(now) in ENDED_STATUSES:
+            return web.json_response(
+                {
+                    "status": "disconnected",
+                    "detail": "The call is already disconnected.",
+                }
+            )
+        call.hang_up(now)
+        return web.Response(status=204)
+
     async def _push(self, call: SimulatedCall, account: Account) -> None:
         """Push a click-to-dial call as the account's outgoing call, as it goes.
 
@@ -130,14 +177,21 @@ class ClickToDialCalls:
         """
         call_id = self.pushes.new_call_id()
         pushed = False
-        for offset, raw in call.timeline:
+        index = 0
+        # The timeline is read anew at each step: a call stopped meanwhile ends sooner.
+        while index < len(call.timeline):
+            offset, raw = call.timeline[index]
             status, reason = STARTED_CALL_STEPS.get(str(raw), ("", ""))
             if not status or (status == "ended" and not pushed):
+                index += 1
                 continue
             # Pushed just after the status changed: a read made for it finds the status.
             due = call.started_at + offset + PUSH_LAG - self.platform.clock()
             if due > 0:
                 await asyncio.sleep(due)
+                if call.timeline[index : index + 1] != ((offset, raw),):
+                    continue
+            index += 1
             steps = [Step(at=offset, status=status, reason=reason)]
             if status == "in-progress" and not pushed:
                 steps.insert(0, Step(at=offset, status="ringing"))

@@ -27,6 +27,7 @@ ENDPOINTS = (
     "profile",
     "start_call",
     "get_call",
+    "hang_up",
     "get_destinations",
     "set_destination",
     "subscribe",
@@ -225,6 +226,32 @@ class Platform:
             unknown = {"detail": "Authentication credentials were not provided."}
             return web.json_response(unknown, status=401), None, body
         return None, account, body
+
+    async def answer_bearer(
+        self, request: web.Request, endpoint: str
+    ) -> tuple[web.StreamResponse | None, Account | None]:
+        """Record, serve a fault, or authenticate ``Authorization: Bearer <api token>``.
+
+        Paths with v2 take the API token alone; the simulator's own check takes the email
+        too, so the request is passed on with the account's usual header.
+        """
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        account = next(
+            (
+                account
+                for account in self.accounts.values()
+                if scheme == "Bearer" and token and account.token == token
+            ),
+            None,
+        )
+        headers = dict(request.headers)
+        headers["Authorization"] = (
+            f"Token {account.email}:{account.token}" if account is not None else ""
+        )
+        response, account, _ = await self.answer(
+            request.clone(headers=headers), endpoint
+        )
+        return response, account
 
     def authenticate(self, header: str) -> Account | None:
         """Return the account of a valid ``Token email:token`` authorization header."""

@@ -324,8 +324,8 @@ class SimulatedHistory:
     async def _v2(self, request: web.Request) -> web.StreamResponse:
         """GET /api/v2/call/personalized: a page of the user's calls, newest first."""
         self.queries.append(("call_history_v2", dict(request.query)))
-        response, account = await _answer_bearer(
-            self.platform, request, "call_history_v2"
+        response, account = await self.platform.answer_bearer(
+            request, "call_history_v2"
         )
         if response is not None:
             return response
@@ -400,30 +400,3 @@ class SimulatedHistory:
                 "objects": [call.v1() for call in objects],
             }
         )
-
-
-async def _answer_bearer(
-    platform: Platform, request: web.Request, endpoint: str
-) -> tuple[web.StreamResponse | None, Account | None]:
-    """Record, serve a fault, or authenticate ``Authorization: Bearer <api token>``.
-
-    Paths with v2 take the API token alone; the simulator's own check takes the email
-    too, so the request is passed on with the account's usual header.
-    """
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    account = next(
-        (
-            account
-            for account in platform.accounts.values()
-            if scheme == "Bearer" and token and account.token == token
-        ),
-        None,
-    )
-    headers = dict(request.headers)
-    headers["Authorization"] = (
-        f"Token {account.email}:{account.token}" if account is not None else ""
-    )
-    response, account, _ = await platform.answer(
-        request.clone(headers=headers), endpoint
-    )
-    return response, account

@@ -8,6 +8,7 @@ from pathlib import Path
 import shutil
 import tempfile
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 import aiohttp
 from aiohttp.test_utils import TestClient
@@ -114,6 +115,17 @@ def hass_config_dir(hass_tmp_config_dir: str, request: pytest.FixtureRequest) ->
 def driver(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> TimeDriver:
     """Move time from timer to timer (the test freezes time)."""
     return TimeDriver(hass, FrozenClock(hass, freezer))
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Register every entity enabled, also those disabled by default (as core's tests do)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
 
 
 @pytest.fixture

@@ -78,6 +78,7 @@ async def test_get_profile(
         last_name="User",
         client="/api/apprelation/client/1/",
         language="nl",
+        client_uuid="10000000-0000-4000-8000-000000000001",
     )
     assert profile.unique_id == ACCOUNT_UUID
     assert profile.name == "Demo User"

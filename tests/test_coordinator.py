@@ -395,7 +395,7 @@ async def test_errors_back_off_then_unavailable(
     simulator.inject("get_call", Fault.malformed(), times=2)
     simulator.inject("get_call", Fault.connection_reset(), times=2)
     simulator.inject("get_call", Fault.http(502), times=100)
-    failing_from = simulator.count("get_call")
+    failing_from = len(simulator.requests)
     await advance(hass, freezer, 55, step=0.5)
     assert hass.states.get(SENSOR).state == "connected"
     assert hass.states.get(EVENT).state != STATE_UNAVAILABLE

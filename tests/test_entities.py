@@ -58,8 +58,9 @@ async def test_entities(
     snapshot: SnapshotAssertion,
     freezer: FrozenDateTimeFactory,
     platform: Platform,
+    entity_registry_enabled_by_default: None,
 ) -> None:
-    """Every entity of a platform, after a call went from start to end."""
+    """Every entity of a platform (also those disabled by default), after a call."""
     entry_with_contact.add_to_hass(hass)
     with patch("custom_components.clicktodial.PLATFORMS", [platform]):
         await hass.config_entries.async_setup(entry_with_contact.entry_id)

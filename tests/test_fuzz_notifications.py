@@ -223,13 +223,15 @@ def test_webhook_bodies(
     for key in ("good_200", "wrong_type_400", "not_object_400", "too_large_413"):
         assert stats[key] >= EXAMPLES * 0.05, stats
     assert simulator.count("subscribe") == 1  # the handler asked the platform nothing
-    # The profile, which phone rings (and is online), the call history and the
-    # subscription, all at setup.
+    # The profile, which phone rings (and is online), the call history, the call
+    # queues, the caller-ID numbers and the subscription, all at setup.
     assert [r.endpoint for r in simulator.requests] == [
         "profile",
         "get_destinations",
         "phone_accounts",
         "call_history_v2",
+        "queues",
+        "caller_ids",
         "subscribe",
     ]
 

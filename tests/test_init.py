@@ -135,6 +135,7 @@ async def test_service_device(
         assert sorted(entity.unique_id for entity in entities) == [
             f"{uuid}_call",
             f"{uuid}_call_status",
+            f"{uuid}_caller_id",
             f"{uuid}_calls",
             f"{uuid}_calls_today",
             f"{uuid}_dial",
@@ -143,6 +144,9 @@ async def test_service_device(
             f"{uuid}_phone_101_online",
             f"{uuid}_phone_102_online",
             f"{uuid}_phone_that_rings",
+            f"{uuid}_queue_11",
+            f"{uuid}_queue_12",
+            f"{uuid}_stop_call",
         ]
         assert all(entity.device_id == device.id for entity in entities)
     assert len(device_registry.devices) == 2

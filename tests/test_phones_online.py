@@ -95,6 +95,8 @@ async def test_entities(
         "get_destinations",
         "phone_accounts",
         "call_history_v2",
+        "queues",
+        "caller_ids",
     ]
 
 

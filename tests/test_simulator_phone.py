@@ -229,3 +229,27 @@ async def test_each_account_as_its_phone_rings(
     assert statuses(DEFAULT_EMAIL) == ["created", "ringing", "ringing", "ended"]
     assert statuses(SECOND_EMAIL) == ["created", "ended"]
     assert hass.states.get(MISSED_CALLS).state == "1"
+
+
+@pytest.mark.usefixtures("loaded")
+async def test_stopped_call_pushes_its_end(
+    hass: HomeAssistant, simulator: Simulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """A call stopped while the other side rings is pushed as ended then, not answered."""
+    events = record(hass, PHONE_CALLS, "event_type")
+    await hass.services.async_call(
+        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
+    )
+    await advance(hass, freezer, 7)
+    assert events == ["outgoing"]
+
+    await hass.services.async_call(DOMAIN, "hang_up", {}, blocking=True)
+    await advance(hass, freezer, 40)
+
+    assert events == ["outgoing", "ended"]
+    assert [(d.body["status"], d.body["reason"]) for d in simulator.deliveries] == [
+        ("ringing", ""),
+        ("ended", "completed"),
+    ]
+    assert hass.states.get(STATUS).state == "disconnected"
+    assert hass.states.get(PHONE).state == "idle"

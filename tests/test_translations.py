@@ -9,6 +9,7 @@ from pathlib import Path
 import re
 import string
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -21,8 +22,12 @@ from custom_components.clicktodial.const import (
     DOMAIN,
 )
 from custom_components.clicktodial.errors import flow_error
-from custom_components.clicktodial.services import SERVICE_CALL_SCHEMA
+from custom_components.clicktodial.services import (
+    SERVICE_CALL_SCHEMA,
+    SERVICE_HANG_UP_SCHEMA,
+)
 from custom_components.clicktodial.voipgrid import (
+    CallerIdNumber,
     CallStatus,
     VoipgridAuthenticationError,
     VoipgridConnectionError,
@@ -386,6 +391,8 @@ def test_selector_translations(language: str) -> None:
     """Test every option of every translated selector (flows, triggers) is translated."""
     selectors = translations(language)["selector"]
     triggers = yaml.safe_load((INTEGRATION / "triggers.yaml").read_text("utf-8"))
+    # Caller ID translates only its fixed option: the numbers are the account's own.
+    numbers = [CallerIdNumber(number="+31508009000", description="Main number")]
     used = {
         field["selector"]["select"]["translation_key"]: field["selector"]["select"][
             "options"
@@ -394,12 +401,16 @@ def test_selector_translations(language: str) -> None:
         for field in trigger.get("fields", {}).values()
         if "select" in field["selector"]
     } | {
-        selector.config["translation_key"]: selector.config["options"]
+        selector.config["translation_key"]: [
+            option["value"] if isinstance(option, dict) else option
+            for option in selector.config["options"]
+            if option not in ("+31508009000", {"value": "+31508009000", "label": ANY})
+        ]
         for schema in (
             config_flow.USER_SCHEMA,
             config_flow.RECONFIGURE_SCHEMA,
-            config_flow.options_schema([]),
-            config_flow.contact_schema([]),
+            config_flow.options_schema([], numbers),
+            config_flow.contact_schema([], numbers),
         )
         for selector in schema.schema.values()
         if isinstance(selector, SelectSelector)
@@ -410,6 +421,7 @@ def test_selector_translations(language: str) -> None:
         "auto_answer": AUTO_ANSWER_OPTIONS,
         "contact_auto_answer": AUTO_ANSWER_OPTIONS,
         "call_status": [status.value for status in CallStatus],
+        "b_cli": ["default_number"],
     }
     assert set(selectors) == set(used)
     for key, options in used.items():
@@ -422,7 +434,7 @@ def test_service_translations(language: str) -> None:
     services = yaml.safe_load((INTEGRATION / "services.yaml").read_text("utf-8"))
     translated = translations(language)["services"]
 
-    assert set(translated) == set(services) == {"call"}
+    assert set(translated) == set(services) == {"call", "hang_up"}
     for service, spec in services.items():
         assert translated[service]["name"], service
         assert translated[service]["description"], service
@@ -441,10 +453,15 @@ def test_service_fields_match_schema() -> None:
     assert set(services["call"]["fields"]) == {
         str(key) for key in SERVICE_CALL_SCHEMA.schema
     }
+    assert set(services["hang_up"]["fields"]) == {
+        str(key) for key in SERVICE_HANG_UP_SCHEMA.schema
+    }
     # Exactly one of b_number and contact is needed: the action checks it, so neither
     # is required on its own.
     assert not any(
-        field.get("required") for field in services["call"]["fields"].values()
+        field.get("required")
+        for service in services.values()
+        for field in service["fields"].values()
     )
 
 
@@ -471,7 +488,17 @@ def test_icons() -> None:
     assert set(sensor["state"]) == statuses
     assert all(icon.startswith("mdi:") for icon in sensor["state"].values())
     assert icons["entity"]["event"]["call"]["default"].startswith("mdi:")
-    assert icons["services"]["call"]["service"].startswith("mdi:")
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text("utf-8"))
+    assert set(icons["services"]) == set(services)
+    assert all(
+        icon["service"].startswith("mdi:") for icon in icons["services"].values()
+    )
+    entity = translations("en")["entity"]
+    assert {
+        (platform, key)
+        for platform in icons["entity"]
+        for key in icons["entity"][platform]
+    } == {(platform, key) for platform in entity for key in entity[platform]}
 
 
 def test_manifest() -> None:

@@ -13,11 +13,13 @@ from .calls.coordinator import ClickToDialCoordinator
 from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .intent import async_register_intents
 from .pushed import async_get_pushed_calls, async_remove_pushed_calls
+from .reads.caller_ids import async_setup_caller_ids
 from .reads.destinations import async_setup_destinations
 from .reads.history import async_setup_history
 from .reads.phones import async_setup_phones
+from .reads.queues import async_setup_queues
 from .runtime import ClickToDialConfigEntry, ClickToDialData
-from .services import async_setup_services
+from .services import async_offer_caller_ids, async_setup_services
 from .texts import async_load_texts
 from .voice.sentences import async_setup_sentences
 from .voipgrid import VoipgridClient
@@ -72,9 +74,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
         if destinations is None
         else await async_setup_phones(hass, entry, client),
         history=await async_setup_history(hass, entry, client),
+        queues=await async_setup_queues(hass, entry, client),
+        caller_ids=await async_setup_caller_ids(
+            hass, entry, client, coordinator.profile
+        ),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_wire(hass, entry)
+    async_offer_caller_ids(hass, entry)
     pushed.async_start()
     return True
 

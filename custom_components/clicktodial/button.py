@@ -1,4 +1,4 @@
-"""Buttons of the Click to dial integration: the dial pad's "Dial" and one per contact."""
+"""Buttons of the Click to dial integration: "Dial", "Stop call" and one per contact."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
 from .calls.coordinator import ClickToDialCoordinator
+from .calls.hang_up import async_hang_up
 from .calls.path import async_start_call, contact_named, resolve_call, written_as_number
 from .const import CONF_B_NUMBER, CONF_NUMBER, DOMAIN, MANUFACTURER
 from .entity import ClickToDialEntity, account_device_info
@@ -34,8 +35,8 @@ async def async_setup_entry(
     entry: ClickToDialConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the "Dial" button and a button per contact; follow contact changes live."""
-    async_add_entities([DialButton(entry)])
+    """Add "Dial", "Stop call" and a button per contact; follow contact changes live."""
+    async_add_entities([DialButton(entry), StopCallButton(entry)])
     # The devices of the contacts are connected via the account's device.
     account_device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
@@ -118,6 +119,22 @@ class DialButton(ClickToDialEntity[ClickToDialCoordinator], ButtonEntity):
         if state is None or state.state in (STATE_UNKNOWN, STATE_UNAVAILABLE):
             return ""
         return state.state
+
+
+class StopCallButton(ClickToDialEntity[ClickToDialCoordinator], ButtonEntity):
+    """Ask the platform to stop the account's latest call, while it is followed."""
+
+    _attr_translation_key = "stop_call"
+
+    def __init__(self, entry: ClickToDialConfigEntry) -> None:
+        """Create the button."""
+        super().__init__(entry.runtime_data.coordinator, "stop_call")
+        self._entry = entry
+
+    @override
+    async def async_press(self) -> None:
+        """Stop the latest call; a call the platform cannot stop goes on as it was."""
+        await async_hang_up(self._entry, None)
 
 
 class ContactButton(ClickToDialEntity[ClickToDialCoordinator], ButtonEntity):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 import ipaddress
 from typing import Any, override
 
@@ -49,10 +49,12 @@ from .const import (
     SUBENTRY_TYPE_CONTACT,
 )
 from .errors import flow_error
+from .reads.caller_ids import caller_id_selector
 from .reads.destinations import destination_options
 from .runtime import ClickToDialConfigEntry
 from .voipgrid import (
     DEFAULT_BASE_URL,
+    CallerIdNumber,
     InvalidNumberError,
     Profile,
     VoipgridClient,
@@ -93,13 +95,21 @@ RECONFIGURE_SCHEMA = probatio.Schema(
 REAUTH_SCHEMA = probatio.Schema({probatio.Required(CONF_API_TOKEN): _TOKEN_SELECTOR})
 
 
-def _call_defaults(auto_answer_translation_key: str) -> dict[Any, Any]:
-    """Return the fields of call defaults; the choices' names differ per form."""
+def _call_defaults(
+    auto_answer_translation_key: str, caller_ids: Sequence[CallerIdNumber] | None
+) -> dict[Any, Any]:
+    """Return the fields of call defaults; the choices' names differ per form.
+
+    Caller ID offers the account's numbers when they were read (typing one stays
+    possible), else it is a number to type.
+    """
     return {
         probatio.Optional(CONF_A_NUMBER): TextSelector(
             TextSelectorConfig(type=TextSelectorType.TEL)
         ),
-        probatio.Optional(CONF_B_CLI): TextSelector(),
+        probatio.Optional(CONF_B_CLI): TextSelector()
+        if caller_ids is None
+        else caller_id_selector(caller_ids),
         probatio.Required(
             CONF_AUTO_ANSWER, default=AUTO_ANSWER_PLATFORM
         ): SelectSelector(
@@ -121,11 +131,14 @@ def _phone_selector(phones: list[SelectOptionDict]) -> SelectSelector:
     )
 
 
-def options_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
+def options_schema(
+    phones: list[SelectOptionDict],
+    caller_ids: Sequence[CallerIdNumber] | None = None,
+) -> probatio.Schema:
     """Return the call defaults form: the phone to ring first is picked or typed."""
     return probatio.Schema(
         {
-            **_call_defaults(CONF_AUTO_ANSWER),
+            **_call_defaults(CONF_AUTO_ANSWER, caller_ids),
             probatio.Optional(CONF_A_NUMBER): _phone_selector(phones),
             probatio.Optional(CONF_CALL_NOTIFICATIONS): BooleanSelector(),
             probatio.Optional(CONF_WHOLE_COMPANY): BooleanSelector(),
@@ -151,7 +164,18 @@ def _phone_options(entry: ClickToDialConfigEntry) -> list[SelectOptionDict]:
     ]
 
 
-def contact_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
+def _caller_ids(entry: ClickToDialConfigEntry) -> Sequence[CallerIdNumber] | None:
+    """Return the numbers the account may show as caller ID, as last read (None: not read)."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return None
+    coordinator = entry.runtime_data.caller_ids
+    return None if coordinator is None else coordinator.data
+
+
+def contact_schema(
+    phones: list[SelectOptionDict],
+    caller_ids: Sequence[CallerIdNumber] | None = None,
+) -> probatio.Schema:
     """Return the contact form; the phone to ring first is offered as in the options.
 
     In the options "platform" means the platform's own setting; in a contact it means
@@ -163,7 +187,7 @@ def contact_schema(phones: list[SelectOptionDict]) -> probatio.Schema:
             probatio.Required(CONF_NUMBER): TextSelector(
                 TextSelectorConfig(type=TextSelectorType.TEL)
             ),
-            **_call_defaults(f"contact_{CONF_AUTO_ANSWER}"),
+            **_call_defaults(f"contact_{CONF_AUTO_ANSWER}", caller_ids),
             probatio.Optional(CONF_A_NUMBER): _phone_selector(phones),
         }
     )
@@ -391,7 +415,9 @@ class ClickToDialOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                options_schema(_phone_options(self.config_entry)),
+                options_schema(
+                    _phone_options(self.config_entry), _caller_ids(self.config_entry)
+                ),
                 user_input or self.config_entry.options,
             ),
             errors=errors,
@@ -470,7 +496,10 @@ class ContactSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
-                contact_schema(_phone_options(self._get_entry())), suggested
+                contact_schema(
+                    _phone_options(self._get_entry()), _caller_ids(self._get_entry())
+                ),
+                suggested,
             ),
             errors=errors,
         )

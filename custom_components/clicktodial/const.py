@@ -17,7 +17,8 @@ CONF_AUTO_ANSWER: Final = "auto_answer"
 CONF_CONFIG_ENTRY_ID: Final = "config_entry_id"
 # The action's field naming a contact to call instead of a number.
 CONF_CONTACT: Final = "contact"
-# The action's field naming a known call whose other party is called back.
+# The actions' field naming a known call: its other party is called back (call), or it
+# is stopped (hang_up).
 CONF_CALL_ID: Final = "call_id"
 # The action's field that starts a call even while one to the same number goes on.
 CONF_FORCE: Final = "force"
@@ -138,3 +139,22 @@ PHONE_ACCOUNTS_MAX_PAGES: Final = 10
 CONF_SHOW_COLLEAGUES: Final = "show_colleagues"
 # More colleagues' phones than this: their entities are added disabled.
 COLLEAGUES_ENABLED_MAX: Final = 20
+
+# -- Call queues and caller-ID numbers -------------------------------------------------------
+
+# Callers waiting in a queue change by the minute: read every 30 s, but only while a queue
+# sensor is enabled (they are disabled by default); never otherwise.
+QUEUES_INTERVAL: Final = timedelta(seconds=30)
+# A failed read is retried at the same pace: a growing pause would hide a queue filling up.
+QUEUES_BACKOFF_INITIAL: Final = QUEUES_INTERVAL
+# The queue sensors keep their last count through failed reads; only this long a run of
+# them makes them unavailable.
+QUEUES_UNAVAILABLE_AFTER: Final = timedelta(minutes=5)
+# The company's queues are read in at most this many pages of 100.
+QUEUES_MAX_PAGES: Final = 5
+# The numbers an account may show change when an administrator changes them: read every hour.
+CALLER_IDS_INTERVAL: Final = timedelta(hours=1)
+# A failed read is retried after 5 minutes, then at doubling intervals up to the hour.
+CALLER_IDS_BACKOFF_INITIAL: Final = timedelta(minutes=5)
+# The caller ID select keeps its options through failed reads for this long.
+CALLER_IDS_UNAVAILABLE_AFTER: Final = timedelta(hours=6)

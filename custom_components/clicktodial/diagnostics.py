@@ -64,6 +64,20 @@ async def async_get_config_entry_diagnostics(
     if (history := entry.runtime_data.history) is not None:
         # Counts only: no number or name of anyone called.
         diagnostics["call_history"] = history.diagnostics()
+    if (queues := entry.runtime_data.queues) is not None:
+        # Counts only: queues are named after the company's teams.
+        diagnostics["call_queues"] = {
+            "queues": None if queues.data is None else len(queues.data.queues),
+            "waiting": None
+            if queues.data is None
+            else sum(queue.waiting or 0 for queue in queues.data.queues.values()),
+            "last_update_success": queues.last_update_success,
+        }
+    if (caller_ids := entry.runtime_data.caller_ids) is not None:
+        diagnostics["caller_ids"] = {
+            "numbers": None if caller_ids.data is None else len(caller_ids.data),
+            "last_update_success": caller_ids.last_update_success,
+        }
     if (pushed := entry.runtime_data.pushed).enabled:
         diagnostics["call_notifications"] = _pushed_calls(pushed)
     return async_redact_data(diagnostics, TO_REDACT)

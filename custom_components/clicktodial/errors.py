@@ -17,6 +17,7 @@ from .voipgrid import (
     VoipgridCredentialsError,
     VoipgridError,
     VoipgridInvalidRequestError,
+    VoipgridNotAllowedError,
     VoipgridNotFoundError,
     VoipgridRateLimitError,
 )
@@ -186,3 +187,48 @@ def phones_not_read() -> UpdateFailed:
 def phones_unavailable() -> UpdateFailed:
     """Return the error that makes the phones online unavailable after 15 minutes."""
     return UpdateFailed(translation_domain=DOMAIN, translation_key="phones_unavailable")
+
+
+def hang_up_error(err: VoipgridError) -> HomeAssistantError:
+    """Return the error shown when the platform does not stop a call.
+
+    Whether the platform can stop a call is not known: a 404, 405 or 403 says it cannot
+    stop this one, a 400 says so in the platform's own words.
+    """
+    if isinstance(err, (VoipgridNotFoundError, VoipgridNotAllowedError)) or (
+        isinstance(err, VoipgridAuthenticationError) and err.status == 403
+    ):
+        return HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="hang_up_refused"
+        )
+    if isinstance(err, VoipgridInvalidRequestError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="hang_up_rejected",
+            translation_placeholders={"message": err.message},
+        )
+    return action_error(err)
+
+
+def queues_not_read() -> UpdateFailed:
+    """Return the error of the queue sensors while the queues have never been read."""
+    return UpdateFailed(translation_domain=DOMAIN, translation_key="queues_not_read")
+
+
+def queues_unavailable() -> UpdateFailed:
+    """Return the error that makes the queue sensors unavailable after 5 minutes."""
+    return UpdateFailed(translation_domain=DOMAIN, translation_key="queues_unavailable")
+
+
+def caller_ids_not_read() -> UpdateFailed:
+    """Return the error of the caller ID select while its numbers were never read."""
+    return UpdateFailed(
+        translation_domain=DOMAIN, translation_key="caller_ids_not_read"
+    )
+
+
+def caller_ids_unavailable() -> UpdateFailed:
+    """Return the error that makes the caller ID select unavailable after 6 hours."""
+    return UpdateFailed(
+        translation_domain=DOMAIN, translation_key="caller_ids_unavailable"
+    )

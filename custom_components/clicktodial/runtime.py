@@ -15,9 +15,11 @@ from homeassistant.config_entries import ConfigEntry
 if TYPE_CHECKING:
     from .calls.coordinator import ClickToDialCoordinator
     from .pushed import PushedCallsCoordinator
+    from .reads.caller_ids import CallerIdsCoordinator
     from .reads.destinations import DestinationsCoordinator
     from .reads.history import HistoryCoordinator
     from .reads.phones import PhonesCoordinator
+    from .reads.queues import QueuesCoordinator
     from .voipgrid import Destinations, VoipgridClient
 
 type ClickToDialConfigEntry = ConfigEntry[ClickToDialData]
@@ -39,6 +41,10 @@ class ClickToDialData:
     phones: PhonesCoordinator | None = None
     # The user's call history; None when the account has no call list.
     history: HistoryCoordinator | None = None
+    # The company's call queues; None when the account may not read them.
+    queues: QueuesCoordinator | None = None
+    # The numbers the account may show as caller ID; None when they cannot be read.
+    caller_ids: CallerIdsCoordinator | None = None
 
     @property
     def user_phones(self) -> Destinations | None:

@@ -1,11 +1,11 @@
-"""Sensors of the Click to dial integration: the latest call, the phone, today's calls."""
+"""Sensors of the Click to dial integration: the latest call, the phone, today's calls, queues."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, override
+from typing import Any, Final, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -15,6 +15,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
@@ -27,10 +28,14 @@ from .entity import ClickToDialEntity
 from .pushed import PushedCallsCoordinator
 from .pushed.state import PhoneState, call_attributes
 from .reads.history import HistoryCoordinator, calls_on
+from .reads.queues import QueuesCoordinator
 from .runtime import ClickToDialConfigEntry
-from .voipgrid import CallStatus, HistoryCall
+from .voipgrid import CallQueue, CallStatus, HistoryCall
 
 PARALLEL_UPDATES = 0
+
+# The key of a queue's sensor: queue_<queue id>.
+_QUEUE_PREFIX: Final = "queue_"
 
 
 async def async_setup_entry(
@@ -38,7 +43,7 @@ async def async_setup_entry(
     entry: ClickToDialConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the call status sensor of an account, and its phone with call notifications."""
+    """Add the account's call status, phone, today's calls and call queue sensors."""
     async_add_entities([CallStatusSensor(entry.runtime_data.coordinator)])
     if (pushed := entry.runtime_data.pushed).enabled:
         async_add_entities([PhoneSensor(pushed)])
@@ -53,6 +58,51 @@ async def async_setup_entry(
         async_add_entities(
             HistorySensor(history, description) for description in HISTORY_SENSORS
         )
+    _async_follow_queues(hass, entry, entry.runtime_data.queues, async_add_entities)
+
+
+@callback
+def _async_follow_queues(
+    hass: HomeAssistant,
+    entry: ClickToDialConfigEntry,
+    queues: QueuesCoordinator | None,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a sensor per call queue as reads find them; remove those of queues gone.
+
+    Watching the reads makes none happen: with every queue sensor disabled, nothing
+    is read after set-up. An account that may not read the queues has none.
+    """
+    registry = er.async_get(hass)
+    prefix = f"{entry.unique_id}_{_QUEUE_PREFIX}"
+    shown: set[str] = set()
+
+    @callback
+    def sync() -> None:
+        """Add the sensors of new queues; remove those of queues no longer listed."""
+        data = None if queues is None else queues.data
+        if queues is not None and data is None:
+            return  # not read yet
+        listed = set(data.queues) if data else set()
+        if new := listed - shown:
+            assert queues is not None
+            shown.update(new)
+            async_add_entities(QueueSensor(queues, queue) for queue in sorted(new))
+        if data is not None and not data.complete:
+            return  # the queues past the pages read are not known
+        keep = {f"{prefix}{queue}" for queue in listed}
+        for item in er.async_entries_for_config_entry(registry, entry.entry_id):
+            if (
+                item.domain == Platform.SENSOR
+                and item.unique_id.startswith(prefix)
+                and item.unique_id not in keep
+            ):
+                registry.async_remove(item.entity_id)
+        shown.intersection_update(listed)
+
+    sync()
+    if queues is not None:
+        entry.async_on_unload(queues.async_watch_reads(sync))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -219,3 +269,66 @@ class HistorySensor(ClickToDialEntity[HistoryCoordinator], SensorEntity):
         """Write the state of the new day; wait for the next one."""
         self.async_write_ha_state()
         self._plan_new_day()
+
+
+def queue_label(queue: CallQueue) -> str:
+    """Return how a queue is named: its description, else its internal number or id."""
+    return queue.description or queue.internal_number or queue.id
+
+
+class QueueSensor(ClickToDialEntity[QueuesCoordinator], SensorEntity):
+    """How many callers wait in one of the company's call queues."""
+
+    _attr_translation_key = "queue"
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    # Read every 30 s while enabled: only those who watch a queue turn its sensor on.
+    _attr_entity_registry_enabled_default = False
+
+    def __init__(self, coordinator: QueuesCoordinator, queue_id: str) -> None:
+        """Create the sensor of one queue."""
+        super().__init__(coordinator, f"{_QUEUE_PREFIX}{queue_id}")
+        self.queue_id = queue_id
+        queue = self._queue()
+        self._attr_translation_placeholders = {
+            "queue": queue_label(queue) if queue else queue_id
+        }
+
+    def _queue(self) -> CallQueue | None:
+        """Return the queue as last read; None when it is not listed."""
+        data = self.coordinator.data
+        return data.queues.get(self.queue_id) if data else None
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether the queue was read and reads have not failed long."""
+        return super().available and self._queue() is not None
+
+    @property
+    @override
+    def native_value(self) -> int | None:
+        """Return how many callers wait in the queue."""
+        queue = self._queue()
+        return queue.waiting if queue else None
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the queue's internal number (to call it, or to route calls to it)."""
+        queue = self._queue()
+        return {"internal_number": queue.internal_number if queue else None}
+
+    @override
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Follow a renamed queue in the name, then write the state."""
+        queue = self._queue()
+        if (
+            queue
+            and (label := queue_label(queue))
+            != (self._attr_translation_placeholders["queue"])
+        ):
+            self._attr_translation_placeholders = {"queue": label}
+            # Home Assistant keeps the name once worked out: have it worked out anew.
+            self.__dict__.pop("name", None)
+        super()._handle_coordinator_update()

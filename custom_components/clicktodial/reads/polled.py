@@ -51,6 +51,9 @@ class PolledReadSettings:
     not_read: Callable[[], UpdateFailed]
     # The error once reads failed for ``unavailable_after``.
     unavailable: Callable[[], UpdateFailed]
+    # Whether a 401 means the token is no longer accepted (re-authentication). Paths
+    # with v2 take the token as a Bearer: their 401 may refuse only that header.
+    reauth_on_401: bool = True
 
 
 class PolledReadCoordinator[DataT](DataUpdateCoordinator[DataT | None]):
@@ -116,7 +119,7 @@ class PolledReadCoordinator[DataT](DataUpdateCoordinator[DataT | None]):
         try:
             data = await self._async_read()
         except VoipgridAuthenticationError as err:
-            if err.status == 401:
+            if err.status == 401 and settings.reauth_on_401:
                 raise auth_failed() from err
             return self._failed(err, started, first_read=first_read)
         except VoipgridError as err:
@@ -130,7 +133,7 @@ class PolledReadCoordinator[DataT](DataUpdateCoordinator[DataT | None]):
         self, err: VoipgridError, started: float, *, first_read: bool
     ) -> DataT | None:
         """Take a failed read into account: retry with backoff, keep the last data."""
-        # 404: no such feature; 403 (a 401 never comes here): no right to it.
+        # 404: no such feature; 403 (or a Bearer's 401): no right to it.
         if first_read and isinstance(
             err, (VoipgridNotFoundError, VoipgridAuthenticationError)
         ):

@@ -1,5 +1,6 @@
 """Typed async client of the VoIPGRID platform (no Home Assistant imports)."""
 
+from .caller_ids import CallerIdNumber
 from .client import VoipgridClient
 from .core import DEFAULT_BASE_URL
 from .errors import (
@@ -10,6 +11,7 @@ from .errors import (
     VoipgridCredentialsError,
     VoipgridError,
     VoipgridInvalidRequestError,
+    VoipgridNotAllowedError,
     VoipgridNotFoundError,
     VoipgridRateLimitError,
     VoipgridResponseError,
@@ -42,6 +44,7 @@ from .notification import (
 )
 from .numbers import DEFAULT_NUMBER, calling_code, clean_number, number_key, same_number
 from .phones import PhoneAccount
+from .queues import CallQueue
 from .ratelimit import Backoff, RateLimit
 
 __all__ = [
@@ -51,7 +54,9 @@ __all__ = [
     "Backoff",
     "Call",
     "CallHistory",
+    "CallQueue",
     "CallStatus",
+    "CallerIdNumber",
     "Destination",
     "DestinationKind",
     "Destinations",
@@ -76,6 +81,7 @@ __all__ = [
     "VoipgridCredentialsError",
     "VoipgridError",
     "VoipgridInvalidRequestError",
+    "VoipgridNotAllowedError",
     "VoipgridNotFoundError",
     "VoipgridRateLimitError",
     "VoipgridResponseError",

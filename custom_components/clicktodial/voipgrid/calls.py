@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Final
+from urllib.parse import quote
 
 from .core import VoipgridCore
 from .models import Call
@@ -43,4 +44,18 @@ class CallRequests(VoipgridCore):
         """Return the current state of a call."""
         return Call.from_json(
             await self._request("GET", f"{CLICK_TO_DIAL_PATH}{call_id}/")
+        )
+
+    async def hang_up_call(self, call_id: str, *, despite_pause: bool = False) -> None:
+        """Ask the platform to stop a call (``DELETE``); any 2xx answer is success.
+
+        Not confirmed by the platform: a refusal comes as VoipgridNotFoundError (404),
+        VoipgridNotAllowedError (405) or VoipgridInvalidRequestError (400).
+        ``despite_pause`` sends it even while the account is rate limited.
+        """
+        await self._request(
+            "DELETE",
+            f"{CLICK_TO_DIAL_PATH}{quote(call_id, safe='')}/",
+            ignore_body=True,
+            despite_pause=despite_pause,
         )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from .call_history import CallHistoryRequests
+from .caller_ids import CallerIdRequests
 from .calls import CallRequests
 from .destinations import DestinationRequests
 from .phone_accounts import PhoneAccountRequests
+from .queues import QueueRequests
 from .subscriptions import SubscriptionRequests
 
 
@@ -15,6 +17,8 @@ class VoipgridClient(
     SubscriptionRequests,
     CallHistoryRequests,
     PhoneAccountRequests,
+    QueueRequests,
+    CallerIdRequests,
 ):
     """Async client of one VoIPGRID account, over an injected aiohttp session.
 

@@ -23,6 +23,7 @@ from .errors import (
     VoipgridConnectionError,
     VoipgridCredentialsError,
     VoipgridInvalidRequestError,
+    VoipgridNotAllowedError,
     VoipgridNotFoundError,
     VoipgridRateLimitError,
     VoipgridResponseError,
@@ -177,6 +178,8 @@ def _decode(status: int, text: str, *, ignore_body: bool = False) -> object:
         raise VoipgridAuthenticationError(status)
     if status == 404:
         raise VoipgridNotFoundError("Not found")
+    if status == 405:
+        raise VoipgridNotAllowedError("Method not allowed (HTTP 405)")
     if ignore_body and 200 <= status < 300:
         return None
     try:

@@ -50,6 +50,10 @@ class VoipgridResponseError(VoipgridError):
     """The platform answered something this client cannot use (5xx, non-JSON, bad shape)."""
 
 
+class VoipgridNotAllowedError(VoipgridResponseError):
+    """The platform does not allow this method on the resource (405)."""
+
+
 class InvalidNumberError(ValueError):
     """A phone number or extension that cannot be dialled."""
 

@@ -77,6 +77,8 @@ class Profile:
     last_name: str | None
     client: str | None
     language: str | None
+    # The company's uuid, which the v2 paths of the company take (caller-ID numbers).
+    client_uuid: str | None = None
 
     @property
     def unique_id(self) -> str:
@@ -111,6 +113,7 @@ class Profile:
             last_name=_optional_str(data.get("last_name")),
             client=None if client in (None, "") else str(client),
             language=_optional_str(data.get("language")),
+            client_uuid=_optional_str(data.get("client_uuid")),
         )
 
 
