@@ -29,6 +29,7 @@ from tests.e2e.harness import (
     HA_USERNAME,
     HomeAssistant,
     http_json,
+    libfaketime,
     running_home_assistant,
 )
 
@@ -211,7 +212,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=DASHBOARD_PNG)
     args = parser.parse_args()
-    with running_home_assistant() as hass:
+    if (library := libfaketime()) is None:
+        sys.exit(
+            "Home Assistant runs with Debian's libfaketime: apt-get install faketime"
+        )
+    with running_home_assistant(library) as hass:
         set_up(hass)
         make_calls(hass)
         screenshot(hass, args.output)
