@@ -13,9 +13,9 @@ from .calls.coordinator import ClickToDialCoordinator
 from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .intent import async_register_intents
 from .pushed import async_get_pushed_calls, async_remove_pushed_calls
-from .reads.destinations import async_setup_destinations
-from .reads.history import async_setup_history
-from .reads.phones import async_setup_phones
+from .reads.destinations import DestinationsCoordinator
+from .reads.history import HistoryCoordinator
+from .reads.phones import PhonesCoordinator
 from .runtime import ClickToDialConfigEntry, ClickToDialData
 from .services import async_setup_services
 from .texts import async_load_texts
@@ -61,7 +61,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
     pushed = await async_get_pushed_calls(hass, entry)
     coordinator = ClickToDialCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    destinations = await async_setup_destinations(hass, entry, client)
+    destinations = await DestinationsCoordinator.async_read_first(hass, entry, client)
     entry.runtime_data = ClickToDialData(
         client=client,
         coordinator=coordinator,
@@ -70,8 +70,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
         # Which phones are the user's, only which phone rings says.
         phones=None
         if destinations is None
-        else await async_setup_phones(hass, entry, client),
-        history=await async_setup_history(hass, entry, client),
+        else await PhonesCoordinator.async_read_first(hass, entry, client),
+        history=await HistoryCoordinator.async_read_first(hass, entry, client),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_wire(hass, entry)
