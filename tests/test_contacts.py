@@ -360,16 +360,16 @@ async def test_edit_contact(
     )
 
 
-@pytest.mark.parametrize("name", ["alice", " ALICE ", "Alice"])
+@pytest.mark.parametrize("name", ["alice", " ALICE ", "Alice", "Alice.", "A.l.i.c.e!"])
 async def test_duplicate_name_refused(
     hass: HomeAssistant,
     simulator: Simulator,
     init_integration: MockConfigEntry,
     name: str,
 ) -> None:
-    """A name another contact has, in any case, is refused on the name field.
+    """A name another contact has, in any case or punctuation, is refused on its field.
 
-    Contacts are called by name regardless of case: two of them could not be told apart.
+    Contacts are called by name as Assist reads it: two of them could not be told apart.
     """
     await add_contact(hass, init_integration, ALICE)
     other = {**ALICE, "name": name, "number": "202"}

@@ -1,4 +1,4 @@
-"""Tests of the logbook: one readable line per call outcome, naming the contact or number."""
+"""Tests of the logbook: one line per step of a call, and pushed calls naming who."""
 
 from __future__ import annotations
 
@@ -87,23 +87,6 @@ async def logbook_lines(
     ]
 
 
-LINES = {
-    "en": [
-        ("Call", "to Alice (+31508009899) ended"),
-        ("Call", "to +31508009902 failed: the other side was not reached"),
-        ("Call", "to 0508009905 is no longer followed (last seen: setting up)"),
-    ],
-    "nl": [
-        ("Gesprek", "naar Alice (+31508009899) beëindigd"),
-        ("Gesprek", "naar +31508009902 mislukt: de andere kant werd niet bereikt"),
-        (
-            "Gesprek",
-            "naar 0508009905 wordt niet meer gevolgd (laatst gezien: wordt opgezet)",
-        ),
-    ],
-}
-
-
 async def event_types_shown(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> list[str]:
@@ -128,22 +111,18 @@ async def event_types_shown(
 
 
 @pytest.mark.usefixtures("logbook")
-@pytest.mark.parametrize("language", ["en", "nl"])
-async def test_one_line_per_call_outcome(
+async def test_one_line_per_step(
     hass: HomeAssistant,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
     mock_config_entry: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
-    language: str,
 ) -> None:
-    """Each call ends with one line naming the contact or the number, and how it went.
+    """Each step of a call is one line, its end included, and none is written twice.
 
-    In Home Assistant's language; the contact as written, the number as it was sent to
-    the platform (typed as +31 (0)50 800 9902: sent as +31508009902).
+    The Call event entity's states are the lines; its end is not described again by the
+    ``clicktodial_call_ended`` event, which automations still get.
     """
-    # Set before the account: its entities get their names in this language.
-    hass.config.language = language
     entry = MockConfigEntry(
         domain=DOMAIN,
         title=mock_config_entry.title,
@@ -161,12 +140,13 @@ async def test_one_line_per_call_outcome(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    ended = async_capture_events(hass, "clicktodial_call_ended")
 
     await hass.services.async_call(
         "button", "press", {ATTR_ENTITY_ID: "button.call_alice"}, blocking=True
     )
     await advance(hass, freezer, 60, step=0.5)
-    # A number, not a contact, whose other side is not reached.
+    # A number whose other side is not reached.
     await hass.services.async_call(
         DOMAIN, "call", {"b_number": "+31 (0)50 800 9902"}, blocking=True
     )
@@ -178,13 +158,22 @@ async def test_one_line_per_call_outcome(
     simulator.inject("get_call", Fault.http(404))
     await advance(hass, freezer, 2, step=0.5)
 
-    assert await logbook_lines(hass, hass_ws_client) == LINES[language]
-
-    # Home Assistant's language changed: the lines follow.
-    other = "en" if language == "nl" else "nl"
-    await hass.config.async_update(language=other)
-    await hass.async_block_till_done()
-    assert await logbook_lines(hass, hass_ws_client) == LINES[other]
+    assert [event.data["status"] for event in ended] == [
+        "disconnected",
+        "failing_b",
+        "setting_up",
+    ]
+    assert await event_types_shown(hass, hass_ws_client) == [
+        *("setting_up", "dialing_a", "dialing_b", "connected", "disconnected"),
+        *("setting_up", "dialing_a", "dialing_b", "failing_b"),
+        *("setting_up", "not_followed"),
+    ]
+    assert await logbook_lines(hass, hass_ws_client) == []
+    # The forgotten call's last event says what was seen last, and whom it called.
+    attributes = hass.states.get(EVENT).attributes
+    assert attributes["event_type"] == "not_followed"
+    assert attributes["previous_status"] == "setting_up"
+    assert attributes["b_number"] == "0508009905"
 
 
 @pytest.mark.usefixtures("logbook")
@@ -204,8 +193,8 @@ async def test_reload_writes_no_outcome(
     )
     await advance(hass, freezer, 60, step=0.5)
     before = hass.states.get(EVENT)
-    lines = await logbook_lines(hass, hass_ws_client)
-    assert lines == [("Call", "to +31508009899 ended")]
+    lines = await all_lines(hass, hass_ws_client)
+    assert len(lines) == 5
     ended = async_capture_events(hass, "clicktodial_call_ended")
 
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
@@ -213,7 +202,7 @@ async def test_reload_writes_no_outcome(
     await advance(hass, freezer, 10, step=0.5)
 
     assert ended == []
-    assert await logbook_lines(hass, hass_ws_client) == lines
+    assert await all_lines(hass, hass_ws_client) == lines
     # The last event is not written again (the logbook would show it as a new line).
     after = hass.states.get(EVENT)
     assert after.state == "unknown"
@@ -271,7 +260,7 @@ async def test_reload_writes_no_line(
     )
     await advance(hass, freezer, 60, step=0.5)
     before = await all_lines(hass, hass_ws_client)
-    assert len(before) == 6
+    assert len(before) == 5
 
     for _ in range(2):
         await hass.config_entries.async_reload(mock_config_entry.entry_id)
@@ -362,13 +351,13 @@ async def test_pushed_calls_named(
 
 
 @pytest.mark.usefixtures("logbook")
-async def test_line_of_an_older_version(
+async def test_call_end_is_no_line_of_its_own(
     hass: HomeAssistant,
     simulator: Simulator,
     mock_config_entry: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    """A recorded call end with a status this version does not name is still a line."""
+    """A recorded call end (as earlier versions described it) is no line now."""
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
@@ -379,6 +368,4 @@ async def test_line_of_an_older_version(
     )
     await hass.async_block_till_done()
 
-    assert await logbook_lines(hass, hass_ws_client) == [
-        ("Call", "to 202 is no longer followed (last seen: parked)")
-    ]
+    assert await all_lines(hass, hass_ws_client) == []

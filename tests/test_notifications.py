@@ -1262,6 +1262,17 @@ async def test_unknown_caller_translated(
     (item,) = await todo_items(hass, entity_id)
     assert item["summary"] == "Onbekende beller"
 
+    # Back in English, without a reload: the next one is named in English.
+    await hass.config.async_update(language="en")
+    await hass.async_block_till_done()
+    await post(
+        client,
+        webhook_path(simulator),
+        notification("ended", reason="busy", caller=None, name=None, call_id="second"),
+    )
+    summaries = {item["summary"] for item in await todo_items(hass, entity_id)}
+    assert summaries == {"Onbekende beller", "Unknown caller"}
+
 
 @pytest.mark.parametrize("language", ["en", "nl"])
 def test_issue_translations(language: str) -> None:

@@ -402,6 +402,8 @@ class Run:
     shown: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     shown_at: dict[tuple[str, str], float] = field(default_factory=dict)
     told: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # The calls the Call event entities showed as no longer followed.
+    given_up: set[str] = field(default_factory=set)
     served: list[ServedFault] = field(default_factory=list)
     reauth_starts: Counter[str] = field(default_factory=Counter)
     unavailable: list[tuple[str, float]] = field(default_factory=list)
@@ -436,6 +438,9 @@ def watch(
             return
         last_shown[entity_id] = shown
         call_id, status = shown[1], shown[2]
+        if status == "not_followed":
+            run.given_up.add(call_id)
+            return
         run.shown[call_id].append(status)
         run.shown_at.setdefault((call_id, status), driver.elapsed())
 
@@ -632,13 +637,16 @@ async def test_soak(
         if CallStatus(shown[-1]).is_terminal:
             assert shown[-1] == expected[-1], (call, shown)
             assert told == [shown[-1]], (call, told)
+            assert call.call_id not in run.given_up, call
             continue
         if call.timeline == "stuck" and any(
             message.startswith(f"Call {call.call_id} has been ")
             and message.endswith("no longer following it")
             for message in warnings_logged.messages
         ):
-            continue  # given up, with a warning
+            # Given up, with a warning; its last line says so.
+            assert call.call_id in run.given_up, call
+            continue
         # Not ended: only on the account whose token was revoked, still followed and
         # saved for when the new token is entered.
         assert call.account == 1, (call, shown)

@@ -472,10 +472,10 @@ def test_call_status_translations(language: str) -> None:
     statuses = [status.value for status in CallStatus]
 
     assert list(entity["sensor"]["call_status"]["state"]) == statuses
-    assert (
-        list(entity["event"]["call"]["state_attributes"]["event_type"]["state"])
-        == statuses
-    )
+    assert list(entity["event"]["call"]["state_attributes"]["event_type"]["state"]) == [
+        *statuses,
+        "not_followed",
+    ]
 
 
 def test_icons() -> None:
@@ -487,7 +487,11 @@ def test_icons() -> None:
     assert sensor["default"].startswith("mdi:")
     assert set(sensor["state"]) == statuses
     assert all(icon.startswith("mdi:") for icon in sensor["state"].values())
-    assert icons["entity"]["event"]["call"]["default"].startswith("mdi:")
+    event = icons["entity"]["event"]["call"]
+    assert event["default"].startswith("mdi:")
+    assert set(event["state_attributes"]["event_type"]["state"]) == statuses | {
+        "not_followed"
+    }
     services = yaml.safe_load((INTEGRATION / "services.yaml").read_text("utf-8"))
     assert set(icons["services"]) == set(services)
     assert all(
@@ -665,7 +669,11 @@ def test_state_attribute_translations(language: str) -> None:
     }
     assert all(event[name]["name"] for name in set(event) - {"event_type"})
     assert list(event["previous_status"]["state"]) == statuses
-    assert event["previous_status"]["state"] == event["event_type"]["state"]
+    assert event["previous_status"]["state"] == {
+        status: name
+        for status, name in event["event_type"]["state"].items()
+        if status != "not_followed"
+    }
 
 
 # Home Assistant's own Dutch words for its screens and states (frontend, nl).

@@ -13,11 +13,11 @@ from .calls.coordinator import ClickToDialCoordinator
 from .const import CONF_API_TOKEN, DOMAIN, STORAGE_VERSION
 from .intent import async_register_intents
 from .pushed import async_get_pushed_calls, async_remove_pushed_calls
-from .reads.caller_ids import async_setup_caller_ids
-from .reads.destinations import async_setup_destinations
-from .reads.history import async_setup_history
-from .reads.phones import async_setup_phones
-from .reads.queues import async_setup_queues
+from .reads.caller_ids import CallerIdsCoordinator
+from .reads.destinations import DestinationsCoordinator
+from .reads.history import HistoryCoordinator
+from .reads.phones import PhonesCoordinator
+from .reads.queues import QueuesCoordinator
 from .runtime import ClickToDialConfigEntry, ClickToDialData
 from .services import async_offer_caller_ids, async_setup_services
 from .texts import async_load_texts
@@ -63,7 +63,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
     pushed = await async_get_pushed_calls(hass, entry)
     coordinator = ClickToDialCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    destinations = await async_setup_destinations(hass, entry, client)
+    destinations = await DestinationsCoordinator.async_read_first(hass, entry, client)
     entry.runtime_data = ClickToDialData(
         client=client,
         coordinator=coordinator,
@@ -72,10 +72,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: ClickToDialConfigEntry) 
         # Which phones are the user's, only which phone rings says.
         phones=None
         if destinations is None
-        else await async_setup_phones(hass, entry, client),
-        history=await async_setup_history(hass, entry, client),
-        queues=await async_setup_queues(hass, entry, client),
-        caller_ids=await async_setup_caller_ids(
+        else await PhonesCoordinator.async_read_first(hass, entry, client),
+        history=await HistoryCoordinator.async_read_first(hass, entry, client),
+        queues=await QueuesCoordinator.async_read_first(hass, entry, client),
+        caller_ids=await CallerIdsCoordinator.async_read_first_of(
             hass, entry, client, coordinator.profile
         ),
     )

@@ -4,7 +4,8 @@ One connectivity sensor per phone account of the user, named after it ("Desk (20
 online"). Whether a phone is registered comes from the read of the company's phone
 accounts; which phone accounts are the user's, and their names, from which phone rings,
 both read every 5 minutes. Phone accounts the user gains get a sensor at the next read;
-those the user loses lose theirs (also across a restart).
+those the user loses lose theirs (also across a restart). With "Show colleagues' phones",
+each colleague's phone account gets one too, on its own device.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .colleagues.binary_sensor import ColleagueOnlineSensor
-from .colleagues.devices import async_follow_colleagues
+from .colleagues.devices import async_follow_colleagues, device_info
 from .entity import ClickToDialEntity
 from .reads.destinations import DestinationsCoordinator, destination_label
 from .reads.phones import PhonesCoordinator
 from .runtime import ClickToDialConfigEntry
-from .voipgrid import Destination
+from .voipgrid import Destination, PhoneAccount
 
 PARALLEL_UPDATES = 0
 
@@ -97,10 +97,64 @@ async def async_setup_entry(
         entry.async_on_unload(phones.async_add_listener(sync))
 
 
-class PhoneOnlineSensor(ClickToDialEntity[PhonesCoordinator], BinarySensorEntity):
-    """Whether a phone is registered to one of the user's phone accounts."""
+class OnlineSensor(ClickToDialEntity[PhonesCoordinator], BinarySensorEntity):
+    """Whether a phone is registered to a phone account, from the phone list."""
 
     _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    phone_id: str
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return whether it is known whether the phone is registered."""
+        data = self.coordinator.data
+        return (
+            super().available
+            and data is not None
+            and data.registered(self.phone_id) is not None
+        )
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Return whether a phone is registered to the phone account."""
+        data = self.coordinator.data
+        return data.registered(self.phone_id) if data else None
+
+    def _phone(self) -> PhoneAccount | None:
+        """Return the phone account as the phone list has it."""
+        data = self.coordinator.data
+        return data.accounts.get(self.phone_id) if data else None
+
+
+class ColleagueOnlineSensor(OnlineSensor):
+    """Whether a phone is registered to a colleague's phone account."""
+
+    _attr_translation_key = "colleague_online"
+
+    def __init__(
+        self, phones: PhonesCoordinator, phone: PhoneAccount, enabled: bool
+    ) -> None:
+        """Create the sensor of one colleague's phone account."""
+        super().__init__(phones, f"colleague_{phone.id}_connected")
+        self._attr_device_info = device_info(phones.config_entry, phone)
+        self._attr_entity_registry_enabled_default = enabled
+        self.phone_id = phone.id
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the extension and which phone is registered (as it names itself)."""
+        phone = self._phone()
+        return {
+            "internal_number": phone.number if phone else None,
+            "device": phone.useragent if phone else None,
+        }
+
+
+class PhoneOnlineSensor(OnlineSensor):
+    """Whether a phone is registered to one of the user's phone accounts."""
+
     _attr_translation_key = "phone_online"
 
     def __init__(
@@ -135,28 +189,9 @@ class PhoneOnlineSensor(ClickToDialEntity[PhonesCoordinator], BinarySensorEntity
 
     @property
     @override
-    def available(self) -> bool:
-        """Return whether it is known whether the phone is registered."""
-        data = self.coordinator.data
-        return (
-            super().available
-            and data is not None
-            and data.registered(self.phone_id) is not None
-        )
-
-    @property
-    @override
-    def is_on(self) -> bool | None:
-        """Return whether a phone is registered to the phone account."""
-        data = self.coordinator.data
-        return data.registered(self.phone_id) if data else None
-
-    @property
-    @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return which phone is registered (as it names itself), and its number."""
-        data = self.coordinator.data
-        phone = data.accounts.get(self.phone_id) if data else None
+        phone = self._phone()
         destination = self._destination()
         return {
             "device": phone.useragent if phone else None,

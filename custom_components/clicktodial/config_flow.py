@@ -32,6 +32,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
+from .calls.path import fold_name
 from .const import (
     AUTO_ANSWER_OPTIONS,
     AUTO_ANSWER_PLATFORM,
@@ -505,13 +506,14 @@ class ContactSubentryFlow(ConfigSubentryFlow):
         )
 
     def _name_taken(self, name: str, editing: ConfigSubentry | None) -> bool:
-        """Return whether another contact of the account has the name, in any case.
+        """Return whether another contact of the account has the name, as Assist reads it.
 
-        Contacts are called by name, regardless of case: two "Alice"s could not be.
+        Contacts are called by name, regardless of case and punctuation: two "Alice"s,
+        or "Smith, John" and "Smith John", could not be told apart.
         """
-        wanted = name.casefold()
+        wanted = fold_name(name)
         return any(
-            subentry.data[CONF_NAME].strip().casefold() == wanted
+            fold_name(subentry.data[CONF_NAME]) == wanted
             for subentry in self._get_entry().subentries.values()
             if editing is None or subentry.subentry_id != editing.subentry_id
         )

@@ -30,10 +30,18 @@ async def async_setup_entry(
         async_add_entities([PhoneCallsEventEntity(pushed)])
 
 
-class CallEventEntity(ClickToDialEntity[ClickToDialCoordinator], EventEntity):
-    """Fires when a tracked call reaches a new status."""
+# The event of a call that is no longer followed before it ended (the platform forgot it,
+# or it went on too long): the step the logbook shows last for it.
+NOT_FOLLOWED = "not_followed"
 
-    _attr_event_types = [status.value for status in CallStatus]
+
+class CallEventEntity(ClickToDialEntity[ClickToDialCoordinator], EventEntity):
+    """Fires when a tracked call reaches a new status, or is no longer followed.
+
+    Its states are the dashboard's Recent calls: one line per step of a call.
+    """
+
+    _attr_event_types = [status.value for status in CallStatus] + [NOT_FOLLOWED]
     _attr_translation_key = "call"
 
     def __init__(self, coordinator: ClickToDialCoordinator) -> None:
@@ -82,19 +90,26 @@ class CallEventEntity(ClickToDialEntity[ClickToDialCoordinator], EventEntity):
         The coordinator passes changes on only once an update is over and succeeded:
         the entity is available again then, and no change is written unavailable.
         """
-        if not (changes := self.coordinator.data.changes):
+        data = self.coordinator.data
+        steps = [
+            (change.call, change.call.status.value, change.previous)
+            for change in data.changes
+        ] + [
+            (call, NOT_FOLLOWED, call.status)
+            for call in data.ended
+            if not call.status.is_terminal
+        ]
+        if not steps:
             self.async_write_ha_state()
             return
-        for change in changes:
+        for call, event_type, previous in steps:
             self._trigger_event(
-                change.call.status.value,
+                event_type,
                 {
-                    "call_id": change.call.call_id,
-                    "b_number": change.call.b_number,
-                    "contact": change.call.contact,
-                    "previous_status": change.previous.value
-                    if change.previous
-                    else None,
+                    "call_id": call.call_id,
+                    "b_number": call.b_number,
+                    "contact": call.contact,
+                    "previous_status": previous.value if previous else None,
                 },
             )
             self.async_write_ha_state()

@@ -84,14 +84,16 @@ async def _async_rename_entities(hass: HomeAssistant) -> None:
 
 @callback
 def _cached(hass: HomeAssistant, category: str, key: str) -> str | None:
-    """Return a loaded string in Home Assistant's language, else in English."""
-    for language in (text_language(hass.config.language), "en"):
-        strings = translation.async_get_cached_translations(
-            hass, language, category, DOMAIN
-        )
-        if (found := strings.get(f"component.{DOMAIN}.{category}.{key}")) is not None:
-            return found
-    return None
+    """Return a loaded string in Home Assistant's language, else in English.
+
+    English also while a new language's texts are still being loaded.
+    """
+    full_key = f"component.{DOMAIN}.{category}.{key}"
+    return translation.async_get_cached_translations(
+        hass, text_language(hass.config.language), category, DOMAIN
+    ).get(full_key) or translation.async_get_cached_translations(
+        hass, "en", category, DOMAIN
+    ).get(full_key)
 
 
 @callback

@@ -26,11 +26,12 @@ from custom_components.clicktodial.const import (
 )
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.storage import async_load_or_replace
+from custom_components.clicktodial.texts import cached_state_name
 from custom_components.clicktodial.voipgrid import Notification, calling_code
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er, translation
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
@@ -114,16 +115,6 @@ def _remove_entities_and_issues(
     delete_issues(hass, entry.entry_id)
 
 
-async def _async_unknown_caller(hass: HomeAssistant) -> str:
-    """Return how a missed call of a hidden number is named, in the user's language."""
-    translations = await translation.async_get_translations(
-        hass, hass.config.language, "entity", {DOMAIN}
-    )
-    return translations.get(
-        f"component.{DOMAIN}.entity.todo.missed_calls.state.unknown_caller", ""
-    )
-
-
 class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
     """The pushed calls of one account (nothing is polled): state, events, missed calls."""
 
@@ -154,7 +145,6 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
         self._store = pushed_calls_store(hass, entry.entry_id)
         self._loaded = False
         self._released = False
-        self._unknown_caller = ""
         self._unsub_forget: CALLBACK_TYPE | None = None
         self._forget_job = HassJob(
             self._forget, "clicktodial forget silent calls", cancel_on_shutdown=True
@@ -176,7 +166,6 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
                 await self.async_save_now()
             return
         self.calls.restore(stored.calls, self.hass.loop.time())
-        self._unknown_caller = await _async_unknown_caller(self.hass)
         if stored.new_webhook:
             await self.async_save_now()
         webhook.async_register(
@@ -247,7 +236,12 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
         for event in events:
             if event.type is CallEventType.MISSED:
                 self.missed.add_missed(
-                    event, unknown=self._unknown_caller, when=dt_util.utcnow()
+                    event,
+                    # In Home Assistant's language at the time of the call.
+                    unknown=cached_state_name(
+                        self.hass, Platform.TODO, "missed_calls", "unknown_caller"
+                    ),
+                    when=dt_util.utcnow(),
                 )
         self._changed(events)
         self._schedule_forget()

@@ -9,7 +9,7 @@ Bearer: a 401 there refuses that header, not the token, so it asks for no new to
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final, override
+from typing import Final, Self, override
 
 from custom_components.clicktodial.const import (
     CALLER_IDS_BACKOFF_INITIAL,
@@ -62,22 +62,29 @@ def caller_id_label(number: CallerIdNumber) -> str:
     return number.number
 
 
-async def async_setup_caller_ids(
-    hass: HomeAssistant,
-    entry: ClickToDialConfigEntry,
-    client: VoipgridClient,
-    profile: Profile | None,
-) -> CallerIdsCoordinator | None:
-    """Read the caller-ID numbers once; None when the account cannot read them."""
-    if profile is None or profile.client_uuid is None:
-        return None
-    coordinator = CallerIdsCoordinator(hass, entry, client, profile.client_uuid)
-    await coordinator.async_refresh()
-    return coordinator if coordinator.supported else None
-
-
 class CallerIdsCoordinator(PolledReadCoordinator[CallerIds]):
     """The numbers one account may show as caller ID; None until a first good read."""
+
+    settings = CALLER_IDS_READ
+
+    @classmethod
+    async def async_read_first_of(
+        cls,
+        hass: HomeAssistant,
+        config_entry: ClickToDialConfigEntry,
+        client: VoipgridClient,
+        profile: Profile | None,
+    ) -> Self | None:
+        """Read the numbers of the profile's company once; None when they cannot be read.
+
+        The path names the company (the profile's ``client_uuid``): without it, there
+        is nothing to read.
+        """
+        if profile is None or profile.client_uuid is None:
+            return None
+        coordinator = cls(hass, config_entry, client, profile.client_uuid)
+        await coordinator.async_refresh()
+        return coordinator if coordinator.supported else None
 
     def __init__(
         self,
@@ -87,7 +94,7 @@ class CallerIdsCoordinator(PolledReadCoordinator[CallerIds]):
         client_uuid: str,
     ) -> None:
         """Create the coordinator of one account of the company ``client_uuid``."""
-        super().__init__(hass, config_entry, client, CALLER_IDS_READ)
+        super().__init__(hass, config_entry, client)
         self._client_uuid = client_uuid
 
     @override

@@ -95,19 +95,10 @@ def _choice(destination: Destination | None, selected_id: str) -> SelectedDestin
     return SelectedDestination(id=selected_id, fixeddestination=destination.id)
 
 
-async def async_setup_destinations(
-    hass: HomeAssistant,
-    entry: ClickToDialConfigEntry,
-    client: VoipgridClient,
-) -> DestinationsCoordinator | None:
-    """Read which phone rings once; None when the account has no such feature."""
-    coordinator = DestinationsCoordinator(hass, entry, client)
-    await coordinator.async_refresh()
-    return coordinator if coordinator.supported else None
-
-
 class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
     """Which phone rings on one account; the data is None until a first good read."""
+
+    settings = DESTINATIONS_READ
 
     def __init__(
         self,
@@ -116,7 +107,7 @@ class DestinationsCoordinator(PolledReadCoordinator[Destinations]):
         client: VoipgridClient,
     ) -> None:
         """Create the coordinator of one account."""
-        super().__init__(hass, config_entry, client, DESTINATIONS_READ)
+        super().__init__(hass, config_entry, client)
         self._unknown_selections: set[SelectedDestination] = set()
 
     @property

@@ -84,19 +84,10 @@ def merge_calls(known: Calls, read: Iterable[HistoryCall], since: datetime) -> C
     )
 
 
-async def async_setup_history(
-    hass: HomeAssistant,
-    entry: ClickToDialConfigEntry,
-    client: VoipgridClient,
-) -> HistoryCoordinator | None:
-    """Read the call history once; None when the account has no call list."""
-    coordinator = HistoryCoordinator(hass, entry, client)
-    await coordinator.async_refresh()
-    return coordinator if coordinator.supported else None
-
-
 class HistoryCoordinator(PolledReadCoordinator[Calls]):
     """The calls of the last week on one account, newest first; None before a first read."""
+
+    settings = HISTORY_READ
 
     def __init__(
         self,
@@ -105,7 +96,7 @@ class HistoryCoordinator(PolledReadCoordinator[Calls]):
         client: VoipgridClient,
     ) -> None:
         """Create the coordinator of one account."""
-        super().__init__(hass, config_entry, client, HISTORY_READ)
+        super().__init__(hass, config_entry, client)
         # The next read on the schedule; the end of a call reads sooner.
         self._due = 0.0
         self._call_ended = False

@@ -20,9 +20,7 @@ from custom_components.clicktodial.const import (
     PHONES_UNAVAILABLE_AFTER,
 )
 from custom_components.clicktodial.errors import phones_not_read, phones_unavailable
-from custom_components.clicktodial.runtime import ClickToDialConfigEntry
-from custom_components.clicktodial.voipgrid import PhoneAccount, VoipgridClient
-from homeassistant.core import HomeAssistant
+from custom_components.clicktodial.voipgrid import PhoneAccount
 
 from .polled import PolledReadCoordinator, PolledReadSettings
 
@@ -57,28 +55,10 @@ class PhoneAccounts:
         return False if self.complete else None
 
 
-async def async_setup_phones(
-    hass: HomeAssistant,
-    entry: ClickToDialConfigEntry,
-    client: VoipgridClient,
-) -> PhonesCoordinator | None:
-    """Read which phones are online once; None when the account may not read the list."""
-    coordinator = PhonesCoordinator(hass, entry, client)
-    await coordinator.async_refresh()
-    return coordinator if coordinator.supported else None
-
-
 class PhonesCoordinator(PolledReadCoordinator[PhoneAccounts]):
     """The company's active phone accounts; the data is None until a first good read."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        config_entry: ClickToDialConfigEntry,
-        client: VoipgridClient,
-    ) -> None:
-        """Create the coordinator of one account."""
-        super().__init__(hass, config_entry, client, PHONES_READ)
+    settings = PHONES_READ
 
     @override
     async def _async_read(self) -> PhoneAccounts:

@@ -14,7 +14,7 @@ from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import override
+from typing import ClassVar, Self, override
 
 from custom_components.clicktodial.const import DOMAIN, LOGGER
 from custom_components.clicktodial.errors import auth_failed
@@ -60,19 +60,32 @@ class PolledReadCoordinator[DataT](DataUpdateCoordinator[DataT | None]):
     """One account's polled read; the data is None until a first good read.
 
     ``supported`` turns False when the first read finds no such feature (the data stays
-    None); the coordinator is then not used.
+    None); the coordinator is then not used. Each read names its ``settings``.
     """
 
     config_entry: ClickToDialConfigEntry
+    settings: ClassVar[PolledReadSettings]
+
+    @classmethod
+    async def async_read_first(
+        cls,
+        hass: HomeAssistant,
+        config_entry: ClickToDialConfigEntry,
+        client: VoipgridClient,
+    ) -> Self | None:
+        """Create the coordinator and read once; None when there is no such feature."""
+        coordinator = cls(hass, config_entry, client)
+        await coordinator.async_refresh()
+        return coordinator if coordinator.supported else None
 
     def __init__(
         self,
         hass: HomeAssistant,
         config_entry: ClickToDialConfigEntry,
         client: VoipgridClient,
-        settings: PolledReadSettings,
     ) -> None:
         """Create the coordinator of one account."""
+        settings = self.settings
         super().__init__(
             hass,
             LOGGER,

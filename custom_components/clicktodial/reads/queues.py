@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, override
+from typing import Final, Self, override
 
 from custom_components.clicktodial.const import (
     DESTINATIONS_SLACK,
@@ -48,23 +48,28 @@ class CallQueues:
     complete: bool
 
 
-async def async_setup_queues(
-    hass: HomeAssistant,
-    entry: ClickToDialConfigEntry,
-    client: VoipgridClient,
-) -> QueuesCoordinator | None:
-    """Read the call queues once; None when the account may not read them."""
-    coordinator = QueuesCoordinator(hass, entry, client)
-    await coordinator.async_refresh()
-    if not coordinator.supported:
-        return None
-    if coordinator.data is None:
-        coordinator.async_read_until_found()
-    return coordinator
-
-
 class QueuesCoordinator(PolledReadCoordinator[CallQueues]):
     """The company's call queues; the data is None until a first good read."""
+
+    settings = QUEUES_READ
+
+    @classmethod
+    @override
+    async def async_read_first(
+        cls,
+        hass: HomeAssistant,
+        config_entry: ClickToDialConfigEntry,
+        client: VoipgridClient,
+    ) -> Self | None:
+        """Read the call queues once; None when the account may not read them.
+
+        A first read that failed for a passing reason is followed by reads until one
+        finds the queues, whether a sensor listens or not.
+        """
+        coordinator = await super().async_read_first(hass, config_entry, client)
+        if coordinator is not None and coordinator.data is None:
+            coordinator.async_read_until_found()
+        return coordinator
 
     def __init__(
         self,
@@ -73,7 +78,7 @@ class QueuesCoordinator(PolledReadCoordinator[CallQueues]):
         client: VoipgridClient,
     ) -> None:
         """Create the coordinator of one account."""
-        super().__init__(hass, config_entry, client, QUEUES_READ)
+        super().__init__(hass, config_entry, client)
         self._read_watchers: list[CALLBACK_TYPE] = []
 
     @override
