@@ -28,7 +28,7 @@ from .notifications import CALLER_NAME, CALLER_NUMBER, OUTBOUND_NUMBER
 
 if TYPE_CHECKING:
     from .accounts import Account
-    from .calls import ClickToDialCalls
+    from .calls import ClickToDialCalls, SimulatedCall
     from .core import Platform
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -288,35 +288,10 @@ class SimulatedHistory:
         now = self.platform.clock()
         records = []
         for call in self.click_to_dial.calls.values():
-            if call.email != email:
+            if call.email != email or (fields := _dialled_fields(call, now)) is None:
                 continue
-            reached = [
-                (offset, status)
-                for offset, status in call.timeline
-                if offset <= now - call.started_at and status is not None
-            ]
-            statuses = {status for _, status in reached}
-            if not statuses & _ENDED or not statuses & _RANG_B:
-                continue
-            times = {status: offset for offset, status in reached}
-            connected = times.get("connected")
-            ended = max(offset for offset, status in reached if status in _ENDED)
-            # The record is of the call to the number: it starts when that call was
-            # answered, else when the number was dialled; not when the call was set up
-            # (the user's own phone rings first).
-            began = times["dialing_b"] if connected is None else connected
             history_id = self._dialled.setdefault(call.call_id, next(self._ids))
-            records.append(
-                HistoryRecord(
-                    id=history_id,
-                    start=(call.created + timedelta(seconds=began)).astimezone(UTC),
-                    direction="outbound",
-                    duration=round(ended - connected) if connected is not None else 0,
-                    answered=connected is not None,
-                    number=call.b_number,
-                    phone=desk,
-                )
-            )
+            records.append(HistoryRecord(id=history_id, phone=desk, **fields))
         return records
 
     # -- handlers ------------------------------------------------------------------------
@@ -400,3 +375,31 @@ class SimulatedHistory:
                 "objects": [call.v1() for call in objects],
             }
         )
+
+
+def _dialled_fields(call: SimulatedCall, now: float) -> dict[str, Any] | None:
+    """Return the record of a click-to-dial call that rang the number and ended, or None.
+
+    The record is of the call to the number: it starts when that call was answered, else
+    when the number was dialled; not when the call was set up (the user's own phone
+    rings first).
+    """
+    reached = [
+        (offset, status)
+        for offset, status in call.timeline
+        if offset <= now - call.started_at and status is not None
+    ]
+    statuses = {status for _, status in reached}
+    if not statuses & _ENDED or not statuses & _RANG_B:
+        return None
+    times = {status: offset for offset, status in reached}
+    connected = times.get("connected")
+    ended = max(offset for offset, status in reached if status in _ENDED)
+    began = times["dialing_b"] if connected is None else connected
+    return {
+        "start": (call.created + timedelta(seconds=began)).astimezone(UTC),
+        "direction": "outbound",
+        "duration": round(ended - connected) if connected is not None else 0,
+        "answered": connected is not None,
+        "number": call.b_number,
+    }

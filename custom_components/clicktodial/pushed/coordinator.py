@@ -10,7 +10,7 @@ kept in the account's one registry of what outlives a set-up (``kept.py``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -115,6 +115,12 @@ def _remove_entities_and_issues(
     delete_issues(hass, entry.entry_id)
 
 
+@callback
+def _unknown_caller(hass: HomeAssistant) -> str:
+    """Return how a missed call of a hidden number is named: in the language of now."""
+    return cached_state_name(hass, Platform.TODO, "missed_calls", "unknown_caller")
+
+
 class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
     """The pushed calls of one account (nothing is polled): state, events, missed calls."""
 
@@ -144,11 +150,7 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
         self.manager: SubscriptionManager | None = None
         self._store = pushed_calls_store(hass, entry.entry_id)
         self._loaded = False
-        self._released = False
-        self._unsub_forget: CALLBACK_TYPE | None = None
-        self._forget_job = HassJob(
-            self._forget, "clicktodial forget silent calls", cancel_on_shutdown=True
-        )
+        self._forget = _ForgetSilentCalls(hass, self.calls, self._changed)
         self._unsub_state = entry.async_on_state_change(self._entry_state_changed)
         self.data = PushedCallsData()
 
@@ -172,7 +174,7 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
             self.hass, self.webhook_id, self.config_entry.title, self.async_apply
         )
         self.data = self._snapshot(())
-        self._schedule_forget()
+        self._forget.schedule()
 
     @callback
     def async_reuse(self) -> None:
@@ -214,13 +216,10 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
 
     async def async_release(self) -> None:
         """Unregister the webhook, stop the timers and write everything out (let go)."""
-        self._released = True
         self._unsub_state()
         if self.enabled:
             webhook.async_unregister(self.hass, self.webhook_id)
-        if self._unsub_forget is not None:
-            self._unsub_forget()
-            self._unsub_forget = None
+        self._forget.stop()
         await self.async_save_now()
 
     @override
@@ -235,16 +234,10 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
         events = self.calls.apply(notification, self.hass.loop.time())
         for event in events:
             if event.type is CallEventType.MISSED:
-                self.missed.add_missed(
-                    event,
-                    # In Home Assistant's language at the time of the call.
-                    unknown=cached_state_name(
-                        self.hass, Platform.TODO, "missed_calls", "unknown_caller"
-                    ),
-                    when=dt_util.utcnow(),
-                )
+                unknown = _unknown_caller(self.hass)
+                self.missed.add_missed(event, unknown=unknown, when=dt_util.utcnow())
         self._changed(events)
-        self._schedule_forget()
+        self._forget.schedule()
 
     @callback
     def _changed(self, events: Sequence[CallEvent] = ()) -> None:
@@ -302,24 +295,49 @@ class PushedCallsCoordinator(DataUpdateCoordinator[PushedCallsData]):
             "calls": self.calls.as_stored() if self.enabled else [],
         }
 
+
+class _ForgetSilentCalls:
+    """Forget the calls silent for too long (their end never came), on a timer."""
+
+    def __init__(
+        self, hass: HomeAssistant, calls: NotifiedCalls, changed: Callable[[], None]
+    ) -> None:
+        """Prepare; nothing is planned yet."""
+        self._hass = hass
+        self._calls = calls
+        self._changed = changed
+        self._stopped = False
+        self._unsub: CALLBACK_TYPE | None = None
+        self._job = HassJob(
+            self._forget, "clicktodial forget silent calls", cancel_on_shutdown=True
+        )
+
+    @callback
+    def schedule(self) -> None:
+        """Plan to forget the next call silent too long (a plan stays: fires early at worst)."""
+        if self._stopped or self._unsub is not None:
+            return
+        if (when := self._calls.next_forget()) is not None:
+            self._unsub = async_call_later(
+                self._hass, max(when - self._hass.loop.time(), 0), self._job
+            )
+
+    @callback
+    def stop(self) -> None:
+        """Plan nothing any more."""
+        self._stopped = True
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+
     @callback
     def _forget(self, _now: datetime) -> None:
         """Forget the calls silent for too long; plan the next time."""
-        self._unsub_forget = None
-        if self.calls.forget_silent(self.hass.loop.time()):
+        self._unsub = None
+        if self._calls.forget_silent(self._hass.loop.time()):
             LOGGER.debug("A call that went silent without an end was forgotten")
             self._changed()
-        self._schedule_forget()
-
-    @callback
-    def _schedule_forget(self) -> None:
-        """Plan to forget the next call silent too long (a plan stays: fires early at worst)."""
-        if self._released or self._unsub_forget is not None:
-            return
-        if (when := self.calls.next_forget()) is not None:
-            self._unsub_forget = async_call_later(
-                self.hass, max(when - self.hass.loop.time(), 0), self._forget_job
-            )
+        self.schedule()
 
 
 async def _async_let_go(phone: PushedCallsCoordinator) -> None:
