@@ -41,6 +41,9 @@ import aiohttp
 
 REPO = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
+# The Python that runs Home Assistant: this one, or another virtualenv's (with the
+# frontend of its release) to try another release: CLICKTODIAL_E2E_HASS_PYTHON=...
+HASS_PYTHON = os.environ.get("CLICKTODIAL_E2E_HASS_PYTHON") or sys.executable
 
 # The account the simulator serves, and the Home Assistant user that onboarding creates.
 EMAIL = "demo@example.com"
@@ -374,7 +377,7 @@ def running_home_assistant(
         processes.append(simulator)
         hass_process = Process.start(
             "hass",
-            [sys.executable, "-m", "homeassistant", "-c", str(config), "--skip-pip"],
+            [HASS_PYTHON, "-m", "homeassistant", "-c", str(config), "--skip-pip"],
             tmp / "hass.out",
             faked_time(started_at, library),
         )
