@@ -204,7 +204,8 @@ def paste_dashboard(page: Page, hass: HomeAssistant, steps: Steps) -> None:
     """
     page.locator("ha-sidebar").get_by_text("Settings", exact=True).click()
     page.get_by_text("Dashboards", exact=True).click()
-    page.wait_for_url("**/config/lovelace/dashboards")
+    # With or without a query string (2026.11 adds one).
+    page.wait_for_url(re.compile(r"/config/lovelace/dashboards(\?|$)"))
     page.get_by_role("button", name="Add dashboard").click()
     page.get_by_text("New dashboard from scratch", exact=True).click()
     page.get_by_role("textbox", name="Title").fill(DASHBOARD_TITLE)
