@@ -312,6 +312,46 @@ class HomeAssistant:
         url = f"{self.url}/api/states/{entity_id}"
         return str(http_json(url, token=self.access_token)["state"])
 
+    def add_account(self) -> None:
+        """Add the simulator's account through the config flow, unless it is there."""
+        (entries,) = self.websocket(
+            {"type": "config_entries/get", "domain": "clicktodial"}
+        )
+        if entries:
+            return
+        flow = http_json(
+            f"{self.url}/api/config/config_entries/flow",
+            {"handler": "clicktodial"},
+            token=self.access_token,
+        )
+        result = http_json(
+            f"{self.url}/api/config/config_entries/flow/{flow['flow_id']}",
+            {"url": self.simulator_url, "email": EMAIL, "api_token": API_TOKEN},
+            token=self.access_token,
+        )
+        assert result["type"] == "create_entry", result
+
+    def save_dashboard(
+        self, url_path: str, title: str, icon: str, config: dict[str, Any]
+    ) -> None:
+        """Save a dashboard in the sidebar (created unless there), as the editor does."""
+        (dashboards,) = self.websocket({"type": "lovelace/dashboards/list"})
+        if not any(item["url_path"] == url_path for item in dashboards):
+            self.websocket(
+                {
+                    "type": "lovelace/dashboards/create",
+                    "url_path": url_path,
+                    "title": title,
+                    "icon": icon,
+                    "show_in_sidebar": True,
+                    "require_admin": False,
+                    "mode": "storage",
+                }
+            )
+        self.websocket(
+            {"type": "lovelace/config/save", "url_path": url_path, "config": config}
+        )
+
     def websocket(self, *commands: dict[str, Any]) -> list[Any]:
         """Send websocket API commands one by one; return their results.
 

@@ -77,43 +77,17 @@ def select_state(hass: HomeAssistant) -> str | None:
 
 def add_account(hass: HomeAssistant) -> None:
     """Add the simulator's account through the config flow, unless it is there already."""
-    (entries,) = hass.websocket({"type": "config_entries/get", "domain": "clicktodial"})
-    if not entries:
-        flow = http_json(
-            f"{hass.url}/api/config/config_entries/flow",
-            {"handler": "clicktodial"},
-            token=hass.access_token,
-        )
-        result = http_json(
-            f"{hass.url}/api/config/config_entries/flow/{flow['flow_id']}",
-            {"url": hass.simulator_url, "email": EMAIL, "api_token": API_TOKEN},
-            token=hass.access_token,
-        )
-        assert result["type"] == "create_entry", result
+    hass.add_account()
     wait_for(lambda: select_state(hass) not in (None, "unavailable"), "the select")
 
 
 def create_dashboard(hass: HomeAssistant) -> None:
     """Create a dashboard holding docs/dashboard.yaml, as the raw configuration editor does."""
-    (dashboards,) = hass.websocket({"type": "lovelace/dashboards/list"})
-    if not any(item["url_path"] == DASHBOARD_URL_PATH for item in dashboards):
-        hass.websocket(
-            {
-                "type": "lovelace/dashboards/create",
-                "url_path": DASHBOARD_URL_PATH,
-                "title": "Phone that rings",
-                "icon": "mdi:phone-forward",
-                "show_in_sidebar": True,
-                "require_admin": False,
-                "mode": "storage",
-            }
-        )
-    hass.websocket(
-        {
-            "type": "lovelace/config/save",
-            "url_path": DASHBOARD_URL_PATH,
-            "config": yaml.safe_load(DASHBOARD_YAML.read_text()),
-        }
+    hass.save_dashboard(
+        DASHBOARD_URL_PATH,
+        "Phone that rings",
+        "mdi:phone-forward",
+        yaml.safe_load(DASHBOARD_YAML.read_text()),
     )
 
 

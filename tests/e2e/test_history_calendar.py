@@ -16,14 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .harness import (
-    API_TOKEN,
-    EMAIL,
-    HA_PASSWORD,
-    HA_USERNAME,
-    HomeAssistant,
-    http_json,
-)
+from .harness import HA_PASSWORD, HA_USERNAME, HomeAssistant, http_json
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -95,19 +88,7 @@ def wait_for(condition: Any, what: str, timeout: float = TIMEOUT) -> Any:
 
 def add_account(hass: HomeAssistant) -> None:
     """Add the simulator's account through the config flow, unless it is there already."""
-    (entries,) = hass.websocket({"type": "config_entries/get", "domain": "clicktodial"})
-    if not entries:
-        flow = http_json(
-            f"{hass.url}/api/config/config_entries/flow",
-            {"handler": "clicktodial"},
-            token=hass.access_token,
-        )
-        result = http_json(
-            f"{hass.url}/api/config/config_entries/flow/{flow['flow_id']}",
-            {"url": hass.simulator_url, "email": EMAIL, "api_token": API_TOKEN},
-            token=hass.access_token,
-        )
-        assert result["type"] == "create_entry", result
+    hass.add_account()
     wait_for(
         lambda: entity_state(hass, CALENDAR) not in (None, "unavailable"),
         "the calendar",
@@ -125,22 +106,7 @@ def add_account(hass: HomeAssistant) -> None:
 
 def create_dashboard(hass: HomeAssistant) -> None:
     """Create the dashboard with the button and the calendar card."""
-    hass.websocket(
-        {
-            "type": "lovelace/dashboards/create",
-            "url_path": DASHBOARD_URL_PATH,
-            "title": "Calls",
-            "icon": "mdi:calendar-account",
-            "show_in_sidebar": True,
-            "require_admin": False,
-            "mode": "storage",
-        },
-        {
-            "type": "lovelace/config/save",
-            "url_path": DASHBOARD_URL_PATH,
-            "config": DASHBOARD,
-        },
-    )
+    hass.save_dashboard(DASHBOARD_URL_PATH, "Calls", "mdi:calendar-account", DASHBOARD)
 
 
 def log_in(page: Page, hass: HomeAssistant, steps: Steps) -> None:

@@ -71,30 +71,20 @@ def show_colleagues(hass: HomeAssistant, *, on: bool = True) -> None:
 
 def create_dashboard(hass: HomeAssistant) -> None:
     """Create a dashboard whose one sections view holds docs/colleagues.yaml."""
-    hass.websocket(
+    hass.save_dashboard(
+        URL_PATH,
+        "Colleagues",
+        "mdi:account-group",
         {
-            "type": "lovelace/dashboards/create",
-            "url_path": URL_PATH,
-            "title": "Colleagues",
-            "icon": "mdi:account-group",
-            "show_in_sidebar": True,
-            "require_admin": False,
-            "mode": "storage",
-        },
-        {
-            "type": "lovelace/config/save",
-            "url_path": URL_PATH,
-            "config": {
-                "views": [
-                    {
-                        "title": "Colleagues",
-                        "path": "colleagues",
-                        "type": "sections",
-                        "max_columns": 1,
-                        "sections": [yaml.safe_load(SECTION_YAML.read_text())],
-                    }
-                ]
-            },
+            "views": [
+                {
+                    "title": "Colleagues",
+                    "path": "colleagues",
+                    "type": "sections",
+                    "max_columns": 1,
+                    "sections": [yaml.safe_load(SECTION_YAML.read_text())],
+                }
+            ]
         },
     )
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
-from .harness import API_TOKEN, EMAIL, REPO, HomeAssistant, http_json
+from .harness import REPO, HomeAssistant, http_json
 from .test_dashboard_call import VISIBLE_TEXT, log_in, wait_for_frontend
 
 if TYPE_CHECKING:
@@ -61,24 +61,12 @@ FULL_VIEWPORT = {"width": 1280, "height": 960}
 
 def ensure_account(hass: HomeAssistant) -> None:
     """Add the simulator's account and Alice through the APIs, unless they are there."""
-    entries = http_json(
-        f"{hass.url}/api/config/config_entries/entry?domain=clicktodial",
-        token=hass.access_token,
-    )
-    if not entries:
-        flow = http_json(
-            f"{hass.url}/api/config/config_entries/flow",
-            {"handler": "clicktodial", "show_advanced_options": False},
-            token=hass.access_token,
-        )
-        result = http_json(
-            f"{hass.url}/api/config/config_entries/flow/{flow['flow_id']}",
-            {"url": hass.simulator_url, "email": EMAIL, "api_token": API_TOKEN},
-            token=hass.access_token,
-        )
-        assert result["type"] == "create_entry", result
-        entries = [result["result"]]
+    hass.add_account()
     if state(hass, ALICE_BUTTON) is None:
+        entries = http_json(
+            f"{hass.url}/api/config/config_entries/entry?domain=clicktodial",
+            token=hass.access_token,
+        )
         entry_id = entries[0]["entry_id"]
         flow = http_json(
             f"{hass.url}/api/config/config_entries/subentries/flow",
@@ -164,21 +152,11 @@ def service(hass: HomeAssistant, domain: str, name: str, data: dict[str, Any]) -
 
 def create_dashboard(hass: HomeAssistant) -> None:
     """Create a dashboard with docs/dashboard.yaml as its configuration."""
-    hass.websocket(
-        {
-            "type": "lovelace/dashboards/create",
-            "url_path": DASHBOARD_URL_PATH,
-            "title": "Phone",
-            "icon": "mdi:phone-ring",
-            "show_in_sidebar": True,
-            "require_admin": False,
-            "mode": "storage",
-        },
-        {
-            "type": "lovelace/config/save",
-            "url_path": DASHBOARD_URL_PATH,
-            "config": yaml.safe_load(DASHBOARD_YAML.read_text()),
-        },
+    hass.save_dashboard(
+        DASHBOARD_URL_PATH,
+        "Phone",
+        "mdi:phone-ring",
+        yaml.safe_load(DASHBOARD_YAML.read_text()),
     )
 
 

@@ -73,39 +73,13 @@ def start_call(hass: HomeAssistant) -> str:
 
 def set_up(hass: HomeAssistant) -> None:
     """Add the simulator's account (unless there) and the dashboard of docs/dashboard.yaml."""
-    (entries,) = hass.websocket({"type": "config_entries/get", "domain": "clicktodial"})
-    if not entries:
-        flow = http_json(
-            f"{hass.url}/api/config/config_entries/flow",
-            {"handler": "clicktodial"},
-            token=hass.access_token,
-        )
-        result = http_json(
-            f"{hass.url}/api/config/config_entries/flow/{flow['flow_id']}",
-            {"url": hass.simulator_url, "email": EMAIL, "api_token": API_TOKEN},
-            token=hass.access_token,
-        )
-        assert result["type"] == "create_entry", result
+    hass.add_account()
     wait_for(lambda: _state(hass, CALLER_ID) not in (None, "unavailable"), "the select")
-    (dashboards,) = hass.websocket({"type": "lovelace/dashboards/list"})
-    if not any(item["url_path"] == DASHBOARD_URL_PATH for item in dashboards):
-        hass.websocket(
-            {
-                "type": "lovelace/dashboards/create",
-                "url_path": DASHBOARD_URL_PATH,
-                "title": "Reception desk",
-                "icon": "mdi:phone",
-                "show_in_sidebar": True,
-                "require_admin": False,
-                "mode": "storage",
-            }
-        )
-    hass.websocket(
-        {
-            "type": "lovelace/config/save",
-            "url_path": DASHBOARD_URL_PATH,
-            "config": yaml.safe_load(DASHBOARD_YAML.read_text()),
-        }
+    hass.save_dashboard(
+        DASHBOARD_URL_PATH,
+        "Reception desk",
+        "mdi:phone",
+        yaml.safe_load(DASHBOARD_YAML.read_text()),
     )
 
 
