@@ -18,11 +18,10 @@ from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .colleagues.devices import async_follow_colleagues, device_info
-from .entity import ClickToDialEntity
+from .entity import ClickToDialEntity, async_remove_entities
 from .reads.destinations import DestinationsCoordinator, destination_label
 from .reads.phones import PhonesCoordinator
 from .runtime import ClickToDialConfigEntry
@@ -56,7 +55,6 @@ async def async_setup_entry(
     """Add a sensor per phone account of the user; follow the accounts that come and go."""
     phones = entry.runtime_data.phones
     destinations = entry.runtime_data.destinations
-    registry = er.async_get(hass)
     shown: set[str] = set()
 
     @callback
@@ -72,13 +70,12 @@ async def async_setup_entry(
                 PhoneOnlineSensor(phones, destinations, phone) for phone in new
             )
         keep = {f"{entry.unique_id}_{phone_key(phone)}" for phone in wanted}
-        for item in er.async_entries_for_config_entry(registry, entry.entry_id):
-            if (
-                item.domain == Platform.BINARY_SENSOR
-                and item.unique_id.endswith(_SUFFIX)
-                and item.unique_id not in keep
-            ):
-                registry.async_remove(item.entity_id)
+        async_remove_entities(
+            hass,
+            entry,
+            Platform.BINARY_SENSOR,
+            lambda unique_id: unique_id.endswith(_SUFFIX) and unique_id not in keep,
+        )
         shown.intersection_update(wanted)
 
     sync()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import (
     CoordinatorEntity,
@@ -25,6 +29,20 @@ def account_device_info(entry: ClickToDialConfigEntry, base_url: str) -> DeviceI
         entry_type=DeviceEntryType.SERVICE,
         configuration_url=base_url,
     )
+
+
+@callback
+def async_remove_entities(
+    hass: HomeAssistant,
+    entry: ClickToDialConfigEntry,
+    platform: Platform,
+    gone: Callable[[str], bool],
+) -> None:
+    """Remove the account's entities of a platform whose unique ID ``gone`` names."""
+    registry = er.async_get(hass)
+    for item in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if item.domain == platform and gone(item.unique_id):
+            registry.async_remove(item.entity_id)
 
 
 class ClickToDialEntity[CoordinatorT: DataUpdateCoordinator[Any]](

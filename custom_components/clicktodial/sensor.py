@@ -15,7 +15,6 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
@@ -24,7 +23,7 @@ from .calls.coordinator import ClickToDialCoordinator
 from .calls.path import contact_name_of
 from .colleagues.devices import async_follow_colleagues
 from .colleagues.sensor import ColleaguePhoneSensor
-from .entity import ClickToDialEntity
+from .entity import ClickToDialEntity, async_remove_entities
 from .pushed import PushedCallsCoordinator
 from .pushed.state import PhoneState, call_attributes
 from .reads.history import HistoryCoordinator, calls_on
@@ -73,7 +72,6 @@ def _async_follow_queues(
     Watching the reads makes none happen: with every queue sensor disabled, nothing
     is read after set-up. An account that may not read the queues has none.
     """
-    registry = er.async_get(hass)
     prefix = f"{entry.unique_id}_{_QUEUE_PREFIX}"
     shown: set[str] = set()
 
@@ -91,13 +89,12 @@ def _async_follow_queues(
         if data is not None and not data.complete:
             return  # the queues past the pages read are not known
         keep = {f"{prefix}{queue}" for queue in listed}
-        for item in er.async_entries_for_config_entry(registry, entry.entry_id):
-            if (
-                item.domain == Platform.SENSOR
-                and item.unique_id.startswith(prefix)
-                and item.unique_id not in keep
-            ):
-                registry.async_remove(item.entity_id)
+        async_remove_entities(
+            hass,
+            entry,
+            Platform.SENSOR,
+            lambda unique_id: unique_id.startswith(prefix) and unique_id not in keep,
+        )
         shown.intersection_update(listed)
 
     sync()

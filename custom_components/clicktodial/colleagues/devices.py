@@ -18,11 +18,12 @@ from custom_components.clicktodial.const import (
     DOMAIN,
     MANUFACTURER,
 )
+from custom_components.clicktodial.entity import async_remove_entities
 from custom_components.clicktodial.runtime import ClickToDialConfigEntry
 from custom_components.clicktodial.voipgrid import PhoneAccount
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -71,7 +72,6 @@ def async_follow_colleagues(
     make: Callable[[PhoneAccount, bool], Iterable[Entity]],
 ) -> None:
     """Add the entities of new colleagues' phones; remove those of phones gone."""
-    registry = er.async_get(hass)
     shown: set[str] = set()
 
     @callback
@@ -86,13 +86,14 @@ def async_follow_colleagues(
                 entity for phone_id in new for entity in make(wanted[phone_id], enabled)
             )
         keep = {device_key(entry, phone_id) for phone_id in wanted}
-        for item in er.async_entries_for_config_entry(registry, entry.entry_id):
-            if (
-                item.domain == platform
-                and _MARK in item.unique_id
-                and item.unique_id.rsplit("_", 1)[0] not in keep
-            ):
-                registry.async_remove(item.entity_id)
+        async_remove_entities(
+            hass,
+            entry,
+            platform,
+            lambda unique_id: (
+                _MARK in unique_id and unique_id.rsplit("_", 1)[0] not in keep
+            ),
+        )
         if platform is Platform.BINARY_SENSOR:
             _remove_devices(hass, entry, keep)
         shown.intersection_update(wanted)

@@ -82,9 +82,9 @@ class CallerIdsCoordinator(PolledReadCoordinator[CallerIds]):
         """
         if profile is None or profile.client_uuid is None:
             return None
-        coordinator = cls(hass, config_entry, client, profile.client_uuid)
-        await coordinator.async_refresh()
-        return coordinator if coordinator.supported else None
+        return await cls(
+            hass, config_entry, client, profile.client_uuid
+        ).async_read_once()
 
     def __init__(
         self,

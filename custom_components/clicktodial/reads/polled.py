@@ -74,9 +74,12 @@ class PolledReadCoordinator[DataT](DataUpdateCoordinator[DataT | None]):
         client: VoipgridClient,
     ) -> Self | None:
         """Create the coordinator and read once; None when there is no such feature."""
-        coordinator = cls(hass, config_entry, client)
-        await coordinator.async_refresh()
-        return coordinator if coordinator.supported else None
+        return await cls(hass, config_entry, client).async_read_once()
+
+    async def async_read_once(self) -> Self | None:
+        """Read for the first time; return the coordinator, or None: no such feature."""
+        await self.async_refresh()
+        return self if self.supported else None
 
     def __init__(
         self,
