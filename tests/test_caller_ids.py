@@ -7,11 +7,11 @@ select.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.clicktodial.const import (
     CONF_AUTO_ANSWER,
@@ -29,8 +29,9 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, service
 from homeassistant.helpers.selector import SelectSelector, TextSelector, selector
+from homeassistant.util.yaml import load_yaml_dict
 from simulator import Account, Fault, Simulator
 
 from .helpers import reauth_flows, set_up, start_call, state
@@ -73,6 +74,11 @@ async def open_options(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str,
     return dict(result)
 
 
+SERVICES_YAML = (
+    Path(__file__).parent.parent / "custom_components" / DOMAIN / "services.yaml"
+)
+
+
 async def open_contact_form(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> dict[str, Any]:
@@ -84,13 +90,20 @@ async def open_contact_form(
     return dict(result)
 
 
-async def action_b_cli(hass: HomeAssistant, ws: WebSocketGenerator) -> dict[str, Any]:
-    """Return the selector of the call action's caller ID field, as the frontend gets it."""
-    client = await ws(hass)
-    await client.send_json_auto_id({"type": "get_services"})
-    answer = await client.receive_json()
-    assert answer["success"], answer
-    field: dict[str, Any] = answer["result"][DOMAIN]["call"]["fields"][CONF_B_CLI]
+async def action_b_cli(hass: HomeAssistant) -> dict[str, Any]:
+    """Return the selector of the call action's caller ID field, as the frontend gets it.
+
+    Home Assistant's ``get_services`` answers with the description the integration set,
+    else with services.yaml's. It is read here without describing every other action
+    too: that would import every base component (camera, assist_pipeline, …), whose
+    requirements the tests do not install.
+    """
+    await hass.async_block_till_done()
+    description = service.async_get_cached_service_description(
+        hass, DOMAIN, "call"
+    ) or load_yaml_dict(str(SERVICES_YAML)).get("call")
+    assert description is not None
+    field: dict[str, Any] = description["fields"][CONF_B_CLI]
     return field["selector"]
 
 
@@ -207,7 +220,6 @@ async def test_action_field_offers_the_numbers(
     init_integration: MockConfigEntry,
     second_entry: MockConfigEntry,
     account: Account,
-    hass_ws_client: WebSocketGenerator,
 ) -> None:
     """The call action's caller ID lists the numbers of every account; typing stays."""
     simulator.accounts[second_entry.data["email"]].caller_ids = [
@@ -218,7 +230,7 @@ async def test_action_field_offers_the_numbers(
     assert await hass.config_entries.async_setup(second_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
 
-    field = await action_b_cli(hass, hass_ws_client)
+    field = await action_b_cli(hass)
     assert field["select"]["options"] == [
         *LISTED,
         {"value": "+31201234500", "label": "Amsterdam (+31201234500)"},
@@ -229,7 +241,7 @@ async def test_action_field_offers_the_numbers(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     assert await hass.config_entries.async_unload(second_entry.entry_id)
     await hass.async_block_till_done()
-    assert isinstance(selector(await action_b_cli(hass, hass_ws_client)), TextSelector)
+    assert isinstance(selector(await action_b_cli(hass)), TextSelector)
 
 
 # -- where the numbers cannot be read ----------------------------------------------------
@@ -240,7 +252,6 @@ async def test_numbers_not_readable(
     hass: HomeAssistant,
     simulator: Simulator,
     mock_config_entry: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
     status: int,
 ) -> None:
     """No select; caller ID stays a number to type everywhere; a 401 asks no new token.
@@ -259,7 +270,7 @@ async def test_numbers_not_readable(
     )
     form = await open_contact_form(hass, mock_config_entry)
     assert isinstance(b_cli_field(form), TextSelector)
-    assert isinstance(selector(await action_b_cli(hass, hass_ws_client)), TextSelector)
+    assert isinstance(selector(await action_b_cli(hass)), TextSelector)
     # default_number and typed numbers go on working.
     await start_call(hass, b_cli="default_number")
     assert simulator.requests[-1].body["b_cli"] == "default_number"
