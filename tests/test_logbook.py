@@ -56,10 +56,10 @@ async def logbook(hass: HomeAssistant) -> None:
         assert await async_setup_component(hass, "logbook", {})
 
 
-async def logbook_lines(
+async def all_lines(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator
-) -> list[tuple[str, str]]:
-    """Return the logbook's name and message of every described entry of the event entity.
+) -> list[dict[str, Any]]:
+    """Return every logbook entry of the Call event entity, state changes included.
 
     The entity is found by its unique id: its entity ID is made in Home Assistant's
     language ("event.demo_user_gesprek" in Dutch).
@@ -80,9 +80,16 @@ async def logbook_lines(
     )
     response = await client.receive_json()
     assert response["success"], response
+    return list(response["result"])
+
+
+async def logbook_lines(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> list[tuple[str, str]]:
+    """Return the name and message of every line the integration describes."""
     return [
         (entry["name"], entry["message"])
-        for entry in response["result"]
+        for entry in await all_lines(hass, hass_ws_client)
         if entry.get("domain") == DOMAIN
     ]
 
@@ -91,21 +98,9 @@ async def event_types_shown(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> list[str]:
     """Return the event types the logbook shows for the Call event entity's states."""
-    await async_wait_recording_done(hass)
-    client = await hass_ws_client(hass)
-    await client.send_json_auto_id(
-        {
-            "type": "logbook/get_events",
-            "start_time": (
-                dt_util.utcnow() - dt_util.dt.timedelta(hours=1)
-            ).isoformat(),
-            "entity_ids": [EVENT],
-        }
-    )
-    response = await client.receive_json()
     return [
         entry["attributes"]["event_type"]
-        for entry in response["result"]
+        for entry in await all_lines(hass, hass_ws_client)
         if entry.get("attributes", {}).get("event_type")
     ]
 
@@ -177,14 +172,14 @@ async def test_one_line_per_step(
 
 
 @pytest.mark.usefixtures("logbook")
-async def test_reload_writes_no_outcome(
+async def test_reload_writes_no_line(
     hass: HomeAssistant,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
     mock_config_entry: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    """A reload of the account fires no event and writes no outcome for an old call."""
+    """Reloading the account, twice, fires no event and writes no line, none unknown."""
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
@@ -197,9 +192,11 @@ async def test_reload_writes_no_outcome(
     assert len(lines) == 5
     ended = async_capture_events(hass, "clicktodial_call_ended")
 
-    await hass.config_entries.async_reload(mock_config_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    await advance(hass, freezer, 10, step=0.5)
+    for _ in range(2):
+        await hass.config_entries.async_reload(mock_config_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await advance(hass, freezer, 5, step=0.5)
+        assert hass.states.get(EVENT).state == "unknown"
 
     assert ended == []
     assert await all_lines(hass, hass_ws_client) == lines
@@ -221,54 +218,6 @@ async def test_reload_writes_no_outcome(
     )
     await advance(hass, freezer, 3, step=0.5)
     assert hass.states.get(EVENT).attributes["event_type"] == "dialing_a"
-
-
-async def all_lines(
-    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
-) -> list[dict[str, Any]]:
-    """Return every logbook entry of the Call event entity, state changes included."""
-    await async_wait_recording_done(hass)
-    client = await hass_ws_client(hass)
-    await client.send_json_auto_id(
-        {
-            "type": "logbook/get_events",
-            "start_time": (
-                dt_util.utcnow() - dt_util.dt.timedelta(hours=1)
-            ).isoformat(),
-            "entity_ids": [EVENT],
-        }
-    )
-    response = await client.receive_json()
-    assert response["success"], response
-    return list(response["result"])
-
-
-@pytest.mark.usefixtures("logbook")
-async def test_reload_writes_no_line(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    freezer: FrozenDateTimeFactory,
-    mock_config_entry: MockConfigEntry,
-    hass_ws_client: WebSocketGenerator,
-) -> None:
-    """Reloading the account, twice, writes no "Unavailable" or "Unknown" line."""
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    await hass.services.async_call(
-        DOMAIN, "call", {"b_number": "+31508009899"}, blocking=True
-    )
-    await advance(hass, freezer, 60, step=0.5)
-    before = await all_lines(hass, hass_ws_client)
-    assert len(before) == 5
-
-    for _ in range(2):
-        await hass.config_entries.async_reload(mock_config_entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
-        await advance(hass, freezer, 5, step=0.5)
-        assert hass.states.get(EVENT).state == "unknown"
-
-    assert await all_lines(hass, hass_ws_client) == before
     # Unloaded, the entity is unavailable as any other.
     await hass.config_entries.async_unload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
